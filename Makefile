@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATABASE_URL ?= sqlite:///var/licensing.db
+export DATABASE_URL
+
+.PHONY: run test bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+## run: migrate, load demo data, serve on http://127.0.0.1:5000
+run: $(VENV)/.installed
+	$(PY) -m workflow demo
+	$(PY) -m webapp
+
+## test: the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(VENV)/.installed
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(VENV)/.installed
+	$(PY) bench/engine.py
+
+clean:
+	rm -rf $(VENV) var

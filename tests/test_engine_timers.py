@@ -1,0 +1,77 @@
+"""The timer sweep: boundary timers fire once, from any number of sweepers."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
+
+from workflow.db import utcnow
+from workflow.instances import next_timer
+from workflow.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
+from workflow.services import cases, tasks, timers
+from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
+
+
+def reach_decision(db, people):
+    case = cases.submit(db, people["applicant_a"], ["bench"], {})
+    for bpmn_id in ("intake", "check_a", "check_b"):
+        with db.reading() as s:
+            task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.bpmn_id == bpmn_id,
+                                                     HumanTask.state == "open")).one()
+        tasks.complete(db, people["reviewer1"], task.id, {"opinion": "同意"})
+    return case
+
+
+def make_timers_due(db, case_id):
+    """Move the instance's pending timers into the past, as if 30 days had gone by."""
+    with db.transaction() as s:
+        row = s.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)).one()
+        spec, subs = load_spec(str(s.bind.url), row.process_version_id, lambda: s.scalar(
+            select(ProcessVersion.spec_json).where(ProcessVersion.id == row.process_version_id)))
+        workflow = restore_workflow(row.state, spec, subs, SafeScriptEngine())
+        past = (utcnow() - timedelta(minutes=1)).isoformat()
+        for task in workflow.get_tasks(state=TaskState.WAITING):
+            if task._get_internal_data("event_value"):
+                task._set_internal_data(event_value=past)
+        row.state = dump_workflow(workflow)
+        row.next_timer_at = next_timer(workflow)
+
+
+def test_pending_timer_is_stored_as_next_timer_at(db, people):
+    case = reach_decision(db, people)
+    with db.reading() as s:
+        due = s.scalar(select(ProcessInstance.next_timer_at).where(ProcessInstance.case_id == case.id))
+    assert timedelta(days=29) < due - utcnow() <= timedelta(days=30)
+    assert timers.run_due(db) == 0
+
+
+def test_sweep_fires_boundary_timer_and_cancels_the_task(db, people):
+    case = reach_decision(db, people)
+    make_timers_due(db, case.id)
+    assert timers.run_due(db) == 1
+    with db.reading() as s:
+        inst = s.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id)).one()
+        decide = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.bpmn_id == "decide")).one()
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    assert (inst.outcome, inst.status, inst.next_timer_at) == ("expired", "completed", None)
+    assert (decide.state, decide.close_reason) == ("closed", "cancelled")
+    assert actions[-1] == "timer"
+    assert timers.run_due(db) == 0
+
+
+def test_concurrent_sweepers_wake_each_instance_once(db, people):
+    created = [reach_decision(db, people) for _ in range(4)]
+    for case in created:
+        make_timers_due(db, case.id)
+    counts: list[int] = []
+    workers = [threading.Thread(target=lambda: counts.append(timers.run_due(db))) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sum(counts) == 4
+    with db.reading() as s:
+        fired = s.scalars(select(AuditEvent.case_id).where(AuditEvent.action == "timer")).all()
+    assert sorted(fired) == sorted(c.id for c in created)

@@ -1,0 +1,1 @@
+"""Licensing workflow engine: domain, persistence and services. Never imports Flask."""

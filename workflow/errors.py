@@ -1,0 +1,62 @@
+"""The engine's whole error vocabulary toward callers.
+
+Views and the API map these four types to HTTP 409, 404, 403 and 422; any
+other exception is a bug. Messages are English here and translated at the edge
+(``workflow.i18n``) so one rule never carries two texts.
+"""
+from __future__ import annotations
+
+
+class EngineError(Exception):
+    """Base of the four caller-facing errors."""
+
+    code = "error"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Conflict(EngineError):
+    """Stale version, already claimed, or an operation that the current state does not allow."""
+
+    code = "conflict"
+
+
+class NotFound(EngineError):
+    """Unknown case, task, instance or certificate — also what a stranger sees of others' cases."""
+
+    code = "not_found"
+
+
+class Forbidden(EngineError):
+    """The actor may not do this."""
+
+    code = "forbidden"
+
+
+class ValidationError(EngineError):
+    """Invalid input; ``fields`` maps each field to its messages."""
+
+    code = "validation_error"
+
+    def __init__(self, fields: dict[str, list[str]] | dict, message: str = "Some fields are invalid.") -> None:
+        super().__init__(message, flatten_messages(fields))
+
+
+def flatten_messages(messages: dict, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested error dict into ``{"a.b.0.c": [messages]}``."""
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten_messages(value, name))
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+            flat[name] = list(value)
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                flat.update(flatten_messages({str(index): item}, name))
+        else:
+            flat[name] = [str(value)]
+    return flat

@@ -1,0 +1,1 @@
+"""Use cases: every state change is one function here and one transaction."""

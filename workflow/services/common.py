@@ -1,0 +1,57 @@
+"""Small pieces every service needs: fetching rows visibly, finishing a command."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import audit
+from workflow.command import Command
+from workflow.errors import Conflict, NotFound
+from workflow.models import Case, HumanTask, ProcessInstance, User
+from workflow.permissions import can_work_on, require_case_visible
+
+
+def get_task(session: Session, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("Task not found.")
+    return task
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound("User not found.")
+    return user
+
+
+def visible_case(session: Session, actor, case_id: int) -> Case:
+    """The case if the actor may see it; experts see cases where they hold a task."""
+    case = session.get(Case, case_id)
+    expert_task = case is not None and actor.role == "expert" and session.scalar(
+        select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.assignee_id == actor.id).limit(1)
+    ) is not None
+    require_case_visible(actor, case, expert_has_task=expert_task)
+    return case
+
+
+def visible_task(session: Session, actor, task_id: int) -> HumanTask:
+    """A task its actor may see: their own, their queue's, or one of a case they can see."""
+    task = get_task(session, task_id)
+    if task.assignee_id == actor.id or can_work_on(actor, task):
+        return task
+    visible_case(session, actor, task.case_id)
+    return task
+
+
+def require_open(task: HumanTask) -> None:
+    if task.state != "open":
+        raise Conflict("This task is already closed.")
+
+
+def instance_version(session: Session, instance_id: int) -> int:
+    return session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
+
+
+def record(cmd: Command, action: str, task: HumanTask | None = None, **kwargs) -> None:
+    audit.record(cmd.session, action=action, actor=cmd.actor, case=cmd.case, task=task, at=cmd.now, **kwargs)

@@ -1,0 +1,113 @@
+"""Accounts, organisations and API tokens."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.db import Database, utcnow
+from workflow.errors import Conflict, ValidationError
+from workflow.identifiers import is_valid_credit_code
+from workflow.matters import DEPARTMENTS
+from workflow.models import ApiToken, Department, Organisation, User
+from workflow.models.people import ROLES
+from workflow.passwords import check_password, hash_password
+
+TOKEN_LIFETIME = timedelta(hours=12)
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+
+
+def ensure_departments(session: Session) -> None:
+    for code, (zh, en) in DEPARTMENTS.items():
+        if session.get(Department, code) is None:
+            session.add(Department(code=code, name_zh=zh, name_en=en))
+    session.flush()
+
+
+def create_organisation(session: Session, credit_code: str, name: str, area_code: str | None = None) -> Organisation:
+    if not is_valid_credit_code(credit_code):
+        raise ValidationError({"credit_code": ["Not a valid unified social credit code."]})
+    if session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
+        raise Conflict("An organisation with this credit code already exists.")
+    org = Organisation(credit_code=credit_code, name=name, area_code=area_code or credit_code[2:8])
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_user(session: Session, username: str, password: str, role: str, display_name: str,
+                department: str | None = None, organisation_id: int | None = None) -> User:
+    errors: dict[str, list[str]] = {}
+    if not _USERNAME.match(username or ""):
+        errors["username"] = ["Use 3–64 letters, digits, dots, dashes or underscores."]
+    if len(password or "") < 8:
+        errors["password"] = ["Shorter than minimum length 8."]
+    if role not in ROLES:
+        errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
+    if department is not None and department not in DEPARTMENTS:
+        errors["department"] = ["Unknown department."]
+    if role == "applicant" and organisation_id is None:
+        errors["organisation"] = ["An applicant belongs to an enterprise."]
+    if errors:
+        raise ValidationError(errors)
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict("This username is taken.")
+    ensure_departments(session)
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                display_name=display_name or username, department_code=department,
+                organisation_id=organisation_id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(db: Database, username: str, password: str) -> User | None:
+    with db.reading() as session:
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is None or not user.active or not check_password(user.password_hash, password or ""):
+            return None
+        return user
+
+
+def load_user(db: Database, user_id: int) -> User | None:
+    with db.reading() as session:
+        user = session.get(User, user_id)
+        return user if user is not None and user.active else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Database, user_id: int, lifetime: timedelta = TOKEN_LIFETIME) -> tuple[str, datetime]:
+    """A new bearer token; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + lifetime
+    with db.transaction() as session:
+        session.add(ApiToken(user_id=user_id, token_hash=_digest(token), expires_at=expires))
+    return token, expires
+
+
+def user_for_token(db: Database, token: str) -> User | None:
+    with db.reading() as session:
+        row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token or ""))).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=utcnow().tzinfo)
+        if expires <= utcnow():
+            return None
+        user = session.get(User, row.user_id)
+        return user if user is not None and user.active else None
+
+
+def revoke_token(db: Database, token: str) -> bool:
+    with db.transaction() as session:
+        row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token or ""))).first()
+        if row is None or row.revoked_at is not None:
+            return False
+        row.revoked_at = utcnow()
+        return True
