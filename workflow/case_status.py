@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from workflow import clock
 from workflow.command import Command
 from workflow.models import HumanTask, ProcessInstance
 
@@ -20,6 +21,12 @@ def combined_outcome(outcomes: list[str]) -> str:
 
 
 def refresh(cmd: Command) -> None:
+    """Recompute status and outcome, then the clock, after a command changed the case."""
+    _refresh_status(cmd)
+    clock.refresh_case(cmd.session, cmd.case, cmd.now)
+
+
+def _refresh_status(cmd: Command) -> None:
     case, session = cmd.case, cmd.session
     if case.status == "withdrawn":
         return

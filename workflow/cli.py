@@ -18,7 +18,7 @@ from workflow.deployment import BPMN_DIR, deploy_directory, deploy_file
 from workflow.errors import EngineError
 from workflow.models import Organisation, User
 from workflow.schema import upgrade
-from workflow.services import timers, users
+from workflow.services import clock as clock_services, timers, users
 from workflow.workdays import import_holidays, seed_from_chinese_calendar
 
 
@@ -91,8 +91,9 @@ def cmd_timers_run(args) -> int:
     db = _db(args)
     while True:
         woken = timers.run_due(db)
-        if woken or args.once:
-            print(f"woke {woken} instance(s)")
+        swept = clock_services.sweep(db)
+        if woken or args.once or any(swept.values()):
+            print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
         if args.once:
             return 0
         time.sleep(args.interval)

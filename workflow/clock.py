@@ -1,12 +1,32 @@
-"""The statutory clock of cases and steps, on top of the working-day calendar."""
+"""The statutory clock of cases and steps, on top of the working-day calendar.
+
+A case first runs the acceptance clock (5 working days from the arrival of the
+materials, Art. 32); once accepted, the decision clock (the matter's committed
+limit, 45 days for a joint filing, plus approved extensions) counts working days
+except those covered by suspensions (Art. 45). Each user task runs its own
+step limit. The derived figures are stored on the rows (``light``, ``due_at``,
+``yellow_at``…) so "all red cases" is one indexed query; every command and the
+sweep keep them current.
+"""
 from __future__ import annotations
 
+import math
+import os
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow.workdays import WorkCalendar
+from workflow.matters import ACCEPTANCE_DAYS, JOINT_STATUTORY_DAYS, MATTERS
+from workflow.models import Case, ClockSegment, HumanTask
+from workflow.workdays import OFFICE_TZ, WorkCalendar, end_of_office_day, local_date
+
+YELLOW_USED_FRACTION = float(os.environ.get("CLOCK_YELLOW_FRACTION", "0.8"))
+YELLOW_DAYS_LEFT = int(os.environ.get("CLOCK_YELLOW_DAYS_LEFT", "2"))
+SUSPENSION_REASONS = ("correction", "inspection", "testing", "expert_review", "hearing", "public_notice")
+RUNNING = ("submitted", "correction", "in_progress")
 
 _CALENDAR_TTL_SECONDS = 60.0
 _cached: tuple[float, WorkCalendar] | None = None
@@ -31,6 +51,147 @@ def invalidate_calendar() -> None:
     _cached = None
 
 
-def step_due(session: Session, start: datetime, days: int) -> datetime:
-    """When a step started at ``start`` with a limit of ``days`` working days is due."""
-    return get_calendar(session).due_datetime(start, days)
+@dataclass(frozen=True)
+class ClockState:
+    limit: int | None
+    used: int
+    remaining: int | None
+    due_at: datetime | None
+    yellow_at: datetime | None
+    light: str
+    suspended: bool
+
+
+def yellow_threshold(limit: int) -> int:
+    """Used working days from which the clock shows yellow (≥ 80 % used or ≤ 2 days left)."""
+    return max(0, min(math.ceil(limit * YELLOW_USED_FRACTION), limit - YELLOW_DAYS_LEFT))
+
+
+def light_at(now: datetime, due_at: datetime | None, yellow_at: datetime | None) -> str:
+    if due_at is not None and now > due_at:
+        return "red"
+    if yellow_at is not None and now >= yellow_at:
+        return "yellow"
+    return "green"
+
+
+def _start_of_day(day) -> datetime:
+    return datetime.combine(day, datetime.min.time(), OFFICE_TZ)
+
+
+def deadline(cal: WorkCalendar, start: datetime, limit: int, pauses=(), now: datetime | None = None):
+    """(due_at, yellow_at) for a period of ``limit`` working days from ``start``, pauses not counted."""
+    due = cal.shift_for_pauses(cal.add_workdays(start, limit), pauses, start=start, now=now)
+    yellow = cal.shift_for_pauses(cal.add_workdays(start, yellow_threshold(limit)), pauses, start=start, now=now)
+    return end_of_office_day(due), _start_of_day(yellow)
+
+
+def step_due(session: Session, start: datetime, days: int) -> tuple[datetime, datetime]:
+    """When a step started at ``start`` with a limit of ``days`` working days turns red and yellow."""
+    return deadline(get_calendar(session), start, days)
+
+
+def decision_limit(case: Case) -> int | None:
+    """The committed decision limit of the case, extensions included."""
+    if len(case.matters) > 1:
+        base = JOINT_STATUTORY_DAYS
+    else:
+        matter = MATTERS.get(case.matters[0])
+        base = matter.limit_days(case.green_channel) if matter else None
+    return None if base is None else base + (case.extended_days or 0)
+
+
+def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
+    return list(session.scalars(select(ClockSegment).where(
+        ClockSegment.case_id == case_id, ClockSegment.kind == "suspension").order_by(ClockSegment.started_at)))
+
+
+def case_state(session: Session, case: Case, now: datetime) -> ClockState:
+    """Used and remaining working days, due date and light of a case at ``now``."""
+    cal = get_calendar(session)
+    segments = suspensions(session, case.id)
+    open_now = any(s.status == "open" for s in segments)
+    end = min(now, case.completed_at) if case.completed_at else now
+    if case.accepted_at is None:
+        start = case.materials_at or case.created_at
+        due_at, yellow_at = deadline(cal, start, ACCEPTANCE_DAYS)
+        used = cal.workdays_between(start, end)
+        return ClockState(ACCEPTANCE_DAYS, used, ACCEPTANCE_DAYS - used, due_at, yellow_at,
+                          light_at(end, due_at, yellow_at), open_now)
+    limit = decision_limit(case)
+    pauses = [(s.started_at, s.ended_at) for s in segments if s.ended_at is None or s.ended_at > case.accepted_at]
+    used = cal.counted_workdays(case.accepted_at, end, pauses)
+    if limit is None:
+        return ClockState(None, used, None, None, None, "green", open_now)
+    due_at, yellow_at = deadline(cal, case.accepted_at, limit, pauses, now=end)
+    light = "green" if open_now and end <= due_at else light_at(end, due_at, yellow_at)
+    return ClockState(limit, used, limit - used, due_at, yellow_at, light, open_now)
+
+
+def refresh_case(session: Session, case: Case, now: datetime) -> None:
+    """Store the case's clock on its row (called by every command and by the sweep)."""
+    state = case_state(session, case, now)
+    if case.accepted_at is None:
+        case.acceptance_due_at = state.due_at
+    else:
+        case.decision_due_at = state.due_at
+    case.limit_days, case.used_days, case.remaining_days = state.limit, state.used, state.remaining
+    case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
+    case.clock_date = local_date(now)
+    if case.status == "completed" and case.on_time is None:
+        case.on_time = state.due_at is None or (case.completed_at or now) <= state.due_at
+
+
+def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:
+    """A step's own clock: its limit, used and remaining working days, light."""
+    cal = get_calendar(session)
+    end = task.closed_at or now
+    used = cal.workdays_between(task.created_at, end)
+    limit = task.step_limit_days
+    remaining = None if limit is None else limit - used
+    return ClockState(limit, used, remaining, task.due_at, task.yellow_at,
+                      light_at(end, task.due_at, task.yellow_at), bool(task.hold))
+
+
+def refresh_task_lights(session: Session, now: datetime) -> int:
+    """Two indexed UPDATEs turn open steps yellow and red as time passes."""
+    red = session.execute(update(HumanTask).where(
+        HumanTask.state == "open", HumanTask.light != "red", HumanTask.due_at < now).values(light="red"))
+    yellow = session.execute(update(HumanTask).where(
+        HumanTask.state == "open", HumanTask.light == "green", HumanTask.yellow_at <= now).values(light="yellow"))
+    return red.rowcount + yellow.rowcount
+
+
+def open_suspension(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None,
+                    note: str | None = None) -> ClockSegment:
+    segment = ClockSegment(case_id=case.id, kind="suspension", reason=reason, note=note, started_at=now,
+                           opened_by=actor_id)
+    session.add(segment)
+    session.flush()
+    return segment
+
+
+def close_suspensions(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None) -> int:
+    segments = session.scalars(select(ClockSegment).where(
+        ClockSegment.case_id == case.id, ClockSegment.kind == "suspension", ClockSegment.reason == reason,
+        ClockSegment.status == "open")).all()
+    for segment in segments:
+        segment.status, segment.ended_at, segment.closed_by = "closed", now, actor_id
+    return len(segments)
+
+
+def restart_acceptance(case: Case, now: datetime) -> None:
+    """Corrected materials arrived: the acceptance clock starts again from today."""
+    if case.accepted_at is None:
+        case.materials_at = now
+
+
+def accept(session: Session, case: Case, at: datetime) -> None:
+    case.accepted_at = at
+    refresh_case(session, case, at)
+
+
+def is_due_for_sweep(case: Case, now: datetime) -> bool:
+    return case.clock_date is None or case.clock_date < local_date(now) or (
+        case.decision_due_at is not None and now > case.decision_due_at and case.light != "red")
+

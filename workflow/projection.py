@@ -60,6 +60,7 @@ def _open(cmd: Command, row: ProcessInstance, spiff_task, department: str | None
     spec = spiff_task.task_spec
     limit = int(props["stepLimitDays"]) if props.get("stepLimitDays") else None
     case = cmd.case
+    due_at, yellow_at = clock.step_due(cmd.session, cmd.now, limit) if limit else (None, None)
     task = HumanTask(
         spiff_task_id=str(spiff_task.id), instance_id=row.id, case_id=row.case_id,
         matter_code=row.matter_code, bpmn_id=spec.bpmn_id or spec.name,
@@ -70,7 +71,7 @@ def _open(cmd: Command, row: ProcessInstance, spiff_task, department: str | None
         green_channel=bool(case.green_channel) if case else False,
         distinct_assignees=props.get("distinctAssignees") == "true",
         step_limit_days=limit, created_at=cmd.now,
-        due_at=clock.step_due(cmd.session, cmd.now, limit) if limit else None,
+        due_at=due_at, yellow_at=yellow_at,
     )
     assignee_key = props.get("assigneeFrom")
     if assignee_key:

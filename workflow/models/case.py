@@ -35,6 +35,9 @@ class Case(Base):
     acceptance_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     committed_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    yellow_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_date: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None]
     limit_days: Mapped[int | None]
     extended_days: Mapped[int] = mapped_column(default=0)
     used_days: Mapped[int] = mapped_column(default=0)

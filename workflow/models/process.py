@@ -68,8 +68,8 @@ class HumanTask(Base):
     green_channel: Mapped[bool] = mapped_column(default=False)
     step_limit_days: Mapped[int | None]
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    yellow_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     light: Mapped[str] = mapped_column(String(8), default="green")
-    used_days: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow import case_status, forms, instances
+from workflow import case_status, clock, forms, instances
 from workflow.command import Command
 from workflow.counters import next_value
 from workflow.db import Database
@@ -32,6 +32,7 @@ def submit(db: Database, actor, matters: list[str], data: dict, green_channel: b
             title=clean.get("title") or "、".join(MATTERS[c].title_zh for c in codes),
             matters=codes, data=clean, status="submitted", green_channel=bool(green_channel),
             created_at=cmd.now, materials_at=cmd.now,
+            renewal_of=clean.get("license_number") if clean.get("change_kind") == "renewal" else None,
         )
         session.add(case)
         session.flush()
@@ -93,8 +94,7 @@ def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: 
         if not (opinion or "").strip():
             raise ValidationError({"opinion": ["This field is required."]})
         task.hold = "correction"
-        session.add(ClockSegment(case_id=task.case_id, kind="suspension", reason="correction",
-                                 note="；".join(items), started_at=cmd.now, opened_by=actor.id))
+        clock.open_suspension(session, cmd.case, "correction", cmd.now, actor.id, note="；".join(items))
         _notify_applicants(cmd, task, "correction", "请补正：" + "；".join(items))
         record(cmd, "return_to_applicant", task, opinion=opinion.strip(), data={"items": items})
         case_status.refresh(cmd)
@@ -115,18 +115,11 @@ def resubmit(db: Database, actor, case_id: int, data: dict) -> Case:
         case.data = changes
         for task in held:
             task.hold = None
-        for segment in _open_segments(session, case.id, "correction"):
-            segment.status, segment.ended_at, segment.closed_by = "closed", cmd.now, actor.id
-        case.materials_at = cmd.now
+        clock.close_suspensions(session, case, "correction", cmd.now, actor.id)
+        clock.restart_acceptance(case, cmd.now)
         record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())})
         case_status.refresh(cmd)
         return case
-
-
-def _open_segments(session, case_id: int, reason: str) -> list[ClockSegment]:
-    return list(session.scalars(select(ClockSegment).where(
-        ClockSegment.case_id == case_id, ClockSegment.kind == "suspension",
-        ClockSegment.reason == reason, ClockSegment.status == "open")))
 
 
 def withdraw(db: Database, actor, case_id: int, reason: str | None = None) -> Case:
@@ -151,6 +144,7 @@ def withdraw(db: Database, actor, case_id: int, reason: str | None = None) -> Ca
                                                                   ClockSegment.status == "open")):
             segment.status, segment.ended_at = "closed", cmd.now
         case.status, case.outcome, case.completed_at = "withdrawn", "withdrawn", cmd.now
+        clock.refresh_case(session, case, cmd.now)
         record(cmd, "withdraw", opinion=(reason or "").strip() or None)
         return case
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:42:28.761263
+Create Date: 2026-11-23 09:51:45.288651
 """
 from alembic import op
 
@@ -144,6 +144,9 @@ def upgrade() -> None:
     sa.Column('acceptance_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('decision_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('committed_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('yellow_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('clock_date', sa.Date(), nullable=True),
+    sa.Column('on_time', sa.Boolean(), nullable=True),
     sa.Column('limit_days', sa.Integer(), nullable=True),
     sa.Column('extended_days', sa.Integer(), nullable=False),
     sa.Column('used_days', sa.Integer(), nullable=False),
@@ -276,8 +279,8 @@ def upgrade() -> None:
     sa.Column('green_channel', sa.Boolean(), nullable=False),
     sa.Column('step_limit_days', sa.Integer(), nullable=True),
     sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('yellow_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('light', sa.String(length=8), nullable=False),
-    sa.Column('used_days', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
