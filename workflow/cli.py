@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from workflow import audit
+from workflow.clock import invalidate_calendar
 from workflow.db import Database
 from workflow.deployment import BPMN_DIR, deploy_directory, deploy_file
 from workflow.errors import EngineError
@@ -113,6 +114,7 @@ def cmd_holidays_import(args) -> int:
     db = _db(args)
     with db.transaction() as session:
         result = import_holidays(session, Path(args.file))
+    invalidate_calendar()
     if not result.ok:
         for problem in result.errors:
             print(problem, file=sys.stderr)

@@ -29,7 +29,7 @@ SUSPENSION_REASONS = ("correction", "inspection", "testing", "expert_review", "h
 RUNNING = ("submitted", "correction", "in_progress")
 
 _CALENDAR_TTL_SECONDS = 60.0
-_cached: tuple[float, WorkCalendar] | None = None
+_cached: dict[str, tuple[float, WorkCalendar]] = {}
 
 
 def get_calendar(session: Session) -> WorkCalendar:
@@ -39,16 +39,16 @@ def get_calendar(session: Session) -> WorkCalendar:
     an admin's import calls :func:`invalidate_calendar` in its own process and
     other workers see it within the TTL.
     """
-    global _cached
+    key = str(session.bind.url)
     now = time.monotonic()
-    if _cached is None or now - _cached[0] > _CALENDAR_TTL_SECONDS:
-        _cached = (now, WorkCalendar.from_session(session))
-    return _cached[1]
+    entry = _cached.get(key)
+    if entry is None or now - entry[0] > _CALENDAR_TTL_SECONDS:
+        entry = _cached[key] = (now, WorkCalendar.from_session(session))
+    return entry[1]
 
 
 def invalidate_calendar() -> None:
-    global _cached
-    _cached = None
+    _cached.clear()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""The statutory clock on real cases: acceptance, decision, suspensions, extensions, sweep."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from workflow import clock
+from workflow.errors import Conflict, Forbidden, ValidationError
+from workflow.matters import MATTERS
+from workflow.models import AuditEvent, Case, ClockSegment
+from workflow.services import cases, clock as clock_services, calendar as calendar_services
+
+CST = ZoneInfo("Asia/Shanghai")
+
+
+def at(y, m, d, hh=9, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=CST)
+
+
+def place(db, case_id, *, materials=None, accepted=None):
+    """Put a case's arrival/acceptance at a known moment (the tests' time machine)."""
+    with db.transaction() as s:
+        case = s.get(Case, case_id)
+        if materials:
+            case.materials_at = case.created_at = materials
+        if accepted:
+            case.accepted_at = accepted
+            case.status = "in_progress"
+        clock.refresh_case(s, case, materials or accepted)
+
+
+def state(db, case_id, now):
+    with db.reading() as s:
+        return clock.case_state(s, s.get(Case, case_id), now)
+
+
+@pytest.fixture
+def case(db, people):
+    return cases.submit(db, people["applicant_a"], ["bench"], {})
+
+
+def test_limits_from_the_catalogue():
+    food = Case(matters=["food_license"], green_channel=False, extended_days=0)
+    joint = Case(matters=["food_license", "equipment_registration"], green_channel=False, extended_days=0)
+    assert clock.decision_limit(food) == 10
+    assert clock.decision_limit(joint) == 45
+    assert MATTERS["industrial_license"].statutory_days <= 30
+    green = Case(matters=["industrial_license"], green_channel=True, extended_days=0)
+    assert clock.decision_limit(green) < MATTERS["industrial_license"].committed_days
+
+
+def test_acceptance_clock_set_at_submission(db, case):
+    with db.reading() as s:
+        row = s.get(Case, case.id)
+    assert row.acceptance_due_at is not None and row.accepted_at is None and row.light == "green"
+
+
+def test_deemed_acceptance_fires_on_the_right_working_day_not_before(db, case):
+    # Materials arrive Thu 2026-02-12. Working days after it: Fri 13 (1), Sat 14 make-up (2),
+    # 15–23 Spring Festival, Tue 24 (3), Wed 25 (4), Thu 26 (5): due 2026-02-26 17:30.
+    place(db, case.id, materials=at(2026, 2, 12, 10))
+    assert state(db, case.id, at(2026, 2, 26)).due_at == at(2026, 2, 26, 17, 30)
+    assert clock_services.sweep(db, at(2026, 2, 26, 17, 0))["deemed_accepted"] == 0
+    with db.reading() as s:
+        assert s.get(Case, case.id).accepted_at is None
+    assert clock_services.sweep(db, at(2026, 2, 27, 9, 0))["deemed_accepted"] == 1
+    with db.reading() as s:
+        row = s.get(Case, case.id)
+        event = s.scalars(select(AuditEvent).where(AuditEvent.action == "deemed_accepted")).one()
+    assert row.deemed_accepted and row.accepted_at == at(2026, 2, 12, 10)
+    assert event.case_id == case.id and "第三十二条" in event.opinion
+    assert clock_services.sweep(db, at(2026, 2, 27, 10, 0))["deemed_accepted"] == 0
+
+
+def test_correction_notice_stops_deemed_acceptance(db, people, case):
+    from workflow.services import tasks
+    from workflow.models import HumanTask
+    with db.reading() as s:
+        task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+    tasks.claim(db, people["reviewer1"], task.id)
+    cases.return_to_applicant(db, people["reviewer1"], task.id, "缺材料", ["营业执照"])
+    place(db, case.id, materials=at(2026, 2, 12, 10))
+    assert clock_services.sweep(db, at(2026, 3, 10))["deemed_accepted"] == 0
+
+
+def test_decision_due_across_national_day_and_a_suspension_over_a_holiday(db, case):
+    # Accepted Fri 2025-09-26; bench limit 15 WD. Working days: Sun 28 (1), Mon 29 (2), Tue 30 (3),
+    # Oct 1–8 holiday, Thu 9 (4), Fri 10 (5), Sat 11 make-up (6), 13–17 (7–11), 20–23 (12–15): due 10-23.
+    place(db, case.id, accepted=at(2025, 9, 26, 10))
+    assert state(db, case.id, at(2025, 9, 29)).due_at == at(2025, 10, 23, 17, 30)
+    assert state(db, case.id, at(2025, 10, 9, 12)).used == 4
+    # Inspection from Tue 09-30 to Thu 10-09 covers the holiday: only 09-30 and 10-09 are working days.
+    with db.transaction() as s:
+        s.add(ClockSegment(case_id=case.id, kind="suspension", reason="inspection", status="closed",
+                           started_at=at(2025, 9, 30, 9), ended_at=at(2025, 10, 9, 16)))
+    after = state(db, case.id, at(2025, 10, 10, 12))
+    assert after.used == 3 and after.due_at == at(2025, 10, 27, 17, 30)
+
+
+def test_overlapping_suspensions_do_not_double_count(db, case):
+    place(db, case.id, accepted=at(2025, 11, 3, 9))   # Monday
+    with db.transaction() as s:
+        s.add_all([
+            ClockSegment(case_id=case.id, kind="suspension", reason="testing", status="closed",
+                         started_at=at(2025, 11, 4), ended_at=at(2025, 11, 6)),
+            ClockSegment(case_id=case.id, kind="suspension", reason="expert_review", status="closed",
+                         started_at=at(2025, 11, 5), ended_at=at(2025, 11, 7)),
+        ])
+    # 4th–7th paused (4 working days), counted: Mon 3? no (start day), 10th, 11th → 2 by Tue 11th.
+    assert state(db, case.id, at(2025, 11, 11, 12)).used == 2
+
+
+def test_open_suspension_keeps_the_case_out_of_red(db, people, case):
+    place(db, case.id, accepted=at(2025, 11, 3, 9))
+    clock_services.suspend(db, people["reviewer1"], case.id, "testing", "送检")
+    with db.reading() as s:
+        row = s.get(Case, case.id)
+    assert row.suspended
+    with pytest.raises(ValidationError):
+        clock_services.suspend(db, people["reviewer1"], case.id, "holiday mood")
+    with pytest.raises(Forbidden):
+        clock_services.suspend(db, people["applicant_a"], case.id, "testing")
+    assert clock_services.resume(db, people["reviewer1"], case.id, "testing") == 1
+    with pytest.raises(Conflict):
+        clock_services.resume(db, people["reviewer1"], case.id, "testing")
+    with db.reading() as s:
+        actions = s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
+    assert actions[-2:] == ["suspend", "resume"]
+
+
+def test_extension_approved_moves_the_due_date(db, people, case):
+    place(db, case.id, accepted=at(2025, 11, 3, 9))
+    before = state(db, case.id, at(2025, 11, 4)).due_at
+    with pytest.raises(ValidationError) as err:
+        clock_services.request_extension(db, people["reviewer1"], case.id, 11, "")
+    assert set(err.value.fields) == {"days", "reason"}
+    segment = clock_services.request_extension(db, people["reviewer1"], case.id, 5, "需组织专家论证")
+    with pytest.raises(Forbidden):
+        clock_services.decide_extension(db, people["reviewer1"], segment.id, True, "同意")
+    clock_services.decide_extension(db, people["approver"], segment.id, True, "同意延期")
+    with pytest.raises(Conflict):
+        clock_services.decide_extension(db, people["approver"], segment.id, True, "再次")
+    after = state(db, case.id, at(2025, 11, 4))
+    with db.reading() as s:
+        assert s.get(Case, case.id).extended_days == 5
+    assert after.limit == 20 and after.due_at > before
+    with db.reading() as s:
+        from workflow.models import Notification
+        notices = s.scalars(select(Notification.message).where(Notification.case_id == case.id)).all()
+    assert any("延长5个工作日" in n for n in notices)
+
+
+def test_lights_yellow_then_red(db, case):
+    place(db, case.id, accepted=at(2025, 11, 3, 9))   # 15 WD: due Mon 11-24; yellow from 12 used (11-19)
+    assert state(db, case.id, at(2025, 11, 18, 12)).light == "green"
+    assert state(db, case.id, at(2025, 11, 19, 9)).light == "yellow"
+    assert state(db, case.id, at(2025, 11, 25, 9)).light == "red"
+    clock_services.sweep(db, at(2025, 11, 25, 9))
+    with db.reading() as s:
+        reds = s.scalars(select(Case.id).where(Case.status == "in_progress", Case.light == "red")).all()
+    assert reds == [case.id]
+
+
+def test_year_without_calendar_warns_and_then_imports(db, people, case, tmp_path):
+    place(db, case.id, accepted=at(2027, 1, 4, 9))
+    clock.invalidate_calendar()
+    s27 = state(db, case.id, at(2027, 1, 8, 12))
+    assert s27.used == 4   # Mon–Fri fallback
+    with db.reading() as s:
+        cal = clock.get_calendar(s)
+    assert any("2027" in w for w in cal.warnings)
+    csv_file = tmp_path / "2027.csv"
+    csv_file.write_text("date,kind,name\n2027-01-05,holiday,测试假日\n2027-01-09,workday,调休\n", encoding="utf-8")
+    with pytest.raises(Forbidden):
+        calendar_services.import_file(db, people["reviewer1"], csv_file)
+    assert calendar_services.import_file(db, people["admin"], csv_file).ok
+    with db.reading() as s:
+        cal = clock.get_calendar(s)
+        assert cal.is_covered(2027) and not cal.is_workday(date(2027, 1, 5)) and cal.is_workday(date(2027, 1, 9))
+    assert state(db, case.id, at(2027, 1, 9, 18)).used == 4

@@ -1,0 +1,22 @@
+"""Holiday calendar administration."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow import audit, clock
+from workflow.db import Database
+from workflow.permissions import require_role
+from workflow.workdays import ImportResult, import_holidays
+
+
+def import_file(db: Database, actor, path: Path) -> ImportResult:
+    """An admin imports a year's State Council schedule; bad files change nothing."""
+    require_role(actor, "admin")
+    with db.transaction() as session:
+        result = import_holidays(session, path)
+        if result.ok:
+            audit.record(session, action="holidays_imported", actor=actor,
+                         data={"file": Path(path).name, "inserted": result.inserted, "updated": result.updated})
+    if result.ok:
+        clock.invalidate_calendar()
+    return result
