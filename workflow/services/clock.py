@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from workflow import audit, case_status, clock, forms, instances
+from workflow import audit, case_status, clock, completion, forms, instances
 from workflow.certificates import by_number, renew
 from workflow.command import Command
 from workflow.db import Database, utcnow
@@ -20,11 +20,9 @@ from workflow.matters import JOINT_EXTENSION_DAYS, MATTERS
 from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, User
 from workflow.permissions import require_role
 from workflow.services.common import record, visible_case
-from workflow.spiff_runtime import find_task
 from workflow.workdays import local_date
 
 STAFF = ("window", "reviewer", "inspector", "approver")
-ACCEPTANCE_FORMS = ("acceptance", "registration_acceptance")
 DEEMED_OPINION = "逾期未作出受理决定，依法自收到申请材料之日起视为受理（《行政许可法》第三十二条）"
 
 
@@ -166,24 +164,11 @@ def _deem_accepted(db: Database, case_id: int, now: datetime) -> int:
         audit.record(session, action="deemed_accepted", case=case, at=now, opinion=DEEMED_OPINION,
                      data={"materials_at": case.accepted_at.isoformat()})
         for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open",
-                                                            HumanTask.form_key.in_(ACCEPTANCE_FORMS))):
-            _complete_as_system(cmd, task, {"decision": "accept", "opinion": DEEMED_OPINION})
+                                                            HumanTask.form_key.in_(completion.ACCEPTANCE_FORMS))):
+            completion.complete_loaded(cmd, task, forms.validate(task.form_key,
+                                                                 {"decision": "accept", "opinion": DEEMED_OPINION}))
         case_status.refresh(cmd)
         return 1
-
-
-def _complete_as_system(cmd: Command, task: HumanTask, data: dict) -> None:
-    running = instances.lock(cmd, task.instance_id)
-    spiff_task = find_task(running.workflow, task.spiff_task_id)
-    clean = forms.validate(task.form_key, data)
-    spiff_task.data.update(clean)
-    cmd.close_reasons[task.spiff_task_id] = "completed"
-    cmd.completed_by[task.spiff_task_id] = (None, clean.get("decision"))
-    spiff_task.run()
-    instances.advance(running)
-    audit.record(cmd.session, action="complete", case=cmd.case, task=task, at=cmd.now,
-                 decision=clean.get("decision"), opinion=clean.get("opinion"))
-    instances.save(cmd, running)
 
 
 def _deem_renewed(db: Database, case_id: int, now: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState
 
-from workflow import case_status, forms, instances
+from workflow import case_status, completion, forms, instances
 from workflow.command import Command
 from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -95,18 +95,23 @@ def complete(db: Database, actor, task_id: int, data: dict, expected_version: in
             _require_not_held_by_other_sibling(session, actor, task)
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         clean = forms.validate(task.form_key, data)
-        spiff_task = find_task(running.workflow, task.spiff_task_id)
-        if spiff_task is None or spiff_task.state != TaskState.READY:
-            raise Conflict("This step is no longer waiting for input.")
-        spiff_task.data.update(clean)
-        cmd.close_reasons[task.spiff_task_id] = "completed"
-        cmd.completed_by[task.spiff_task_id] = (actor.id, clean.get("decision"))
-        spiff_task.run()
-        instances.advance(running)
-        record(cmd, "complete", task, decision=clean.get("decision"), opinion=clean.get("opinion"),
-               data={k: v for k, v in clean.items() if k != "opinion"})
-        _finish(cmd, running)
+        completion.apply(cmd, running, task, clean)
+        instances.save(cmd, running)
+        _complete_joint_intake(cmd, task, clean)
+        case_status.refresh(cmd)
         return task
+
+
+def _complete_joint_intake(cmd: Command, task: HumanTask, clean: dict) -> None:
+    """联批联办: one intake decision for a joint filing applies to every matter in it."""
+    if task.form_key not in completion.ACCEPTANCE_FORMS or len(cmd.case.matters) < 2:
+        return
+    siblings = cmd.session.scalars(select(HumanTask).where(
+        HumanTask.case_id == task.case_id, HumanTask.instance_id != task.instance_id,
+        HumanTask.state == "open", HumanTask.form_key == task.form_key)).all()
+    for sibling in siblings:
+        sibling.assignee_id, sibling.claimed_at = cmd.actor.id, cmd.now
+        completion.complete_loaded(cmd, sibling, clean)
 
 
 def _require_signers_done(session, task: HumanTask) -> None:
