@@ -6,20 +6,13 @@ pages; SC11644200000389 (DOMAIN.md) and SC numbers read off real product labels.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-# The project root on sys.path even when this file runs alone with the venv's pytest.
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from workflow import reference  # noqa: E402
-from workflow.identifiers import (  # noqa: E402
+from workflow import reference
+from workflow.identifiers import (
     CREDIT_CODE_ALPHABET,
     CREDIT_CODE_WEIGHTS,
     credit_code_check_char,

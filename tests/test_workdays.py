@@ -7,18 +7,9 @@ authority for that year in these tests.
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import date, datetime, timedelta, timezone
 
-from pathlib import Path
-
-# The project root on sys.path even when this file runs alone with the venv's pytest
-# (tests/conftest.py is owned elsewhere and may do the same; this is harmless then).
-ROOT = str(Path(__file__).resolve().parents[1])
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-import pytest  # noqa: E402
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select

@@ -20,7 +20,7 @@ from workflow.deployment import latest_version
 from workflow.errors import Conflict, NotFound, ValidationError
 from workflow.expressions import ExpressionError
 from workflow.matters import get_matter
-from workflow.models import ProcessInstance, ProcessVersion
+from workflow.models import HumanTask, ProcessInstance, ProcessVersion
 from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow
 
 
@@ -110,3 +110,17 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
                 continue
             moments.append(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
     return min(moments) if moments else None
+
+
+def cancel_all(cmd: Command, close_reason: str, status: str, outcome: str) -> None:
+    """Cancel every running instance of the command's case (withdrawal, deemed renewal)."""
+    rows = cmd.session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == cmd.case.id,
+                                                             ProcessInstance.status == "running")).all()
+    for row in rows:
+        running = lock(cmd, row.id)
+        for task in cmd.session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id,
+                                                                HumanTask.state == "open")):
+            cmd.close_reasons[task.spiff_task_id] = close_reason
+        running.workflow.cancel()
+        row.status, row.outcome = status, outcome
+        save(cmd, running)

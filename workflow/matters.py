@@ -5,7 +5,7 @@ Limits marked *unconfirmed* in DOMAIN.md are defaults an administrator can chang
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)

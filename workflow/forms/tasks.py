@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from workflow.forms import form
-from workflow.forms.fields import DecisionForm, decision
+from workflow.forms.fields import DecisionForm
 
 
 @form("generic")

@@ -10,7 +10,7 @@ from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.identifiers import make_case_number
 from workflow.matters import MATTERS, get_matter
-from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, Rating, User
+from workflow.models import Case, ClockSegment, HumanTask, Notification, Rating, User
 from workflow.permissions import require_role, require_task_actor
 from workflow.services.common import get_task, record, require_open, visible_case
 
@@ -130,16 +130,7 @@ def withdraw(db: Database, actor, case_id: int, reason: str | None = None) -> Ca
         cmd = Command(session, actor, case=case)
         if case.status in ("completed", "withdrawn"):
             raise Conflict("This case is already finished and cannot be withdrawn.")
-        rows = session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id,
-                                                             ProcessInstance.status == "running")).all()
-        for row in rows:
-            running = instances.lock(cmd, row.id)
-            for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id,
-                                                                HumanTask.state == "open")):
-                cmd.close_reasons[task.spiff_task_id] = "withdrawn"
-            running.workflow.cancel()
-            row.status, row.outcome = "cancelled", "withdrawn"
-            instances.save(cmd, running)
+        instances.cancel_all(cmd, "withdrawn", "cancelled", "withdrawn")
         for segment in session.scalars(select(ClockSegment).where(ClockSegment.case_id == case.id,
                                                                   ClockSegment.status == "open")):
             segment.status, segment.ended_at = "closed", cmd.now

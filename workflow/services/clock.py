@@ -17,7 +17,7 @@ from workflow.command import Command
 from workflow.db import Database, utcnow
 from workflow.errors import Conflict, NotFound, ValidationError
 from workflow.matters import JOINT_EXTENSION_DAYS, MATTERS
-from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, User
+from workflow.models import Case, ClockSegment, HumanTask, Notification, User
 from workflow.permissions import require_role
 from workflow.services.common import record, visible_case
 from workflow.workdays import local_date
@@ -180,15 +180,7 @@ def _deem_renewed(db: Database, case_id: int, now: datetime) -> int:
             return 0
         cmd = Command(session, None, case=case, now=now)
         renew(session, cert.number, now, 5)
-        for row in session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id,
-                                                                 ProcessInstance.status == "running")):
-            running = instances.lock(cmd, row.id)
-            for task in session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id,
-                                                                HumanTask.state == "open")):
-                cmd.close_reasons[task.spiff_task_id] = "deemed_granted"
-            running.workflow.cancel()
-            row.status, row.outcome = "completed", "deemed_granted"
-            instances.save(cmd, running)
+        instances.cancel_all(cmd, "deemed_granted", "completed", "deemed_granted")
         audit.record(session, action="deemed_granted", case=case, at=now,
                      opinion="延续申请在许可有效期届满前未作决定，依法视为准予延续（《行政许可法》第五十条）",
                      data={"certificate": cert.number, "valid_until": cert.valid_until.isoformat()})

@@ -13,7 +13,7 @@ from SpiffWorkflow.util.task import TaskState
 from workflow import case_status, completion, forms, instances
 from workflow.command import Command
 from workflow.db import Database
-from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
+from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.models import Case, HumanTask, Notification, TaskSigner, User
 from workflow.permissions import can_work_on, require_role, require_task_actor
 from workflow.services.common import get_task, get_user, record, require_open, visible_task
