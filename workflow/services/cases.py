@@ -12,7 +12,7 @@ from workflow.identifiers import make_case_number
 from workflow.matters import MATTERS, get_matter
 from workflow.models import Case, ClockSegment, HumanTask, Notification, Rating, User
 from workflow.permissions import require_role, require_task_actor
-from workflow.services.common import get_task, record, require_open, visible_case
+from workflow.services.common import record, require_open, task_command, visible_case
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
@@ -81,9 +81,8 @@ def _fields_of(form_key: str, data: dict) -> dict:
 
 def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str]) -> HumanTask:
     """退回补正: hold the task and stop the clock until the applicant corrects the filing."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = Command(session, actor, case=session.get(Case, task.case_id))
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         require_task_actor(actor, task)
         require_open(task)
         if task.role == "applicant" or task.hold:

@@ -1,6 +1,9 @@
 """Small pieces every service needs: fetching rows visibly, finishing a command."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,3 +58,11 @@ def instance_version(session: Session, instance_id: int) -> int:
 
 def record(cmd: Command, action: str, task: HumanTask | None = None, **kwargs) -> None:
     audit.record(cmd.session, action=action, actor=cmd.actor, case=cmd.case, task=task, at=cmd.now, **kwargs)
+
+
+@contextmanager
+def task_command(db, actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]:
+    """Open a command's transaction on a task: the task, its case and the actor together."""
+    with db.transaction() as session:
+        task = get_task(session, task_id)
+        yield Command(session, actor, case=session.get(Case, task.case_id)), task

@@ -16,14 +16,10 @@ from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.models import Case, HumanTask, Notification, TaskSigner, User
 from workflow.permissions import can_work_on, require_role, require_task_actor
-from workflow.services.common import get_task, get_user, record, require_open, visible_task
+from workflow.services.common import get_user, record, require_open, task_command, visible_task
 from workflow.spiff_runtime import find_task, reset_to
 
 MESSAGE_MAX = 1000
-
-
-def _command(session, actor, task: HumanTask) -> Command:
-    return Command(session, actor, case=session.get(Case, task.case_id))
 
 
 def _finish(cmd: Command, running: instances.Running) -> None:
@@ -52,9 +48,8 @@ def _require_not_held_by_other_sibling(session, actor, task: HumanTask) -> None:
 
 
 def claim(db: Database, actor, task_id: int, expected_version: int | None = None) -> HumanTask:
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         instances.lock(cmd, task.instance_id, expected_version)
         require_task_actor(actor, task, must_hold=False)
         require_open(task)
@@ -68,9 +63,7 @@ def claim(db: Database, actor, task_id: int, expected_version: int | None = None
 
 
 def unclaim(db: Database, actor, task_id: int) -> HumanTask:
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
         require_task_actor(actor, task)
         require_open(task)
         if task.assignee_id != actor.id:
@@ -82,9 +75,8 @@ def unclaim(db: Database, actor, task_id: int) -> HumanTask:
 
 def complete(db: Database, actor, task_id: int, data: dict, expected_version: int | None = None) -> HumanTask:
     """Complete a task with its form data; opinion and decision go to the audit chain."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         running = instances.lock(cmd, task.instance_id, expected_version)
         require_task_actor(actor, task)
         require_open(task)
@@ -124,9 +116,7 @@ def _require_signers_done(session, task: HumanTask) -> None:
 def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opinion: str,
                    expected_version: int | None = None) -> HumanTask:
     """退回: send the case back to an earlier step of the same process, which runs again."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
         running = instances.lock(cmd, task.instance_id, expected_version)
         require_task_actor(actor, task)
         require_open(task)
@@ -150,9 +140,8 @@ def _last_completed(workflow, bpmn_id: str):
 
 def recall(db: Database, actor, task_id: int, expected_version: int | None = None) -> HumanTask:
     """撤回: take back one's own completed step while the next step is still unclaimed."""
-    with db.transaction() as session:
-        done = get_task(session, task_id)
-        cmd = _command(session, actor, done)
+    with task_command(db, actor, task_id) as (cmd, done):
+        session = cmd.session
         running = instances.lock(cmd, done.instance_id, expected_version)
         if done.state != "closed" or done.close_reason != "completed" or done.completed_by != actor.id:
             raise Forbidden("Only the person who completed this step can recall it.")
@@ -180,9 +169,8 @@ def recall(db: Database, actor, task_id: int, expected_version: int | None = Non
 
 def transfer(db: Database, actor, task_id: int, to_user_id: int, opinion: str | None = None) -> HumanTask:
     """转办: hand a task one holds to a colleague of the same role and department."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         require_task_actor(actor, task)
         require_open(task)
         target = get_user(session, to_user_id)
@@ -201,7 +189,7 @@ def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str
     """抄送: let colleagues know about a task; they get a notice, not the task."""
     with db.transaction() as session:
         task = visible_task(session, actor, task_id)
-        cmd = _command(session, actor, task)
+        cmd = Command(session, actor, case=session.get(Case, task.case_id))
         require_role(actor, "window", "reviewer", "inspector", "approver", "supervisor")
         if not user_ids:
             raise ValidationError({"user_ids": ["Choose at least one person."]})
@@ -216,9 +204,8 @@ def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str
 
 def urge(db: Database, actor, task_id: int, message: str | None = None) -> list[Notification]:
     """催办: remind whoever holds (or may claim) the task."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         require_role(actor, "supervisor", "approver", "window")
         require_open(task)
         text = _text(message, "message", required=False) or f"请尽快办理：{task.title}"
@@ -236,9 +223,8 @@ def _responsible(session, task: HumanTask) -> list[int]:
 
 def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | None = None) -> TaskSigner:
     """加签: require another person's opinion before the task may complete."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         require_task_actor(actor, task)
         require_open(task)
         if task.assignee_id != actor.id:
@@ -258,9 +244,8 @@ def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | N
 
 def sign(db: Database, actor, task_id: int, opinion: str) -> TaskSigner:
     """An added signer gives their opinion."""
-    with db.transaction() as session:
-        task = get_task(session, task_id)
-        cmd = _command(session, actor, task)
+    with task_command(db, actor, task_id) as (cmd, task):
+        session = cmd.session
         require_open(task)
         row = session.scalars(select(TaskSigner).where(TaskSigner.task_id == task.id,
                                                        TaskSigner.user_id == actor.id)).first()
