@@ -181,3 +181,20 @@ def test_year_without_calendar_warns_and_then_imports(db, people, case, tmp_path
         cal = clock.get_calendar(s)
         assert cal.is_covered(2027) and not cal.is_workday(date(2027, 1, 5)) and cal.is_workday(date(2027, 1, 9))
     assert state(db, case.id, at(2027, 1, 9, 18)).used == 4
+
+
+def test_step_limits_from_bpmn_turn_tasks_yellow_then_red(db, case):
+    from workflow.models import HumanTask
+    with db.transaction() as s:
+        task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+        assert task.step_limit_days == 2   # stepLimitDays in engine_bench.bpmn
+        task.created_at = at(2025, 11, 3, 9)
+        task.due_at, task.yellow_at = clock.step_due(s, task.created_at, 2)
+    assert (task.due_at, task.yellow_at) == (at(2025, 11, 5, 17, 30), at(2025, 11, 3, 0, 0))
+    clock_services.sweep(db, at(2025, 11, 4, 9))
+    with db.reading() as s:
+        assert s.get(HumanTask, task.id).light == "yellow"
+        assert clock.task_state(s, s.get(HumanTask, task.id), at(2025, 11, 4, 9)).remaining == 1
+    clock_services.sweep(db, at(2025, 11, 6, 9))
+    with db.reading() as s:
+        assert s.scalars(select(HumanTask.id).where(HumanTask.state == "open", HumanTask.light == "red")).all() == [task.id]
