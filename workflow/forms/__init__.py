@@ -39,3 +39,4 @@ def validate(key: str | None, data: Any) -> dict:
 
 
 from workflow.forms import tasks  # noqa: E402,F401  (registers the task forms)
+from workflow.forms import applications  # noqa: E402,F401  (registers the application forms)
