@@ -1,0 +1,135 @@
+"""What every API resource module shares: its blueprint type, bearer auth, documented errors.
+
+Bearer auth: ``Authorization: Bearer <token>`` from ``POST /api/v1/auth/token``. The user the
+token belongs to is the actor handed to the service layer, which enforces the same role,
+department and organisation rules as the web UI. No cookie or session is ever read here, so
+the API needs no CSRF protection.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+import flask_smorest
+from flask import current_app, g, request
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+
+from webapp.api import errors
+from webapp.api.schemas import Error
+from workflow.db import Database
+from workflow.services import users
+
+ERROR_TEXT = {
+    400: "Malformed JSON body or invalid parameters.",
+    401: "No token, or the token is invalid, expired or revoked.",
+    403: "Your role, department or organisation may not do this.",
+    404: "Not found, or not visible to you.",
+    409: "Stale version, already claimed, or the current state does not allow this.",
+    413: "The upload is too large.",
+    422: "Invalid input; `fields` maps each field to its messages.",
+    429: "Too many requests.",
+}
+BEARER = [{"bearerAuth": []}]
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' Flask parser plus a ``multipart`` location: form fields and files together."""
+
+
+parser = ArgumentsParser()
+
+
+@parser.location_loader("multipart")
+def _load_multipart(req, schema):
+    return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class ApiBlueprint(flask_smorest.Blueprint):
+    """A resource blueprint: JSON error handlers attached, operations tagged with ``tag``."""
+
+    ARGUMENTS_PARSER = parser
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
+
+    def __init__(self, name: str, import_name: str, *, tag: str, description: str = "", **kwargs) -> None:
+        super().__init__(f"api_v1_{name}", import_name, description=description, **kwargs)
+        self.tag = tag
+        errors.register(self)
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+
+def get_db() -> Database:
+    """The app's database (``app.extensions["db"]``, set by ``webapp.create_app``)."""
+    return current_app.extensions["db"]
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise errors.ApiError(401, "Send Authorization: Bearer <token> (POST /api/v1/auth/token gives one).",
+                              headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    if len(token) > 512 or not token.isascii():
+        raise _invalid_token()
+    return token
+
+
+def _invalid_token() -> errors.ApiError:
+    return errors.ApiError(401, "The token is invalid, expired or revoked.",
+                           headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'})
+
+
+def authenticate_request():
+    """The user of the request's bearer token, or 401."""
+    token = bearer_token()
+    user = users.user_for_token(get_db(), token)
+    if user is None:
+        raise _invalid_token()
+    g.api_token, g.api_user = token, user
+    return user
+
+
+def actor():
+    return g.api_user
+
+
+def _document_errors(blp: flask_smorest.Blueprint, func, codes):
+    for code in sorted(set(codes)):
+        func = blp.alt_response(code, schema=Error, description=ERROR_TEXT.get(code, "Error."))(func)
+    return func
+
+
+def guarded(blp: flask_smorest.Blueprint, *codes: int):
+    """Bearer auth before anything else; documents 401 and the other error codes given.
+
+    Put it right under ``@blp.route`` so a request without a token gets 401 before its body is
+    looked at.
+    """
+    def decorate(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            authenticate_request()
+            return func(*args, **kwargs)
+        wrapper = _document_errors(blp, wrapper, (400, 401, *codes))
+        return blp.doc(security=BEARER)(wrapper)
+    return decorate
+
+
+def public(blp: flask_smorest.Blueprint, *codes: int):
+    """An operation anyone may call, without a token."""
+    def decorate(func):
+        func = _document_errors(blp, func, (400, *codes))
+        return blp.doc(security=[])(func)
+    return decorate
+
+
+def require_id(value: int) -> int:
+    """Path ids beyond the column range are simply not found (instead of a database error)."""
+    from workflow.errors import NotFound
+    if not 0 < value <= 2**31 - 1:
+        raise NotFound("Not found.")
+    return value

@@ -1,0 +1,1 @@
+"""The API's resource blueprints, one module per resource."""

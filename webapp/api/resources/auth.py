@@ -1,0 +1,37 @@
+"""Bearer tokens: log in for one, log out (revoke it)."""
+from __future__ import annotations
+
+from flask import g
+
+from webapp.api.base import ApiBlueprint, get_db, guarded, public
+from webapp.api.errors import ApiError
+from webapp.api.schemas import TokenRequest, TokenResponse
+from workflow.services import users
+
+blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="auth",
+                   description="Bearer tokens. The token endpoint is rate limited per client address.")
+
+
+@blp.route("/token", methods=["POST"])
+@public(blp, 401, 422, 429)
+@blp.arguments(TokenRequest)
+@blp.response(201, TokenResponse)
+def issue(body):
+    """Log in: a bearer token for the other calls
+
+    The token is valid for 12 hours; send it as `Authorization: Bearer <token>`.
+    """
+    user = users.authenticate(get_db(), body["username"], body["password"])
+    if user is None:
+        raise ApiError(401, "Wrong username or password.")
+    token, expires = users.issue_token(get_db(), user.id)
+    return {"token": token, "expires_at": expires, "user": user}
+
+
+@blp.route("/token", methods=["DELETE"])
+@guarded(blp)
+@blp.response(204)
+def revoke():
+    """Log out: revoke the token this request carries"""
+    users.revoke_token(get_db(), g.api_token)
+    return None
