@@ -1,0 +1,71 @@
+"""The single-window web application: app factory, extensions, blueprints.
+
+Views are thin: parse the request, call one service function in ``workflow``,
+render. Engine errors become HTML error pages (409/404/403/422) here, in one
+place, with their messages translated by :mod:`webapp.i18n`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from workflow.db import Database
+
+csrf = CSRFProtect()
+babel = Babel()
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
+    """Build the app; ``db`` (or ``DATABASE_URL``) names the database it works on."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        DATABASE_URL=os.environ.get("DATABASE_URL"),
+        ATTACHMENTS_DIR=os.environ.get("ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments"),
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="zh",
+        PER_PAGE=20,
+    )
+    app.config.update(config or {})
+    app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+
+    from webapp import auth, errors, i18n, templating
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.current_lang)
+    auth.login_manager.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, window
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(applicant.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(window.bp)
+    app.register_blueprint(supervisor.bp)
+    app.register_blueprint(auditor.bp)
+    app.register_blueprint(admin.bp)
+
+    # ---- REST API (/api/v1): the API engineer's blueprint goes here ----------
+    # webapp/api is owned by another engineer; when it lands, these two lines are
+    # enabled as they are (no guard), and the API's token auth replaces CSRF:
+    # from webapp.api import api_bp
+    # csrf.exempt(api_bp); app.register_blueprint(api_bp)
+    # ---------------------------------------------------------------------------
+    return app
+
+
+def get_db() -> Database:
+    from flask import current_app
+    return current_app.extensions["db"]

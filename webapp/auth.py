@@ -1,0 +1,100 @@
+"""Login sessions (flask-login) and the role guard every staff page uses."""
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+
+from workflow.services import users
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+class WebUser(UserMixin):
+    """The logged-in person as the services expect an actor (plain attributes, no session)."""
+
+    def __init__(self, row) -> None:
+        self.id = row.id
+        self.username = row.username
+        self.role = row.role
+        self.display_name = row.display_name
+        self.department_code = row.department_code
+        self.organisation_id = row.organisation_id
+        org = getattr(row, "organisation", None)
+        self.organisation_name = org.name if org is not None else None
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+@login_manager.user_loader
+def _load(user_id: str):
+    from webapp import get_db
+    try:
+        row = users.load_user(get_db(), int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return WebUser(row) if row is not None else None
+
+
+def roles(*allowed: str):
+    """Only these roles may open the page; anyone else gets 403 (anonymous: the login page)."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+HOME_BY_ROLE = {
+    "applicant": "applicant.cases", "window": "window.queue", "reviewer": "staff.inbox",
+    "inspector": "staff.inbox", "approver": "staff.inbox", "expert": "staff.inbox",
+    "supervisor": "supervisor.dashboard", "auditor": "auditor.search", "admin": "admin.users",
+}
+
+
+def home_url(user) -> str:
+    return url_for(HOME_BY_ROLE.get(user.role, "public.index"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    from webapp import get_db
+    from webapp.i18n import gettext as _
+    error = None
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip()
+        row = users.authenticate(get_db(), username, request.form.get("password") or "")
+        if row is None:
+            error = _("Wrong username or password.")
+        else:
+            login_user(WebUser(row))
+            return redirect(_safe_next(request.args.get("next")) or home_url(row))
+    status = 401 if error else 200
+    return render_template("login.html", error=error, username=request.form.get("username", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    from webapp.i18n import gettext as _
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("public.index"))

@@ -1,0 +1,156 @@
+"""Generic HTML forms from the engine's marshmallow schemas.
+
+:func:`describe` turns a schema into field descriptions the ``render_field``
+macro draws (String→text, Integer/Float→number, Boolean→checkbox, OneOf→select,
+List→textarea one per line, List of Nested→a small repeatable table);
+:func:`parse` turns the posted form back into the dict the schema validates, so
+the engine alone decides what is valid and its messages land next to each field.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from marshmallow import Schema, fields as mf, validate as mv
+from werkzeug.datastructures import MultiDict
+
+from webapp.i18n import CHOICE_LABELS, FIELD_LABELS, current_lang, gettext, label
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    kind: str
+    label: str
+    required: bool = False
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    children: list["FieldSpec"] = field(default_factory=list)
+    help: str | None = None
+    decimal: bool = False
+
+    def child_errors(self, errors: dict) -> bool:
+        return any(k.startswith(self.name + ".") for k in errors)
+
+
+def _label(name: str, f: mf.Field) -> str:
+    meta = f.metadata or {}
+    if current_lang() == "en":
+        text = meta.get("label_en") or meta.get("label")
+    else:
+        text = meta.get("label_zh") or meta.get("label")
+    if text:
+        return str(text)
+    if name in FIELD_LABELS:
+        return gettext(FIELD_LABELS[name])
+    return name.replace("_", " ").capitalize() if current_lang() == "en" else name
+
+
+def _choices(f: mf.Field) -> list[tuple[str, str]] | None:
+    validators = f.validators if isinstance(f.validators, (list, tuple)) else [f.validators]
+    for v in validators:
+        if isinstance(v, mv.OneOf):
+            labels = list(v.labels) if v.labels and any(v.labels) else []
+            out = []
+            for i, choice in enumerate(v.choices):
+                text = labels[i] if i < len(labels) and labels[i] else label(CHOICE_LABELS, choice)
+                out.append((str(choice), str(text)))
+            return out
+    return None
+
+
+def _help(f: mf.Field) -> str | None:
+    meta = f.metadata or {}
+    return meta.get("help_en" if current_lang() == "en" else "help_zh") or meta.get("help")
+
+
+def _spec(name: str, f: mf.Field) -> FieldSpec:
+    required = bool(f.required)
+    base = dict(name=name, label=_label(name, f), required=required, help=_help(f))
+    choices = _choices(f)
+    if isinstance(f, mf.Boolean):
+        return FieldSpec(kind="checkbox", **base)
+    if choices is not None:
+        return FieldSpec(kind="select", choices=choices, **base)
+    if isinstance(f, mf.List):
+        inner = f.inner
+        if isinstance(inner, mf.Nested):
+            schema = inner.schema
+            return FieldSpec(kind="table", children=[_spec(n, sf) for n, sf in schema.fields.items()
+                                                      if not sf.dump_only], **base)
+        return FieldSpec(kind="lines", **base)
+    if isinstance(f, (mf.Integer,)):
+        return FieldSpec(kind="number", **base)
+    if isinstance(f, (mf.Float, mf.Decimal)):
+        return FieldSpec(kind="number", decimal=True, **base)
+    if isinstance(f, mf.Date):
+        return FieldSpec(kind="date", **base)
+    if isinstance(f, mf.String) and (name in ("opinion", "comment", "note", "reason", "message")
+                                     or (f.metadata or {}).get("multiline")):
+        return FieldSpec(kind="textarea", **base)
+    return FieldSpec(kind="text", **base)
+
+
+def describe(schema: Schema, skip: tuple[str, ...] = ()) -> list[FieldSpec]:
+    return [_spec(name, f) for name, f in schema.fields.items() if not f.dump_only and name not in skip]
+
+
+_ROW = re.compile(r"^(?P<field>[A-Za-z0-9_]+)-(?P<index>\d{1,3})-(?P<sub>[A-Za-z0-9_]+)$")
+
+
+def _scalar(f: mf.Field, raw: str):
+    raw = raw.strip()
+    if isinstance(f, mf.Integer):
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if isinstance(f, (mf.Float, mf.Decimal)):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def parse(schema: Schema, form: MultiDict, only: tuple[str, ...] | None = None) -> dict:
+    """The posted form as schema input: blanks left out so "required" messages come from the schema."""
+    data: dict = {}
+    for name, f in schema.fields.items():
+        if f.dump_only or (only is not None and name not in only):
+            continue
+        if isinstance(f, mf.Boolean):
+            if name in form or f"{name}__present" in form:
+                data[name] = name in form and form.get(name) not in ("", "0", "false", "off")
+            continue
+        if isinstance(f, mf.List):
+            if isinstance(f.inner, mf.Nested):
+                rows = _table_rows(name, f.inner.schema, form)
+                if rows or name in form:
+                    data[name] = rows
+            else:
+                raw = form.get(name)
+                if raw is not None:
+                    items = [line.strip() for line in raw.splitlines() if line.strip()]
+                    if items or f.required:
+                        data[name] = [_scalar(f.inner, i) for i in items]
+            continue
+        raw = form.get(name)
+        if raw is None or raw.strip() == "":
+            continue
+        data[name] = _scalar(f, raw)
+    return data
+
+
+def _table_rows(name: str, schema: Schema, form: MultiDict) -> list[dict]:
+    rows: dict[int, dict] = {}
+    for key in form.keys():
+        match = _ROW.match(key)
+        if not match or match["field"] != name or match["sub"] not in schema.fields:
+            continue
+        value = form.get(key, "")
+        if value.strip() == "":
+            continue
+        sub = schema.fields[match["sub"]]
+        rows.setdefault(int(match["index"]), {})[match["sub"]] = (
+            value.strip() in ("1", "true", "on") if isinstance(sub, mf.Boolean) else _scalar(sub, value))
+    return [rows[i] for i in sorted(rows)]

@@ -1,0 +1,139 @@
+"""Translations without a build step: English message ids, a Chinese table, a fallback.
+
+Simplified Chinese is the default language; English is one click away. Pages
+call ``_("English text")``; in Chinese the text is looked up in :data:`ZH` and,
+when missing, the English text is shown rather than nothing. The engine speaks
+English too (``workflow.errors``, marshmallow's default messages):
+:func:`translate_message` maps those, including the parametrised ones.
+flask-babel picks the locale (:func:`current_lang`) so its date and number
+helpers agree with the page language.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import has_request_context, request, session
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def current_lang() -> str:
+    if not has_request_context():
+        return DEFAULT_LANG
+    lang = session.get("lang")
+    if lang in LANGS:
+        return lang
+    if request.args.get("lang") in LANGS:
+        return request.args["lang"]
+    return DEFAULT_LANG
+
+
+def gettext(msgid: str, **values) -> str:
+    text = msgid if current_lang() == "en" else ZH.get(msgid, msgid)
+    return text.format(**values) if values else text
+
+
+_ = gettext
+
+
+def translate_message(message: str) -> str:
+    """An engine or marshmallow message in the page language (English stays as is)."""
+    if current_lang() == "en" or not message:
+        return message
+    if message in ZH:
+        return ZH[message]
+    for pattern, template in PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
+def translate_fields(fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: [translate_message(m) for m in messages] for name, messages in (fields or {}).items()}
+
+
+# -- code → label tables (English ids; Chinese in ZH) -------------------------
+
+ROLE_LABELS = {
+    "applicant": "Applicant", "window": "Window clerk", "reviewer": "Reviewer", "inspector": "Inspector",
+    "approver": "Approver", "expert": "Expert", "supervisor": "Supervisor", "auditor": "Auditor",
+    "admin": "Administrator", "system": "System",
+}
+STATUS_LABELS = {
+    "submitted": "Submitted", "correction": "Awaiting correction", "in_progress": "In progress",
+    "completed": "Completed", "withdrawn": "Withdrawn",
+}
+OUTCOME_LABELS = {
+    "granted": "Granted", "denied": "Denied", "refused": "Not accepted", "filed": "Filed",
+    "registered": "Registered", "withdrawn": "Withdrawn", "awarded": "Awarded", "not_awarded": "Not awarded",
+    "partly_granted": "Partly granted", "deemed_granted": "Deemed granted", "expired": "Expired",
+    "cancelled": "Cancelled", "completed": "Completed",
+}
+LIGHT_LABELS = {"green": "On time", "yellow": "Due soon", "red": "Overdue"}
+REASON_LABELS = {
+    "correction": "Correction by the applicant", "inspection": "On-site inspection", "testing": "Product testing",
+    "expert_review": "Expert review", "hearing": "Hearing", "public_notice": "Public notice",
+    "extension": "Extension",
+}
+ACTION_LABELS = {
+    "submit": "Submitted", "claim": "Claimed", "unclaim": "Released", "complete": "Completed a step",
+    "return": "Returned to an earlier step", "return_to_applicant": "Returned to the applicant",
+    "resubmit": "Corrected materials resubmitted", "withdraw": "Withdrawn by the applicant",
+    "recall": "Recalled", "transfer": "Transferred", "copy": "Copied to", "urge": "Urged",
+    "add_signer": "Signer added", "sign": "Signed", "rate": "Rated", "timer": "Timer fired",
+    "suspend": "Clock suspended", "resume": "Clock resumed", "extension_requested": "Extension requested",
+    "extension_approved": "Extension approved", "extension_rejected": "Extension rejected",
+    "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
+    "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
+    "deploy": "Process deployed", "user_created": "User created",
+}
+CHOICE_LABELS = {
+    "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",
+    "refuse": "Refuse", "grant": "Grant", "register": "Register", "reject": "Reject", "pass": "Pass",
+    "fail": "Fail", "yes": "Yes", "no": "No", "recommend": "Recommend", "not_recommend": "Do not recommend",
+}
+FIELD_LABELS = {
+    "opinion": "Opinion", "decision": "Decision", "title": "Title", "company": "Company",
+    "items": "Items to correct", "comment": "Comment", "level": "Rating", "matters": "Matters",
+    "reason": "Reason", "note": "Note", "days": "Working days", "message": "Message",
+    "username": "Username", "password": "Password", "role": "Role", "department": "Department",
+    "display_name": "Display name", "organisation": "Enterprise", "credit_code": "Unified social credit code",
+    "file": "File", "kind": "Material", "target": "Step", "to_user_id": "Colleague", "user_id": "Colleague",
+    "user_ids": "Colleagues", "green_channel": "Green channel", "data": "Application",
+    "product_name": "Product name", "address": "Address", "area_code": "Area code",
+    "contact": "Contact person", "phone": "Phone", "license_number": "License number",
+    "change_kind": "Kind of change",
+}
+RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
+
+
+def label(table: dict, code) -> str:
+    if code is None:
+        return ""
+    return gettext(table.get(code, str(code)))
+
+
+PATTERNS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度必须在 {0} 到 {1} 之间。"),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     "必须大于等于 {0} 且小于等于 {1}。"),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "必须大于等于 {0}。"),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "必须小于等于 {0}。"),
+    (re.compile(r"^Unknown matter: (.*)\.$"), "未知事项：{0}。"),
+    (re.compile(r"^Unknown matter '(.*)'\.$"), "未知事项：{0}。"),
+    (re.compile(r"^Unknown form '(.*)'\.$"), "未知表单：{0}。"),
+    (re.compile(r"^Process '(.*)' is not deployed\.$"), "流程 {0} 尚未部署。"),
+    (re.compile(r"^(\d+) added signer\(s\) have not given their opinion yet\.$"), "还有 {0} 位加签人未签署意见。"),
+    (re.compile(r"^Certificate (.*) is (\w+) and cannot be renewed\.$"), "证书 {0} 状态为 {1}，不能延续。"),
+    (re.compile(r"^File too large: at most (\d+) MiB\.$"), "文件过大：不得超过 {0} MiB。"),
+    (re.compile(r"^The case was changed by someone else \(version (\d+), you had (\d+)\)\. Reload and try again\.$"),
+     "该办件已被他人更新（当前版本 {0}，您看到的是 {1}），请刷新后重试。"),
+]
+
+ZH: dict[str, str] = {}
+from webapp.i18n_zh import ZH  # noqa: E402,F811  (the table is long; it lives on its own)

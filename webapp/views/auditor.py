@@ -1,0 +1,80 @@
+"""Auditor (审计): search the audit log, a case's decision timeline, chain verification, exports."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp import get_db
+from webapp.auth import roles
+from webapp.views.common import date_arg, int_arg
+from workflow.services import queries
+
+bp = Blueprint("auditor", __name__, url_prefix="/audit")
+
+AUDIT_ROLES = ("auditor", "supervisor", "admin")
+
+
+@bp.route("/")
+@roles(*AUDIT_ROLES)
+def search():
+    db = get_db()
+    filters = queries.AuditFilters(
+        case_number=request.args.get("case") or None, actor=request.args.get("actor") or None,
+        action=request.args.get("action") or None, date_from=date_arg("from"), date_to=date_arg("to"),
+        text=request.args.get("text") or None, page=int_arg("page", 1))
+    page = queries.audit_search(db, current_user, filters)
+    return render_template("auditor/search.html", page=page, f=filters, actions=queries.audit_actions(db))
+
+
+@bp.route("/case")
+@roles(*AUDIT_ROLES)
+def find_case():
+    case = queries.case_by_number(get_db(), current_user, request.args.get("number", ""))
+    return redirect(url_for("auditor.timeline", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>")
+@roles(*AUDIT_ROLES)
+def timeline(case_id: int):
+    case, events = queries.case_timeline(get_db(), current_user, case_id)
+    return render_template("auditor/timeline.html", case=case, events=events)
+
+
+def _event_dict(e) -> dict:
+    return {"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_name, "actor_id": e.actor_id, "role": e.role,
+            "case_number": e.case_number, "task": e.task_title, "action": e.action, "decision": e.decision,
+            "opinion": e.opinion, "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+@bp.route("/cases/<int:case_id>.json")
+@roles(*AUDIT_ROLES)
+def export_json(case_id: int):
+    case, events = queries.case_timeline(get_db(), current_user, case_id)
+    body = json.dumps({"case": case.number, "events": [_event_dict(e) for e in events]}, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{case.number}-history.json"'})
+
+
+@bp.route("/cases/<int:case_id>.csv")
+@roles(*AUDIT_ROLES)
+def export_csv(case_id: int):
+    case, events = queries.case_timeline(get_db(), current_user, case_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["seq", "at", "actor", "role", "task", "action", "decision", "opinion", "data", "hash"])
+    for e in events:
+        writer.writerow([e.seq, e.at.isoformat(), e.actor_name, e.role, e.task_title or "", e.action,
+                         e.decision or "", e.opinion or "", json.dumps(e.data, ensure_ascii=False), e.hash])
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{case.number}-history.csv"'})
+
+
+@bp.route("/verify")
+@roles("auditor", "admin")
+def chain():
+    result = queries.verify_chain(get_db(), current_user)
+    return render_template("auditor/verify.html", result=result)

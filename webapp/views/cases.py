@@ -1,0 +1,71 @@
+"""The case page everyone who may see a case shares, its attachments, certificates and notices."""
+from __future__ import annotations
+
+import re
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from webapp import get_db
+from webapp.i18n import current_lang, gettext as _
+from workflow.services import attachments, queries
+from workflow.services.cases import RATING_LEVELS
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.route("/cases/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    d = queries.case_detail(get_db(), current_user, case_id, current_lang())
+    return render_template("cases/detail.html", d=d, ratings=sorted(RATING_LEVELS, reverse=True))
+
+
+@bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@login_required
+def upload(case_id: int):
+    file = request.files.get("file")
+    item = attachments.Upload(request.form.get("kind", ""), file.filename if file else "", file.read() if file else b"")
+    row = attachments.upload(get_db(), current_user, case_id, item, root=current_app.config["ATTACHMENTS_DIR"])
+    flash(_("File {name} uploaded.", name=row.filename), "success")
+    return redirect(request.form.get("back") if _local(request.form.get("back")) else
+                    url_for("cases.detail", case_id=case_id) + "#materials")
+
+
+def _local(url: str | None) -> bool:
+    return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    row, path = attachments.download(get_db(), current_user, attachment_id)
+    return send_file(path, mimetype=row.content_type, as_attachment=request.args.get("inline") is None,
+                     download_name=row.filename)
+
+
+def qr_svg(url: str) -> Markup:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    svg = re.sub(r'width="[^"]+" height="[^"]+" ', 'width="160" height="160" role="img" ', svg, count=1)
+    return Markup(svg)
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@login_required
+def certificate(certificate_id: int):
+    cert, case = queries.certificate_for(get_db(), current_user, certificate_id)
+    url = url_for("public.verify_token", token=cert.token, _external=True)
+    public = queries.verify_certificate(get_db(), token=cert.token)
+    return render_template("cases/certificate.html", cert=cert, case=case, public=public, verify_url=url,
+                           qr=qr_svg(url))
+
+
+@bp.route("/cases/<int:case_id>/notice")
+@login_required
+def notice(case_id: int):
+    case, org, event, items = queries.correction_notice(get_db(), current_user, case_id)
+    return render_template("cases/notice.html", case=case, org=org, event=event, items=items)

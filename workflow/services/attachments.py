@@ -1,0 +1,170 @@
+"""Attachments (申请材料): upload with checks, download for those who may see the case.
+
+A file is accepted when it is at most :data:`MAX_BYTES` and its *content* is a
+PDF, JPEG, PNG or OFD (the Chinese fixed-layout format, a ZIP holding
+``OFD.xml``); the name's extension is not trusted. Files are stored under
+``<root>/<case number>/<sha256 prefix>-<safe name>``; the row keeps the sha256,
+size and sniffed type. Only the case's applicant organisation or staff who may
+see the case can upload or download (others are told the case does not exist).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from workflow.command import Command
+from workflow.db import Database
+from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.models import Attachment, Case
+from workflow.services.common import record, visible_case
+
+MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "var" / "attachments"
+TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
+UPLOAD_ROLES = ("applicant", "window", "reviewer", "inspector", "approver")
+_KIND = re.compile(r"^[a-z0-9_]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the caller received it."""
+    kind: str
+    filename: str
+    content: bytes
+
+
+def root_dir(root: str | Path | None = None) -> Path:
+    return Path(root or os.environ.get("ATTACHMENTS_DIR") or DEFAULT_ROOT)
+
+
+def sniff(content: bytes) -> str | None:
+    """The file type from its magic bytes: ``pdf``, ``jpg``, ``png``, ``ofd`` or None."""
+    if content.startswith(b"%PDF-"):
+        return "pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = {n.rsplit("/", 1)[-1] for n in archive.namelist()}
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        return "ofd" if "OFD.xml" in names else None
+    return None
+
+
+def safe_name(filename: str, kind: str) -> str:
+    """A file name safe on any disk: no directories, no control characters, bounded length."""
+    name = os.path.basename((filename or "").replace("\\", "/")).strip()
+    name = re.sub(r"[\x00-\x1f<>:\"/\\|?*]", "_", name)
+    name = name.lstrip(".") or f"{kind}.{kind}"
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, kind
+    return f"{stem[:80]}.{ext[:8]}"
+
+
+def check(upload: Upload) -> tuple[str, str]:
+    """(sniffed type, sha256) of an acceptable file, else ValidationError naming the field."""
+    field = "file"
+    if not upload.kind or not _KIND.match(upload.kind):
+        raise ValidationError({"kind": ["Choose which material this file is."]})
+    if not upload.content:
+        raise ValidationError({field: ["The file is empty."]})
+    if len(upload.content) > MAX_BYTES:
+        raise ValidationError({field: [f"File too large: at most {MAX_BYTES // (1024 * 1024)} MiB."]})
+    kind = sniff(upload.content)
+    if kind is None:
+        raise ValidationError({field: ["Only PDF, JPG, PNG or OFD files are accepted."]})
+    return kind, hashlib.sha256(upload.content).hexdigest()
+
+
+def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
+    folder = root / re.sub(r"[^A-Za-z0-9_-]", "_", case.number)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = safe_name(upload.filename, kind)
+    path = folder / f"{sha[:12]}-{name}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(upload.content)
+        os.replace(tmp, path)
+    return path
+
+
+def _add(cmd: Command, root: Path, upload: Upload) -> Attachment:
+    kind, sha = check(upload)
+    path = _store(root, cmd.case, upload, kind, sha)
+    row = Attachment(case_id=cmd.case.id, kind=upload.kind, filename=safe_name(upload.filename, kind),
+                     content_type=TYPES[kind], size=len(upload.content), sha256=sha,
+                     path=str(path), uploaded_by=cmd.actor.id, uploaded_at=cmd.now)
+    cmd.session.add(row)
+    cmd.session.flush()
+    record(cmd, "attachment_uploaded", data={"attachment_id": row.id, "kind": upload.kind,
+                                             "filename": row.filename, "sha256": sha, "size": row.size})
+    return row
+
+
+def _require_uploader(actor) -> None:
+    if actor.role not in UPLOAD_ROLES:
+        raise NotFound("Case not found.")
+
+
+def upload(db: Database, actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
+    """Add one file to a case the actor may see (applicants: only while the case runs)."""
+    _require_uploader(actor)
+    check(item)
+    with db.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        if actor.role == "applicant" and case.status in ("completed", "withdrawn"):
+            raise Conflict("This case is finished; no more materials can be added.")
+        return _add(Command(session, actor, case=case), root_dir(root), item)
+
+
+def file_case(db: Database, actor, matters: list[str], data: dict, green_channel: bool,
+              uploads: list[Upload], root: str | Path | None = None) -> Case:
+    """New filing with its materials: files are checked first, so a bad file files nothing."""
+    from workflow.services import cases
+    errors: dict[str, list[str]] = {}
+    for item in uploads:
+        try:
+            check(item)
+        except ValidationError as exc:
+            for name, messages in exc.fields.items():
+                errors.setdefault(f"{name}:{item.kind}" if name == "file" else name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    case = cases.submit(db, actor, matters, data, green_channel)
+    if uploads:
+        with db.transaction() as session:
+            cmd = Command(session, actor, case=visible_case(session, actor, case.id))
+            for item in uploads:
+                _add(cmd, root_dir(root), item)
+    return case
+
+
+def download(db: Database, actor, attachment_id: int) -> tuple[Attachment, Path]:
+    """The row and its file for someone who may see the case; missing rows and files are 404."""
+    with db.reading() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None:
+            raise NotFound("Attachment not found.")
+        visible_case(session, actor, row.case_id)
+    path = Path(row.path)
+    if not path.is_file():
+        raise NotFound("Attachment not found.")
+    return row, path
+
+
+def for_case(db: Database, actor, case_id: int) -> list[Attachment]:
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        return list(session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)))

@@ -1,0 +1,514 @@
+"""Read-side queries the pages need: lists with paging, a case's progress, audit search, admin lists.
+
+Everything here is SQL over indexed tables (cases, human_tasks, clock_segments,
+audit_events); nothing deserializes a workflow. Visibility follows
+``workflow.permissions``: a case an actor may not see is "not found".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Generic, TypeVar
+
+from sqlalchemy import Select, and_, case as sql_case, func, or_, select
+from sqlalchemy.orm import Session
+
+from workflow import audit
+from workflow.db import Database
+from workflow.errors import NotFound
+from workflow.matters import MATTERS
+from workflow.models import (Attachment, AuditEvent, Case, Certificate, ClockSegment, Holiday, HumanTask,
+                             Notification, Organisation, ProcessInstance, ProcessVersion, Rating, TaskSigner, User)
+from workflow.permissions import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, require_role
+from workflow.services.common import visible_case, visible_task
+from workflow.workdays import OFFICE_TZ
+
+T = TypeVar("T")
+MAX_PER_PAGE = 100
+ACCEPTANCE_FORMS = ("acceptance", "registration_acceptance")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _page(session: Session, query: Select, page: int, per_page: int, scalars: bool = True) -> Page:
+    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    page = max(1, int(page or 1))
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = session.execute(query.offset((page - 1) * per_page).limit(per_page))
+    items = list(rows.scalars()) if scalars else [tuple(r) for r in rows]
+    return Page(items, total, page, per_page)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, OFFICE_TZ)
+
+
+# -- cases ---------------------------------------------------------------------
+
+def _case_scope(actor) -> Select:
+    """The cases an actor may see, as a query (mirrors ``permissions.can_see_case``)."""
+    query = select(Case)
+    if actor.role == "applicant":
+        return query.where(Case.organisation_id == (actor.organisation_id or -1))
+    if actor.role in SEE_ALL_ROLES:
+        return query
+    if actor.role in DEPARTMENTAL_ROLES:
+        codes = [code for code, m in MATTERS.items() if m.department == actor.department_code]
+        if not codes:
+            return query.where(False)
+        return query.where(Case.id.in_(select(ProcessInstance.case_id)
+                                       .where(ProcessInstance.matter_code.in_(codes))))
+    if actor.role == "expert":
+        return query.where(Case.id.in_(select(HumanTask.case_id).where(HumanTask.assignee_id == actor.id)))
+    return query.where(False)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    matter: str | None = None
+    light: str | None = None
+    q: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
+    """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
+    query = _case_scope(actor)
+    if filters.status:
+        query = query.where(Case.status == filters.status)
+    if filters.light:
+        query = query.where(Case.light == filters.light)
+    if filters.matter:
+        query = query.where(Case.id.in_(select(ProcessInstance.case_id)
+                                        .where(ProcessInstance.matter_code == filters.matter)))
+    if filters.q:
+        like = f"%{filters.q.strip()}%"
+        query = query.where(or_(Case.number.like(like), Case.title.like(like)))
+    with db.reading() as session:
+        return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
+
+
+@dataclass
+class Step:
+    title: str
+    state: str  # done | current | todo
+
+
+@dataclass
+class Holder:
+    role: str
+    department: str | None
+    title: str
+    claimed: bool
+    assignee: str | None
+    light: str
+    due_at: datetime | None
+    hold: str | None
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    organisation: Organisation
+    applicant: User | None
+    instances: list[ProcessInstance]
+    tasks: list[HumanTask]
+    open_tasks: list[HumanTask]
+    holders: list[Holder]
+    steps: dict[str, list[Step]]
+    segments: list[ClockSegment]
+    attachments: list[Attachment]
+    certificates: list[Certificate]
+    rating: Rating | None
+    history: list[AuditEvent]
+    notices: list[Notification]
+    correction_items: list[str] = field(default_factory=list)
+
+    @property
+    def waiting_for_applicant(self) -> bool:
+        return any(t.hold == "correction" or t.role == "applicant" for t in self.open_tasks)
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.case.status not in ("completed", "withdrawn")
+
+    @property
+    def can_rate(self) -> bool:
+        return self.case.status == "completed" and self.rating is None
+
+
+_STEP_HINTS = {
+    "window": ("受理", "核验", "提交", "资格", "acceptance", "check"),
+    "reviewer": ("审查", "推荐", "review", "recommend"),
+    "inspector": ("核查", "现场", "inspection", "on-site"),
+    "expert": ("专家", "expert"),
+    "approver": ("决定", "审批", "审定", "decision", "committee"),
+    "applicant": ("提交", "补正", "file"),
+}
+
+
+def progress_steps(matter_code: str, status: str, tasks: list[HumanTask], lang: str = "zh") -> list[Step]:
+    """The matter's catalogue steps marked done / current / to come from the case's human tasks."""
+    matter = MATTERS.get(matter_code)
+    titles = list((matter.steps_en if lang == "en" else matter.steps_zh) if matter else ()) or \
+        [t.title for t in tasks]
+    if not titles:
+        return []
+    if status in ("completed", "withdrawn"):
+        return [Step(t, "done") for t in titles]
+    open_rows = [t for t in tasks if t.state == "open" and t.matter_code == matter_code]
+    current = None
+    for task in open_rows:
+        hints = _STEP_HINTS.get(task.role, ())
+        zh_titles = list(matter.steps_zh) if matter else titles
+        for index, text in enumerate(zh_titles):
+            if task.title and (task.title in text or text in task.title) or any(h in text for h in hints):
+                current = index if current is None else min(current, index)
+                break
+    if current is None:
+        closed = len({t.bpmn_id for t in tasks if t.state == "closed" and t.matter_code == matter_code})
+        current = min(closed, len(titles) - 1)
+    return [Step(t, "done" if i < current else "current" if i == current else "todo") for i, t in enumerate(titles)]
+
+
+def case_detail(db: Database, actor, case_id: int, lang: str = "zh") -> CaseDetail:
+    """Everything the case page shows, for anyone who may see the case."""
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        org = session.get(Organisation, case.organisation_id)
+        applicant = session.get(User, case.applicant_id)
+        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
+                                         .order_by(ProcessInstance.id)))
+        tasks = list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)
+                                     .order_by(HumanTask.created_at, HumanTask.id)))
+        open_tasks = [t for t in tasks if t.state == "open"]
+        names = {u.id: u.display_name for u in session.scalars(
+            select(User).where(User.id.in_({t.assignee_id for t in open_tasks if t.assignee_id})))}
+        holders = [Holder(t.role, t.department_code, t.title, t.assignee_id is not None,
+                          None if actor.role == "applicant" else names.get(t.assignee_id), t.light, t.due_at, t.hold)
+                   for t in open_tasks]
+        steps = {i.matter_code: progress_steps(i.matter_code, case.status if i.status != "running" or
+                                               case.status == "withdrawn" else "running", tasks, lang)
+                 for i in instances}
+        segments = list(session.scalars(select(ClockSegment).where(ClockSegment.case_id == case.id)
+                                        .order_by(ClockSegment.started_at)))
+        attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                                           .order_by(Attachment.uploaded_at, Attachment.id)))
+        certs = list(session.scalars(select(Certificate).where(Certificate.case_id == case.id)
+                                     .order_by(Certificate.id)))
+        rating = session.scalars(select(Rating).where(Rating.case_id == case.id)).first()
+        history = audit.case_history(session, case.id)
+        notices = list(session.scalars(select(Notification).where(
+            Notification.case_id == case.id, Notification.user_id == actor.id)
+            .order_by(Notification.created_at.desc()).limit(20)))
+        items = correction_items(history)
+        return CaseDetail(case, org, applicant, instances, tasks, open_tasks, holders, steps, segments,
+                          attachments, certs, rating, history, notices, items)
+
+
+def correction_items(history: list[AuditEvent]) -> list[str]:
+    """The items of the latest one-time correction notice (window decision or return to applicant)."""
+    for event in reversed(history):
+        data = event.data or {}
+        if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
+            items = data.get("items") or data.get("missing") or []
+            if isinstance(items, str):
+                items = [line for line in items.splitlines() if line.strip()]
+            return [str(i) for i in items] or ([event.opinion] if event.opinion else [])
+        if event.action == "resubmit":
+            return []
+    return []
+
+
+def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
+    """The printable one-time correction notice (一次性告知书) of a case."""
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        org = session.get(Organisation, case.organisation_id)
+        history = audit.case_history(session, case.id)
+        for event in reversed(history):
+            if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
+                return case, org, event, correction_items([event])
+        raise NotFound("This case has no correction notice.")
+
+
+# -- tasks ---------------------------------------------------------------------
+
+@dataclass
+class TaskDetail:
+    task: HumanTask
+    case: CaseDetail
+    instance: ProcessInstance
+    version: ProcessVersion
+    done_ids: set[str]
+    current_ids: set[str]
+    signers: list[tuple[TaskSigner, str]]
+    colleagues: list[User]
+    staff: list[User]
+    returnable: list[tuple[str, str]]
+    my_signature_pending: bool
+
+
+def task_detail(db: Database, actor, task_id: int, lang: str = "zh") -> TaskDetail:
+    with db.reading() as session:
+        task = visible_task(session, actor, task_id)
+    detail = case_detail(db, actor, task.case_id, lang) if actor.role != "expert" else None
+    with db.reading() as session:
+        if detail is None:  # experts see the case of the task they hold
+            visible_case(session, actor, task.case_id)
+        instance = session.get(ProcessInstance, task.instance_id)
+        version = session.get(ProcessVersion, instance.process_version_id)
+        rows = session.execute(select(HumanTask.bpmn_id, HumanTask.state, HumanTask.close_reason)
+                               .where(HumanTask.instance_id == instance.id)).all()
+        done = {b for b, s, r in rows if s == "closed" and r == "completed"}
+        current = {b for b, s, _r in rows if s == "open"}
+        signer_rows = session.execute(select(TaskSigner, User.display_name).join(User, User.id == TaskSigner.user_id)
+                                      .where(TaskSigner.task_id == task.id).order_by(TaskSigner.id)).all()
+        colleagues = list(session.scalars(select(User).where(
+            User.role == task.role, User.active.is_(True), User.id != actor.id,
+            (User.department_code == task.department_code) if task.department_code else True)
+            .order_by(User.username)))
+        staff = list(session.scalars(select(User).where(User.active.is_(True), User.id != actor.id,
+                                                        User.role.not_in(("applicant",))).order_by(User.role, User.username)))
+        returnable: dict[str, str] = {}
+        for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                           HumanTask.state == "closed",
+                                                           HumanTask.close_reason == "completed",
+                                                           HumanTask.bpmn_id != task.bpmn_id).order_by(HumanTask.id)):
+            returnable.setdefault(row.bpmn_id, row.title)
+        mine = any(s.user_id == actor.id and s.signed_at is None for s, _n in signer_rows)
+    if detail is None:
+        detail = _expert_case(db, actor, task)
+    return TaskDetail(task, detail, instance, version, done, current, [(s, n) for s, n in signer_rows],
+                      colleagues, staff, list(returnable.items()), mine)
+
+
+def _expert_case(db: Database, actor, task: HumanTask) -> CaseDetail:
+    with db.reading() as session:
+        case = session.get(Case, task.case_id)
+        org = session.get(Organisation, case.organisation_id)
+        attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)))
+        return CaseDetail(case, org, None, [], [], [], [], {}, [], attachments, [], None, [], [])
+
+
+def window_queue(db: Database, actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:
+    """Cases waiting at the window (intake decision), one row per case, green channel first.
+
+    Items are ``(case, [open acceptance tasks])``; a joint filing is one row.
+    """
+    require_role(actor, "window")
+    cond = and_(HumanTask.state == "open", HumanTask.role == "window", HumanTask.hold.is_(None))
+    if matter:
+        cond = and_(cond, HumanTask.matter_code == matter)
+    case_ids = (select(HumanTask.case_id, func.min(HumanTask.created_at).label("since"))
+                .where(cond).group_by(HumanTask.case_id).subquery())
+    query = (select(Case).join(case_ids, case_ids.c.case_id == Case.id)
+             .order_by(Case.green_channel.desc(), case_ids.c.since, Case.id))
+    with db.reading() as session:
+        result = _page(session, query, page, per_page)
+        ids = [c.id for c in result.items]
+        tasks: dict[int, list[HumanTask]] = {}
+        for t in session.scalars(select(HumanTask).where(cond, HumanTask.case_id.in_(ids)).order_by(HumanTask.id)):
+            tasks.setdefault(t.case_id, []).append(t)
+        orgs = {o.id: o for o in session.scalars(select(Organisation).where(
+            Organisation.id.in_({c.organisation_id for c in result.items})))}
+    return Page([(c, orgs.get(c.organisation_id), tasks.get(c.id, [])) for c in result.items],
+                result.total, result.page, result.per_page)
+
+
+# -- certificates (public verification) -----------------------------------------
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    """What anyone may learn about a certificate: holder, scope, validity, status."""
+    number: str
+    matter_code: str
+    holder: str
+    scope: str
+    issued_on: date
+    valid_until: date | None
+    status: str
+
+
+def _public(cert: Certificate, today: date | None = None) -> PublicCertificate:
+    status = cert.status
+    today = today or datetime.now(OFFICE_TZ).date()
+    if status == "valid" and cert.valid_until is not None and cert.valid_until < today:
+        status = "expired"
+    return PublicCertificate(cert.number, cert.matter_code, cert.holder, cert.scope, cert.issued_on,
+                             cert.valid_until, status)
+
+
+def verify_certificate(db: Database, number: str | None = None, token: str | None = None) -> PublicCertificate:
+    number, token = (number or "").strip(), (token or "").strip()
+    if not number and not token:
+        raise NotFound("Certificate not found.")
+    with db.reading() as session:
+        query = select(Certificate).where(Certificate.token == token if token else Certificate.number == number)
+        cert = session.scalars(query).first()
+        if cert is None:
+            raise NotFound("Certificate not found.")
+        return _public(cert)
+
+
+def certificate_for(db: Database, actor, certificate_id: int) -> tuple[Certificate, Case]:
+    """A certificate for its holder's applicants and staff who can see the case."""
+    with db.reading() as session:
+        cert = session.get(Certificate, certificate_id)
+        if cert is None:
+            raise NotFound("Certificate not found.")
+        case = visible_case(session, actor, cert.case_id)
+        return cert, case
+
+
+# -- audit -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditFilters:
+    case_number: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) -> Page:
+    require_role(actor, "auditor", "supervisor", "admin")
+    query = select(AuditEvent)
+    if filters.case_number:
+        query = query.where(AuditEvent.case_number == filters.case_number.strip())
+    if filters.actor:
+        query = query.where(AuditEvent.actor_name.like(f"%{filters.actor.strip()}%"))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= _day_start(filters.date_from))
+    if filters.date_to:
+        query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
+    if filters.text:
+        query = query.where(AuditEvent.opinion.like(f"%{filters.text.strip()}%"))
+    with db.reading() as session:
+        return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
+
+
+def audit_actions(db: Database) -> list[str]:
+    with db.reading() as session:
+        return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def case_timeline(db: Database, actor, case_id: int) -> tuple[Case, list[AuditEvent]]:
+    """A case's decision history, for auditors (and anyone else who may see the case)."""
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        return case, audit.case_history(session, case.id)
+
+
+def case_by_number(db: Database, actor, number: str) -> Case:
+    with db.reading() as session:
+        case = session.scalars(select(Case).where(Case.number == (number or "").strip())).first()
+        if case is None:
+            raise NotFound("Case not found.")
+        return visible_case(session, actor, case.id)
+
+
+def verify_chain(db: Database, actor) -> audit.VerifyResult:
+    require_role(actor, "auditor", "admin")
+    with db.reading() as session:
+        return audit.verify(session)
+
+
+# -- administration ----------------------------------------------------------------
+
+def list_users(db: Database, actor, page: int = 1, per_page: int = 50, role: str | None = None) -> Page:
+    require_role(actor, "admin")
+    query = select(User).order_by(User.role, User.username)
+    if role:
+        query = query.where(User.role == role)
+    with db.reading() as session:
+        return _page(session, query, page, per_page)
+
+
+def list_organisations(db: Database, actor) -> list[Organisation]:
+    require_role(actor, "admin")
+    with db.reading() as session:
+        return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def holidays_of_year(db: Database, actor, year: int) -> list[Holiday]:
+    require_role(actor, "admin")
+    with db.reading() as session:
+        return list(session.scalars(select(Holiday).where(Holiday.day >= date(year, 1, 1),
+                                                          Holiday.day <= date(year, 12, 31)).order_by(Holiday.day)))
+
+
+def holiday_years(db: Database) -> list[int]:
+    with db.reading() as session:
+        days = session.scalars(select(Holiday.day)).all()
+    return sorted({d.year for d in days})
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: ProcessVersion
+    running: int
+    total: int
+
+
+def process_versions(db: Database, actor, page: int = 1, per_page: int = 50) -> Page:
+    require_role(actor, "admin")
+    counts = (select(ProcessInstance.process_version_id.label("vid"), func.count().label("total"),
+                     func.sum(sql_case((ProcessInstance.status == "running", 1), else_=0)).label("running"))
+              .group_by(ProcessInstance.process_version_id).subquery())
+    query = (select(ProcessVersion, func.coalesce(counts.c.running, 0), func.coalesce(counts.c.total, 0))
+             .outerjoin(counts, counts.c.vid == ProcessVersion.id)
+             .order_by(ProcessVersion.process_id, ProcessVersion.version.desc()))
+    with db.reading() as session:
+        result = _page(session, query, page, per_page, scalars=False)
+    return Page([VersionRow(v, int(r or 0), int(t or 0)) for v, r, t in result.items],
+                result.total, result.page, result.per_page)
+
+
+def cases_on_version(db: Database, actor, version_id: int, page: int = 1, per_page: int = 50) -> tuple[ProcessVersion, Page]:
+    require_role(actor, "admin")
+    with db.reading() as session:
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFound("Process version not found.")
+        query = (select(Case, ProcessInstance).join(ProcessInstance, ProcessInstance.case_id == Case.id)
+                 .where(ProcessInstance.process_version_id == version_id).order_by(Case.created_at.desc()))
+        return version, _page(session, query, page, per_page, scalars=False)
+
+
+def process_xml(db: Database, version_id: int) -> ProcessVersion:
+    with db.reading() as session:
+        version = session.get(ProcessVersion, version_id)
+        if version is None:
+            raise NotFound("Process version not found.")
+        return version
+
+
+def notifications(db: Database, actor, limit: int = 20) -> list[Notification]:
+    with db.reading() as session:
+        return list(session.scalars(select(Notification).where(Notification.user_id == actor.id)
+                                    .order_by(Notification.created_at.desc()).limit(limit)))
+
+
+def deployed_process_ids(db: Database) -> set[str]:
+    """Processes with at least one deployed version (a matter can be filed only when its process is)."""
+    with db.reading() as session:
+        return set(session.scalars(select(ProcessVersion.process_id).distinct()))

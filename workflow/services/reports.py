@@ -1,0 +1,317 @@
+"""Supervisor figures (效能督查): counts, red/yellow lists, processing times, rates, workload, trend.
+
+All figures come from SQL over ``cases``, ``process_instances``, ``human_tasks``
+and ``ratings``; percentiles are taken in Python over the durations of the
+period asked for. Definitions (also shown on the pages):
+
+- processing time of a case: ``completed_at - created_at``; of a step:
+  ``closed_at - created_at`` of human tasks closed as completed; in days;
+- on-time rate: completed cases finished within their limit (``on_time``) over
+  completed cases whose limit was known;
+- completion rate (办结率): completed cases over cases received in the period,
+  withdrawn ones left out of both;
+- satisfaction rate (满意率): ratings of level 4 or 5 over all ratings.
+
+A joint filing counts once under each of its matters (and so once per matter in the total).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, select
+
+from workflow.db import Database, utcnow
+from workflow.matters import MATTERS
+from workflow.models import Case, HumanTask, ProcessInstance, Rating, User
+from workflow.permissions import require_role
+from workflow.workdays import OFFICE_TZ, local_date
+
+REPORT_ROLES = ("supervisor", "admin")
+LIST_LIMIT = 50
+SATISFIED = (4, 5)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Linear-interpolated percentile (p in 0..100) of the values; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * p / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def rate(part: int, whole: int) -> float | None:
+    return None if not whole else part / whole
+
+
+def _days(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return max(0.0, (end - start).total_seconds() / 86400)
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, OFFICE_TZ)
+
+
+@dataclass
+class Timing:
+    count: int
+    median: float | None
+    p90: float | None
+
+
+def timing(values: list[float]) -> Timing:
+    return Timing(len(values), percentile(values, 50), percentile(values, 90))
+
+
+@dataclass
+class MatterRow:
+    matter: str
+    received: int = 0
+    in_progress: int = 0
+    correction: int = 0
+    completed: int = 0
+    granted: int = 0
+    not_granted: int = 0
+    withdrawn: int = 0
+    on_time: int = 0
+    timed: int = 0
+    overdue_open: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+    durations: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return rate(self.on_time, self.timed)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return rate(self.completed, self.received - self.withdrawn)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return rate(self.satisfied, self.ratings)
+
+    @property
+    def time(self) -> Timing:
+        return timing(self.durations)
+
+
+@dataclass
+class StepRow:
+    matter: str
+    bpmn_id: str
+    title: str
+    timing: Timing
+
+
+@dataclass
+class Workload:
+    user_id: int
+    name: str
+    role: str
+    department: str | None
+    open_tasks: int
+    completed: int
+    overdue: int
+
+
+@dataclass
+class Dashboard:
+    period_from: date
+    period_to: date
+    rows: list[MatterRow]
+    total: MatterRow
+    by_status: dict[str, int]
+    red: list[Case]
+    yellow: list[Case]
+    red_tasks: list[HumanTask]
+    steps: list[StepRow]
+    workload: list[Workload]
+    trend: list[tuple[str, int, int]]
+
+
+GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
+
+
+def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> dict[str, MatterRow]:
+    rows: dict[str, MatterRow] = {}
+    query = (select(ProcessInstance.matter_code, Case.status, Case.outcome, ProcessInstance.outcome, Case.on_time,
+                    Case.created_at, Case.completed_at, Case.light, Case.decision_due_at)
+             .join(Case, Case.id == ProcessInstance.case_id)
+             .where(Case.created_at >= start, Case.created_at < end))
+    for matter, status, case_outcome, outcome, on_time, created, completed, light, due in session.execute(query):
+        row = rows.setdefault(matter, MatterRow(matter))
+        row.received += 1
+        if status == "withdrawn":
+            row.withdrawn += 1
+        elif status == "completed":
+            row.completed += 1
+            if (outcome or case_outcome) in GRANTED:
+                row.granted += 1
+            else:
+                row.not_granted += 1
+            if on_time is not None:
+                row.timed += 1
+                row.on_time += bool(on_time)
+            days = _days(created, completed)
+            if days is not None:
+                row.durations.append(days)
+        else:
+            if status == "correction":
+                row.correction += 1
+            else:
+                row.in_progress += 1
+            if light == "red" or (due is not None and due < now):
+                row.overdue_open += 1
+    ratings = (select(ProcessInstance.matter_code, Rating.level).join(Case, Case.id == ProcessInstance.case_id)
+               .join(Rating, Rating.case_id == Case.id).where(Rating.rated_at >= start, Rating.rated_at < end))
+    for matter, level in session.execute(ratings):
+        row = rows.setdefault(matter, MatterRow(matter))
+        row.ratings += 1
+        row.satisfied += level in SATISFIED
+    return rows
+
+
+def _total(rows: list[MatterRow]) -> MatterRow:
+    total = MatterRow("total")
+    for row in rows:
+        for name in ("received", "in_progress", "correction", "completed", "granted", "not_granted", "withdrawn",
+                     "on_time", "timed", "overdue_open", "ratings", "satisfied"):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+        total.durations += row.durations
+    return total
+
+
+def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
+    order = {code: i for i, code in enumerate(MATTERS)}
+    return sorted(rows.values(), key=lambda r: (order.get(r.matter, len(order)), r.matter))
+
+
+def _steps(session, start: datetime, end: datetime) -> list[StepRow]:
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    titles: dict[tuple[str, str], str] = {}
+    query = (select(HumanTask.matter_code, HumanTask.bpmn_id, HumanTask.title, HumanTask.created_at,
+                    HumanTask.closed_at)
+             .where(HumanTask.state == "closed", HumanTask.close_reason == "completed",
+                    HumanTask.closed_at >= start, HumanTask.closed_at < end))
+    for matter, bpmn_id, title, created, closed in session.execute(query):
+        key = (matter, bpmn_id)
+        titles.setdefault(key, title)
+        days = _days(created, closed)
+        if days is not None:
+            durations[key].append(days)
+    order = {code: i for i, code in enumerate(MATTERS)}
+    return [StepRow(m, b, titles[(m, b)], timing(v))
+            for (m, b), v in sorted(durations.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0]))]
+
+
+def _workload(session, start: datetime, end: datetime, now: datetime) -> list[Workload]:
+    staff = session.scalars(select(User).where(User.role.in_(("window", "reviewer", "inspector", "approver",
+                                                                "expert")), User.active.is_(True))
+                            .order_by(User.role, User.username)).all()
+    open_counts = dict(session.execute(select(HumanTask.assignee_id, func.count()).where(
+        HumanTask.state == "open", HumanTask.assignee_id.is_not(None)).group_by(HumanTask.assignee_id)).all())
+    overdue = dict(session.execute(select(HumanTask.assignee_id, func.count()).where(
+        HumanTask.state == "open", HumanTask.assignee_id.is_not(None), HumanTask.due_at < now)
+        .group_by(HumanTask.assignee_id)).all())
+    done = dict(session.execute(select(HumanTask.completed_by, func.count()).where(
+        HumanTask.close_reason == "completed", HumanTask.closed_at >= start, HumanTask.closed_at < end)
+        .group_by(HumanTask.completed_by)).all())
+    return [Workload(u.id, u.display_name, u.role, u.department_code, open_counts.get(u.id, 0), done.get(u.id, 0),
+                     overdue.get(u.id, 0)) for u in staff]
+
+
+def _month_start(day: date, back: int) -> date:
+    month = day.year * 12 + day.month - 1 - back
+    return date(month // 12, month % 12 + 1, 1)
+
+
+def _trend(session, today: date, months: int = 12) -> list[tuple[str, int, int]]:
+    first = _month_start(today, months - 1)
+    received: dict[str, int] = defaultdict(int)
+    completed: dict[str, int] = defaultdict(int)
+    for created, done in session.execute(select(Case.created_at, Case.completed_at).where(
+            (Case.created_at >= _start(first)) | (Case.completed_at >= _start(first)))):
+        if created and local_date(created) >= first:
+            received[local_date(created).strftime("%Y-%m")] += 1
+        if done and local_date(done) >= first:
+            completed[local_date(done).strftime("%Y-%m")] += 1
+    keys = [_month_start(today, back).strftime("%Y-%m") for back in range(months - 1, -1, -1)]
+    return [(k, received.get(k, 0), completed.get(k, 0)) for k in keys]
+
+
+def dashboard(db: Database, actor, date_from: date | None = None, date_to: date | None = None,
+              now: datetime | None = None) -> Dashboard:
+    """The supervisor's overview; the period defaults to the current year."""
+    require_role(actor, *REPORT_ROLES)
+    now = now or utcnow()
+    today = local_date(now)
+    date_from = date_from or date(today.year, 1, 1)
+    date_to = date_to or today
+    start, end = _start(date_from), _start(date_to + timedelta(days=1))
+    with db.reading() as session:
+        rows = _ordered(_matter_rows(session, start, end, now))
+        by_status = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+        running = Case.status.in_(("submitted", "correction", "in_progress"))
+        red = list(session.scalars(select(Case).where(running, Case.light == "red")
+                                   .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
+        yellow = list(session.scalars(select(Case).where(running, Case.light == "yellow")
+                                      .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
+        red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
+                                         .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
+        return Dashboard(date_from, date_to, rows, _total(rows), by_status, red, yellow, red_tasks,
+                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today))
+
+
+@dataclass
+class PeriodReport:
+    date_from: date
+    date_to: date
+    rows: list[MatterRow]
+    total: MatterRow
+    steps: list[StepRow]
+
+
+def period_report(db: Database, actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
+    require_role(actor, *REPORT_ROLES)
+    if date_to < date_from:
+        date_from, date_to = date_to, date_from
+    now = now or utcnow()
+    start, end = _start(date_from), _start(date_to + timedelta(days=1))
+    with db.reading() as session:
+        rows = _ordered(_matter_rows(session, start, end, now))
+        return PeriodReport(date_from, date_to, rows, _total(rows), _steps(session, start, end))
+
+
+CSV_COLUMNS = ("matter", "received", "in_progress", "correction", "completed", "granted", "not_granted",
+               "withdrawn", "overdue_open", "on_time_rate", "completion_rate", "satisfaction_rate", "ratings",
+               "median_days", "p90_days")
+
+
+def _fmt(value: float | None, pct: bool = False) -> str:
+    if value is None:
+        return ""
+    return f"{value * 100:.1f}%" if pct else f"{value:.2f}"
+
+
+def report_csv(report: PeriodReport, matter_title=lambda code: code, header=None) -> str:
+    """The period report as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header or CSV_COLUMNS)
+    for row in [*report.rows, report.total]:
+        t = row.time
+        writer.writerow([matter_title(row.matter), row.received, row.in_progress, row.correction, row.completed,
+                         row.granted, row.not_granted, row.withdrawn, row.overdue_open,
+                         _fmt(row.on_time_rate, True), _fmt(row.completion_rate, True),
+                         _fmt(row.satisfaction_rate, True), row.ratings, _fmt(t.median), _fmt(t.p90)])
+    return "\ufeff" + buffer.getvalue()
