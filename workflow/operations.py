@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import update
 
-from workflow import certificates, clock, identifiers
+from workflow import audit, certificates, clock, identifiers
 from workflow.command import Command
 from workflow.counters import next_value
 from workflow.matters import get_matter
-from workflow.models import Counter, ProcessInstance
+from workflow.models import Counter, HumanTask, ProcessInstance
 
 
 @dataclass
@@ -61,9 +61,21 @@ def finish(call: OperationCall) -> dict:
 def record_acceptance(call: OperationCall) -> dict:
     """Accepted at the window: the decision clock starts now (unless already deemed accepted)."""
     case = call.cmd.case
+    if call.data.get("green_channel") and not case.green_channel:
+        _open_green_channel(call)
     if case.accepted_at is None:
         clock.accept(call.cmd.session, case, call.cmd.now)
-    return {"accepted_at": case.accepted_at.isoformat()}
+    return {"accepted_at": case.accepted_at.isoformat(), "green_channel": case.green_channel}
+
+
+def _open_green_channel(call: OperationCall) -> None:
+    """绿色通道 set at intake: shorter committed limit, first in every queue, recorded."""
+    session, case = call.cmd.session, call.cmd.case
+    case.green_channel = True
+    session.execute(update(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")
+                    .values(green_channel=True))
+    audit.record(session, action="green_channel", actor=call.cmd.actor, case=case, at=call.cmd.now,
+                 data={"set_at": "intake"})
 
 
 @operation("record_refusal")

@@ -38,5 +38,11 @@ def validate(key: str | None, data: Any) -> dict:
         raise ValidationError(exc.messages) from None
 
 
+def validate_own_fields(key: str, data: dict) -> dict:
+    """Validate only the fields this form declares (a joint filing's data holds several forms')."""
+    declared = schema_for(key).fields
+    return validate(key, {k: v for k, v in data.items() if k in declared})
+
+
 from workflow.forms import tasks  # noqa: E402,F401  (registers the task forms)
 from workflow.forms import applications  # noqa: E402,F401  (registers the application forms)

@@ -65,18 +65,12 @@ def _application_data(codes: list[str], data: dict) -> dict:
     for code in codes:
         key = get_matter(code).application_form
         try:
-            clean.update(forms.validate(key, _fields_of(key, data)))
+            clean.update(forms.validate_own_fields(key, data))
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:
         raise ValidationError(errors)
     return clean
-
-
-def _fields_of(form_key: str, data: dict) -> dict:
-    """A joint filing's data holds every form's fields; give each form only its own."""
-    declared = forms.schema_for(form_key).fields
-    return {k: v for k, v in data.items() if k in declared}
 
 
 def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str]) -> HumanTask:

@@ -100,10 +100,10 @@ def _complete_joint_intake(cmd: Command, task: HumanTask, clean: dict) -> None:
         return
     siblings = cmd.session.scalars(select(HumanTask).where(
         HumanTask.case_id == task.case_id, HumanTask.instance_id != task.instance_id,
-        HumanTask.state == "open", HumanTask.form_key == task.form_key)).all()
+        HumanTask.state == "open", HumanTask.form_key.in_(completion.ACCEPTANCE_FORMS))).all()
     for sibling in siblings:
         sibling.assignee_id, sibling.claimed_at = cmd.actor.id, cmd.now
-        completion.complete_loaded(cmd, sibling, clean)
+        completion.complete_loaded(cmd, sibling, forms.validate_own_fields(sibling.form_key, clean))
 
 
 def _require_signers_done(session, task: HumanTask) -> None:
