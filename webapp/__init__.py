@@ -57,11 +57,11 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(auditor.bp)
     app.register_blueprint(admin.bp)
 
-    # ---- REST API (/api/v1): the API engineer's blueprint goes here ----------
-    # webapp/api is owned by another engineer; when it lands, these two lines are
-    # enabled as they are (no guard), and the API's token auth replaces CSRF:
-    # from webapp.api import api_bp
-    # csrf.exempt(api_bp); app.register_blueprint(api_bp)
+    # ---- REST API (/api/v1) -------------------------------------------------
+    # webapp/api is the API engineer's blueprint; registering it sets the API up
+    # (flask-smorest, JSON errors, CSRF exemption: bearer tokens, no cookies).
+    from webapp.api import api_bp
+    app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
     return app
 
