@@ -45,7 +45,19 @@ def _label(name: str, f: mf.Field) -> str:
     return name.replace("_", " ").capitalize() if current_lang() == "en" else name
 
 
-def _choices(f: mf.Field) -> list[tuple[str, str]] | None:
+def _special_choices(name: str) -> list[tuple[str, str]] | None:
+    """Codes whose names live in the reference lists rather than in the label tables."""
+    from workflow import reference
+    en = current_lang() == "en"
+    if name == "equipment_kind":
+        return [(k.code, f"{k.name_en if en else k.name_zh} ({k.code})") for k in reference.equipment_kinds()]
+    return None
+
+
+def _choices(f: mf.Field, name: str = "") -> list[tuple[str, str]] | None:
+    special = _special_choices(name)
+    if special is not None:
+        return special
     validators = f.validators if isinstance(f.validators, (list, tuple)) else [f.validators]
     for v in validators:
         if isinstance(v, mv.OneOf):
@@ -66,7 +78,7 @@ def _help(f: mf.Field) -> str | None:
 def _spec(name: str, f: mf.Field) -> FieldSpec:
     required = bool(f.required)
     base = dict(name=name, label=_label(name, f), required=required, help=_help(f))
-    choices = _choices(f)
+    choices = _choices(f, name)
     if isinstance(f, mf.Boolean):
         return FieldSpec(kind="checkbox", **base)
     if choices is not None:
@@ -91,7 +103,9 @@ def _spec(name: str, f: mf.Field) -> FieldSpec:
 
 
 def describe(schema: Schema, skip: tuple[str, ...] = ()) -> list[FieldSpec]:
-    return [_spec(name, f) for name, f in schema.fields.items() if not f.dump_only and name not in skip]
+    """The fields a person fills in; free-form mappings (``Dict``) are left to special pages."""
+    return [_spec(name, f) for name, f in schema.fields.items()
+            if not f.dump_only and name not in skip and not isinstance(f, (mf.Dict, mf.Raw))]
 
 
 _ROW = re.compile(r"^(?P<field>[A-Za-z0-9_]+)-(?P<index>\d{1,3})-(?P<sub>[A-Za-z0-9_]+)$")
@@ -116,7 +130,7 @@ def parse(schema: Schema, form: MultiDict, only: tuple[str, ...] | None = None) 
     """The posted form as schema input: blanks left out so "required" messages come from the schema."""
     data: dict = {}
     for name, f in schema.fields.items():
-        if f.dump_only or (only is not None and name not in only):
+        if f.dump_only or (only is not None and name not in only) or isinstance(f, (mf.Dict, mf.Raw)):
             continue
         if isinstance(f, mf.Boolean):
             if name in form or f"{name}__present" in form:

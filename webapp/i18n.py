@@ -47,7 +47,8 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return template.format(*match.groups())
-    return message
+    from workflow.forms.messages import translate  # the forms' own table
+    return translate(message, "zh")
 
 
 def translate_fields(fields: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -93,6 +94,13 @@ CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",
     "refuse": "Refuse", "grant": "Grant", "register": "Register", "reject": "Reject", "pass": "Pass",
     "fail": "Fail", "yes": "Yes", "no": "No", "recommend": "Recommend", "not_recommend": "Do not recommend",
+    "register_now": "Register at the counter", "rectify": "Rectify first", "revoke": "Revoke", "keep": "Keep",
+    "eligible": "Eligible", "ineligible": "Not eligible", "award": "Award", "objection": "Objection raised",
+    "no_objection": "No objection", "upheld": "Upheld", "dismissed": "Dismissed",
+    "installation": "Installation", "modification": "Modification", "repair": "Repair",
+    "change": "Change", "renewal": "Renewal", "cancellation": "Cancellation",
+    "manufacturing": "Manufacturing", "agriculture": "Agriculture", "services": "Services",
+    1: "Food", 2: "Food additive",
 }
 FIELD_LABELS = {
     "opinion": "Opinion", "decision": "Decision", "title": "Title", "company": "Company",
@@ -105,6 +113,23 @@ FIELD_LABELS = {
     "product_name": "Product name", "address": "Address", "area_code": "Area code",
     "contact": "Contact person", "phone": "Phone", "license_number": "License number",
     "change_kind": "Kind of change",
+    "company_name": "Enterprise name", "industry_code": "Industry code (2 digits)",
+    "product_code": "Product code (3 digits)", "commitment_path": "Commitment path (告知承诺)",
+    "hazardous_chemical": "Hazardous chemical", "fertiliser": "Fertiliser", "food_kind": "Kind of licence",
+    "food_category": "Food category (2 digits)", "food_names": "Food names", "premises_area": "Premises area (m²)",
+    "employees": "Employees", "change_items": "Items to change", "equipment_kind": "Equipment kind",
+    "work_kind": "Kind of work", "contractor_name": "Contractor", "contractor_license": "Contractor licence number",
+    "site_address": "Site address", "planned_start": "Planned start date", "units": "Number of units",
+    "variety_code": "Variety code (4 digits)", "product_number": "Product number", "manufacturer": "Manufacturer",
+    "use_location": "Place of use", "start_use_date": "Date put into use",
+    "inspection_certificate_no": "Supervision inspection certificate number", "vehicles": "Vehicles",
+    "plate_number": "Plate number", "vin": "VIN", "cylinder_serial": "Cylinder serial number",
+    "cylinder_count": "Cylinders", "cylinder_valid_until": "Cylinder valid until", "category": "Category",
+    "round": "Round", "self_evaluation_score": "Self-evaluation score", "summary": "Summary",
+    "refuse_reason": "Reason for refusal", "changes": "Corrections", "team": "Inspection team (user names)",
+    "rectify_days": "Days to rectify", "findings": "Findings", "report": "Report", "report_number": "Report number",
+    "experts": "Expert panel (user names)", "shortlist_threshold": "Shortlist threshold", "score": "Score",
+    "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
 }
 RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
 

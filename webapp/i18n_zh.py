@@ -242,3 +242,27 @@ ZH: dict[str, str] = {
     "Not a valid mapping type.": "格式无效。", "Invalid type.": "类型无效。",
 }
 ZH.pop("Matters_")
+
+ZH.update({
+    "Enterprise name": "企业名称", "Industry code (2 digits)": "行业代码（2位）", "Product code (3 digits)": "产品代码（3位）",
+    "Commitment path (告知承诺)": "告知承诺审批", "Hazardous chemical": "属于危险化学品", "Fertiliser": "属于化肥",
+    "Kind of licence": "许可类别", "Food category (2 digits)": "食品类别（2位）", "Food names": "食品名称",
+    "Premises area (m²)": "生产场所面积（平方米）", "Employees": "从业人员数", "Items to change": "变更事项",
+    "Equipment kind": "设备种类", "Kind of work": "施工类别", "Contractor": "施工单位",
+    "Contractor licence number": "施工单位许可证编号", "Site address": "施工地点", "Planned start date": "计划开工日期",
+    "Number of units": "台（套）数", "Variety code (4 digits)": "设备品种代码（4位）", "Product number": "产品编号",
+    "Manufacturer": "制造单位", "Place of use": "使用地点", "Date put into use": "投入使用日期",
+    "Supervision inspection certificate number": "监督检验证书编号", "Vehicles": "车辆", "Plate number": "车牌号码",
+    "VIN": "车辆识别代号", "Cylinder serial number": "气瓶编号", "Cylinders": "气瓶数量",
+    "Cylinder valid until": "气瓶检验有效期至", "Category": "申报类别", "Round": "评审年度/批次",
+    "Self-evaluation score": "自评分", "Summary": "申报材料摘要", "Reason for refusal": "不予受理理由",
+    "Corrections": "补正内容", "Inspection team (user names)": "核查组成员（用户名，每行一个）",
+    "Days to rectify": "整改期限（天）", "Findings": "核查发现", "Report": "报告", "Report number": "检验报告编号",
+    "Expert panel (user names)": "评审专家（用户名，每行一个）", "Shortlist threshold": "入围分数线", "Score": "评分",
+    "Scores by criterion": "分项评分", "Objection": "异议内容", "Receipt number": "回执编号",
+    "Register at the counter": "当场登记", "Rectify first": "限期整改", "Revoke": "撤销许可", "Keep": "维持许可",
+    "Eligible": "符合条件", "Not eligible": "不符合条件", "Award": "授奖", "Objection raised": "有异议",
+    "No objection": "无异议", "Upheld": "异议成立", "Dismissed": "异议不成立", "Installation": "安装",
+    "Modification": "改造", "Repair": "修理", "Change": "变更", "Renewal": "延续", "Cancellation": "注销",
+    "Manufacturing": "制造业", "Agriculture": "农业", "Services": "服务业", "Food": "食品", "Food additive": "食品添加剂",
+})

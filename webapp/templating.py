@@ -23,6 +23,14 @@ def department_name(code: str | None) -> str:
     return en if i18n.current_lang() == "en" else zh
 
 
+def material_label(kind: str) -> str:
+    for matter in MATTERS.values():
+        for code, zh, en in matter.attachments:
+            if code == kind:
+                return en if i18n.current_lang() == "en" else zh
+    return i18n.gettext("Other") if kind == "other" else kind
+
+
 def fmt_dt(value) -> str:
     if value is None:
         return "—"
@@ -70,7 +78,7 @@ def init_app(app: Flask) -> None:
         choice_label=lambda c: i18n.label(i18n.CHOICE_LABELS, c),
         rating_label=lambda c: i18n.label(i18n.RATING_LABELS, c),
         field_label=lambda c: i18n.label(i18n.FIELD_LABELS, c),
-        matter_title=matter_title, department_name=department_name, light_badge=light_badge,
+        matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
         page_url=page_url, MATTERS=MATTERS,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date)

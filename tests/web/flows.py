@@ -41,3 +41,27 @@ def issue_certificate(db, case_id) -> Certificate:
     with db.transaction() as s:
         case = s.get(Case, case_id)
         return certificates.issue(s, case, "food_license", utcnow(), 5, "糕点（烘烤类糕点）")
+
+
+def form_payload(data: dict) -> dict:
+    """Application data as an HTML form posts it: lists one per line, tables as name-i-field."""
+    out: dict = {}
+    for key, value in data.items():
+        if isinstance(value, bool):
+            if value:
+                out[key] = "1"
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, row in enumerate(value):
+                for sub, v in row.items():
+                    out[f"{key}-{i}-{sub}"] = str(v)
+        elif isinstance(value, list):
+            out[key] = "\n".join(str(v) for v in value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def application(matter: str, **changes) -> dict:
+    from tests.test_forms import VALID
+    from workflow.matters import MATTERS
+    return {**VALID[MATTERS[matter].application_form], **changes}

@@ -12,7 +12,7 @@ from webapp.views.common import int_arg
 from workflow import forms
 from workflow.errors import ValidationError
 from workflow.matters import MATTERS
-from workflow.services import attachments, queries
+from workflow.services import attachments, queries, tasks
 from workflow.services import cases as case_service
 from workflow.services.cases import RATING_LEVELS
 
@@ -131,3 +131,45 @@ def rate(case_id: int):
 
 
 RATING_CHOICES = sorted(RATING_LEVELS, reverse=True)
+
+
+def validate_application(codes: list[str], data: dict) -> dict:
+    """Check corrected application data against every matter's form; all field errors at once."""
+    clean, errors = {}, {}
+    for code in codes:
+        schema = forms.schema_for(MATTERS[code].application_form)
+        try:
+            clean.update(forms.validate(MATTERS[code].application_form,
+                                        {k: v for k, v in data.items() if k in schema.fields}))
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@roles("applicant")
+def correct(task_id: int):
+    """The applicant's correction step of the process (after the window's one-time notice)."""
+    db = get_db()
+    task = tasks.get(db, current_user, task_id)
+    detail = queries.case_detail(db, current_user, task.case_id)
+    codes = [c for c in detail.case.matters if c in MATTERS]
+    fields = application_fields(codes)
+    values, errors, note = dict(detail.case.data or {}), {}, ""
+    if request.method == "POST":
+        values = {**values, **application_data(codes, request.form)}
+        note = request.form.get("note", "")
+        try:
+            clean = validate_application(codes, values)
+            changes = {k: v for k, v in clean.items() if (detail.case.data or {}).get(k) != v}
+            data = {"changes": changes, **({"note": note.strip()} if note.strip() else {})}
+            tasks.complete(db, current_user, task_id, data, int_arg("expected_version", None, request.form))
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Your corrected materials have been sent."), "success")
+            return redirect(url_for("cases.detail", case_id=task.case_id))
+    return render_template("applicant/correct.html", d=detail, task=task, fields=fields, values=values,
+                           errors=errors, note=note), (422 if errors else 200)
