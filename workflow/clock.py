@@ -116,8 +116,8 @@ def case_state(session: Session, case: Case, now: datetime) -> ClockState:
         start = case.materials_at or case.created_at
         due_at, yellow_at = deadline(cal, start, ACCEPTANCE_DAYS)
         used = cal.workdays_between(start, end)
-        return ClockState(ACCEPTANCE_DAYS, used, ACCEPTANCE_DAYS - used, due_at, yellow_at,
-                          light_at(end, due_at, yellow_at), open_now)
+        light = "green" if open_now else light_at(end, due_at, yellow_at)  # notice given: duty met
+        return ClockState(ACCEPTANCE_DAYS, used, ACCEPTANCE_DAYS - used, due_at, yellow_at, light, open_now)
     limit = decision_limit(case)
     pauses = [(s.started_at, s.ended_at) for s in segments if s.ended_at is None or s.ended_at > case.accepted_at]
     used = cal.counted_workdays(case.accepted_at, end, pauses)
@@ -138,8 +138,10 @@ def refresh_case(session: Session, case: Case, now: datetime) -> None:
     case.limit_days, case.used_days, case.remaining_days = state.limit, state.used, state.remaining
     case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
     case.clock_date = local_date(now)
-    if case.status == "completed" and case.on_time is None:
-        case.on_time = state.due_at is None or (case.completed_at or now) <= state.due_at
+    if case.status in ("completed", "withdrawn"):
+        finished = case.completed_at or now
+        case.on_time = state.due_at is None or finished <= state.due_at
+        case.light = "green" if case.on_time else "red"   # a finished case keeps its verdict
 
 
 def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:
