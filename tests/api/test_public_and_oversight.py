@@ -69,11 +69,13 @@ def test_years_without_holiday_data_warn_instead_of_failing(client, people):
 
 def test_calendar_parameter_errors_are_400(client, people):
     for query in ("start=2026-02-30&days=1", "start=2026-02-13", "start=2026-02-13&days=x",
-                  "start=2026-02-13&days=99999", "start=0001-01-01&days=1"):
+                  "start=2026-02-13&days=99999", "start=0001-01-01&days=1", "start=2200-01-01&days=1"):
         response = client.get(f"/api/v1/calendar/add-workdays?{query}")
         assert response.status_code == 400, query
         assert error_of(response)["fields"], query
-    assert client.get("/api/v1/calendar/workdays?start=1990-01-01&end=2040-01-01").status_code == 400
+    assert client.get("/api/v1/calendar/workdays?start=1899-12-31&end=2000-01-01").status_code == 400
+    widest = client.get("/api/v1/calendar/workdays?start=1900-01-01&end=2199-12-31")
+    assert widest.status_code == 200 and widest.get_json()["workdays"] > 75_000
 
 
 def test_summary_for_supervisors_only(db, api, people, bench_case):

@@ -27,9 +27,10 @@ import flask_smorest
 from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from webapp.api import errors
+from webapp.api.base import allowed_methods, exact_allow_header
 from webapp.api.resources import auth, cases, matters, oversight, public, tasks
 from webapp.api.schemas import Error
 
@@ -63,6 +64,7 @@ STATIC = Path(__file__).parent / "static"
 
 api_bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 errors.register(api_bp)
+api_bp.after_request(exact_allow_header)
 
 
 class V1Api(flask_smorest.Api):
@@ -160,15 +162,7 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 @api_bp.route("/<path:rest>", methods=_METHODS)
 def unknown(rest: str):
     """Unknown API paths and methods answer in JSON (404, or 405 with Allow) instead of HTML."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    allowed = set()
-    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        try:
-            endpoint, _args = adapter.match(request.path, method=method)
-        except HTTPException:
-            continue
-        if endpoint != "api.unknown":
-            allowed.add(method)
+    allowed = allowed_methods(request.path)
     if allowed:
-        raise MethodNotAllowed(valid_methods=sorted(allowed))
+        raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
     raise NotFound()

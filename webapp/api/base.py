@@ -14,6 +14,7 @@ from flask import current_app, g, request
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.exceptions import HTTPException
 
 from webapp.api import errors
 from webapp.api.schemas import Error
@@ -56,9 +57,37 @@ class ApiBlueprint(flask_smorest.Blueprint):
         super().__init__(f"api_v1_{name}", import_name, description=description, **kwargs)
         self.tag = tag
         errors.register(self)
+        self.after_request(exact_allow_header)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
         return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+
+ROUTING_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+FALLBACK_ENDPOINT = "api.unknown"
+
+
+def allowed_methods(path: str) -> set[str]:
+    """The methods the API's routes accept for ``path``, leaving out the JSON 404/405 fallback."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed: set[str] = set()
+    for method in ROUTING_METHODS:
+        try:
+            endpoint, _args = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != FALLBACK_ENDPOINT:
+            allowed.add(method)
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return allowed
+
+
+def exact_allow_header(response):
+    """Flask's automatic OPTIONS answer would also list the fallback route's methods."""
+    if request.method == "OPTIONS" and "Allow" in response.headers:
+        response.headers["Allow"] = ", ".join(sorted(allowed_methods(request.path) | {"OPTIONS"}))
+    return response
 
 
 def get_db() -> Database:

@@ -64,6 +64,27 @@ def Id(**kwargs) -> fields.Integer:  # noqa: N802  (a field factory)
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class Flag(fields.Boolean):
+    """A JSON boolean: true or false only (not 0, 1, "yes" …), as the document says."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+YEAR_RANGE = (1900, 2199)
+DATE_PATTERN = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def OfficeDate(**kwargs) -> fields.Date:  # noqa: N802
+    """A date the calendar and reports handle: years 1900–2199 (the document gives the pattern)."""
+    def in_range(value) -> None:
+        if not YEAR_RANGE[0] <= value.year <= YEAR_RANGE[1]:
+            raise ValidationError(f"Give a date between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+    return fields.Date(validate=in_range, metadata={"pattern": DATE_PATTERN}, **kwargs)
+
+
 class Request(Schema):
     class Meta:
         unknown = RAISE
@@ -163,11 +184,35 @@ class MatterPage(PageMeta):
 
 # --- cases -------------------------------------------------------------------------------------
 
+class MatterCode(validate.OneOf):
+    """One of the catalogue's matter codes, read when the document is built and at each check."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self):
+        from workflow.matters import MATTERS
+        return list(MATTERS)
+
+    @choices.setter
+    def choices(self, _value) -> None:
+        pass
+
+    @property
+    def choices_text(self):
+        return ", ".join(self.choices)
+
+    @choices_text.setter
+    def choices_text(self, _value) -> None:
+        pass
+
+
 class CaseCreate(Request):
-    matters = fields.List(Str(validate=validate.Length(min=1, max=64)), required=True,
+    matters = fields.List(Str(validate=MatterCode()), required=True,
                           validate=validate.Length(min=1, max=10))
     data = JsonObject(load_default=dict)
-    green_channel = fields.Boolean(load_default=False)
+    green_channel = Flag(load_default=False)
 
 
 class CaseQuery(PageQuery):
@@ -384,26 +429,13 @@ class Notified(Schema):
 # --- public ------------------------------------------------------------------------------------
 
 class AddWorkdaysQuery(Query):
-    start = fields.Date(required=True)
+    start = OfficeDate(required=True)
     days = fields.Integer(required=True, validate=validate.Range(min=-3660, max=3660))
-
-    @validates_schema
-    def _years(self, data: dict, **kwargs) -> None:
-        if not 1950 <= data["start"].year <= 2150:
-            raise ValidationError("Give a date between 1950 and 2150.", "start")
 
 
 class WorkdaysQuery(Query):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
-
-    @validates_schema
-    def _span(self, data: dict, **kwargs) -> None:
-        for name in ("start", "end"):
-            if not 1950 <= data[name].year <= 2150:
-                raise ValidationError("Give a date between 1950 and 2150.", name)
-        if abs((data["end"] - data["start"]).days) > 366 * 20:
-            raise ValidationError("At most 20 years apart.", "end")
+    start = OfficeDate(required=True)
+    end = OfficeDate(required=True)
 
 
 class AddWorkdaysResult(Schema):
@@ -423,14 +455,8 @@ class WorkdaysResult(Schema):
 # --- reports / audit ---------------------------------------------------------------------------
 
 class SummaryQuery(Query):
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
-
-    @validates_schema
-    def _years(self, data: dict, **kwargs) -> None:
-        for name, key in (("date_from", "from"), ("date_to", "to")):
-            if data.get(name) is not None and not 1950 <= data[name].year <= 2150:
-                raise ValidationError("Give a date between 1950 and 2150.", key)
+    date_from = OfficeDate(data_key="from")
+    date_to = OfficeDate(data_key="to")
 
 
 class SummaryRow(Schema):
