@@ -1,0 +1,216 @@
+"""Staff inbox, task page with diagram and every operation, the window queue."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.web.conftest import text
+from tests.web.flows import application, open_tasks, submit, to_decision
+from workflow.models import Case, ClockSegment, HumanTask, Notification, TaskSigner
+from workflow.services import cases, tasks
+
+
+def test_inbox_lists_claimable_tasks_green_channel_first(db, people, login):
+    plain = submit(db, people, title="普通件")
+    green = submit(db, people, title="绿色件", green=True)
+    c = login("reviewer1")
+    page = text(c.get("/inbox"))
+    assert "绿色通道" in page
+    first, second = [int(x) for x in re.findall(r'href="/tasks/(\d+)"', page)[:2]]
+    assert open_tasks(db, green.id)[0].id == first and open_tasks(db, plain.id)[0].id == second
+    assert "待签收" in page
+    mine = text(c.get("/inbox?view=mine"))
+    assert "暂无待办事项" in mine
+    assert "收件审查" in text(c.get("/inbox?matter=bench&light=green"))
+    assert "暂无待办事项" in text(c.get("/inbox?light=red"))
+    assert c.get("/inbox?view=bogus&matter=nope&light=purple&page=-3").status_code == 200
+
+
+def test_inbox_of_another_department_and_forbidden_roles(db, people, login):
+    submit(db, people)
+    assert "暂无待办事项" in text(login("food_reviewer").get("/inbox"))
+    for who in ("applicant_a", "supervisor", "auditor", "admin"):
+        assert login(who).get("/inbox").status_code == 403, who
+
+
+def test_task_page_shows_filing_history_diagram_and_decision_form(db, people, login):
+    case = submit(db, people, title="带图件")
+    intake = open_tasks(db, case.id)[0]
+    page = text(login("reviewer1").get(f"/tasks/{intake.id}"))
+    assert "带图件" in page and "办理记录" in page and "已提交" in page
+    assert "<svg" in page and 'class="shape userTask current" data-id="intake"' in page
+    assert 'name="opinion"' in page and "审批决定" in page and "签收" in page
+    assert "审查员" in page  # lanes are labelled with role names
+
+
+def test_task_of_another_department_or_enterprise_is_not_found(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    assert login("food_reviewer").get(f"/tasks/{intake.id}").status_code == 404
+    assert login("food_reviewer").post(f"/tasks/{intake.id}/claim").status_code in (403, 404)
+    assert login("applicant_b").get(f"/tasks/{intake.id}").status_code == 403
+    assert login("reviewer1").get("/tasks/999999").status_code == 404
+
+
+def test_claim_complete_with_field_errors_then_done(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    c = login("reviewer1")
+    assert c.post(f"/tasks/{intake.id}/claim").status_code == 302
+    assert "我的" in text(c.get("/inbox?view=mine"))
+    assert login("reviewer2").post(f"/tasks/{intake.id}/claim").status_code == 409
+    bad = c.post(f"/tasks/{intake.id}/complete", data={"opinion": "", "decision": "maybe"})
+    body = text(bad)
+    assert bad.status_code == 422 and "必填" in body and "必须是以下之一" in body
+    ok = c.post(f"/tasks/{intake.id}/complete", data={"opinion": "材料齐全"})
+    assert ok.status_code == 302
+    assert c.post(f"/tasks/{intake.id}/complete", data={"opinion": "again"}).status_code == 409
+    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["check_a", "check_b"]
+
+
+def test_stale_version_is_a_conflict(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    c = login("reviewer1")
+    assert c.post(f"/tasks/{intake.id}/claim", data={"expected_version": "0"}).status_code == 409
+
+
+def test_batch_claim(db, people, login):
+    ids = [open_tasks(db, submit(db, people).id)[0].id for _ in range(3)]
+    c = login("reviewer1")
+    response = c.post("/inbox/claim", data={"task_ids": [str(i) for i in ids] + ["999999", "x"]})
+    assert response.status_code == 302
+    with db.reading() as s:
+        assert set(s.scalars(select(HumanTask.assignee_id).where(HumanTask.id.in_(ids)))) == {people["reviewer1"].id}
+    assert "已签收 3 件" in text(c.get("/inbox?view=mine"))
+
+
+def test_operations_return_transfer_sign_copy_urge_recall(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    r1 = login("reviewer1")
+    r1.post(f"/tasks/{intake.id}/claim")
+    page = text(r1.get(f"/tasks/{intake.id}"))
+    for label in ("退回申请人补正", "转办", "加签", "抄送"):
+        assert label in page
+    # add a signer, who signs; then transfer to a colleague
+    assert r1.post(f"/tasks/{intake.id}/add-signer", data={"user_id": people["reviewer3"].id}).status_code == 302
+    r3 = login("reviewer3")
+    assert "签署意见" in text(r3.get(f"/tasks/{intake.id}"))
+    assert r3.post(f"/tasks/{intake.id}/sign", data={"opinion": "同意"}).status_code == 302
+    assert r1.post(f"/tasks/{intake.id}/copy", data={"user_ids": [people["approver"].id]}).status_code == 302
+    assert r1.post(f"/tasks/{intake.id}/copy", data={}).status_code == 422
+    assert r1.post(f"/tasks/{intake.id}/transfer", data={"to_user_id": people["food_reviewer"].id}).status_code == 422
+    assert r1.post(f"/tasks/{intake.id}/transfer", data={"to_user_id": people["reviewer2"].id}).status_code == 302
+    assert login("supervisor").post(f"/tasks/{intake.id}/urge", data={"message": "请加快"}).status_code == 302
+    assert r1.post(f"/tasks/{intake.id}/urge").status_code == 403
+    r2 = login("reviewer2")
+    assert r2.post(f"/tasks/{intake.id}/complete", data={"opinion": "好"}).status_code == 302
+    # recall one's own step while the next is unclaimed
+    assert r2.post(f"/tasks/{intake.id}/recall").status_code == 302
+    with db.reading() as s:
+        assert s.scalar(select(TaskSigner.signed_at)) is not None
+        kinds = set(s.scalars(select(Notification.kind)))
+    assert {"sign", "copy", "transfer", "urge"} <= kinds
+    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["intake"]
+
+
+def test_return_to_step_and_to_applicant_from_the_task_page(db, people, login):
+    case = submit(db, people)
+    decide = to_decision(db, people, case)
+    ap = login("approver")
+    ap.post(f"/tasks/{decide.id}/claim")
+    page = text(ap.get(f"/tasks/{decide.id}"))
+    assert "退回上一环节" in page and 'value="intake"' in page
+    assert ap.post(f"/tasks/{decide.id}/return-step", data={"target": "intake", "opinion": ""}).status_code == 422
+    assert ap.post(f"/tasks/{decide.id}/return-step", data={"target": "intake", "opinion": "重新审查"}).status_code == 302
+    again = open_tasks(db, case.id)[0]
+    assert again.bpmn_id == "intake"
+    r1 = login("reviewer1")
+    r1.post(f"/tasks/{again.id}/claim")
+    assert r1.post(f"/tasks/{again.id}/return-applicant", data={"opinion": "x", "items": ""}).status_code == 422
+    assert r1.post(f"/tasks/{again.id}/return-applicant", data={"opinion": "补正", "items": "缺少检验报告"}).status_code == 302
+    with db.reading() as s:
+        assert s.get(Case, case.id).status == "correction"
+
+
+def test_clock_suspend_resume_and_extension(db, people, login):
+    case = submit(db, people)
+    r1 = login("reviewer1")
+    assert r1.post(f"/cases/{case.id}/suspend", data={"reason": "bogus"}).status_code == 422
+    assert r1.post(f"/cases/{case.id}/suspend", data={"reason": "testing", "note": "送检"}).status_code == 302
+    page = text(r1.get(f"/cases/{case.id}"))
+    assert "暂停计时与延期" in page and "产品检验" in page and "送检" in page
+    assert r1.post(f"/cases/{case.id}/resume", data={"reason": "testing"}).status_code == 302
+    assert r1.post(f"/cases/{case.id}/extension", data={"days": "99", "reason": "复杂"}).status_code == 422
+    assert r1.post(f"/cases/{case.id}/extension", data={"days": "5", "reason": "情况复杂"}).status_code == 302
+    with db.reading() as s:
+        segment = s.scalars(select(ClockSegment).where(ClockSegment.kind == "extension")).one()
+    ap = login("approver")
+    assert "同意" in text(ap.get(f"/cases/{case.id}"))
+    assert r1.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": "可"}).status_code == 403
+    assert ap.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": ""}).status_code == 422
+    assert ap.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": "同意延期"}).status_code == 302
+    with db.reading() as s:
+        assert s.get(Case, case.id).extended_days == 5
+    assert login("applicant_a").post(f"/cases/{case.id}/suspend", data={"reason": "testing"}).status_code == 403
+
+
+def test_staff_case_list_filters_and_visibility(db, people, login):
+    case = submit(db, people, title="可查询件")
+    page = text(login("window").get(f"/cases?q={case.number}"))
+    assert "可查询件" in page
+    assert "暂无办件" in text(login("food_reviewer").get("/cases"))
+    assert login("food_reviewer").get(f"/cases/{case.id}").status_code == 404
+    assert login("expert1").get(f"/cases/{case.id}").status_code == 404
+    assert login("applicant_a").get("/cases").status_code == 403
+    assert login("supervisor").get("/cases?status=bogus&light=x&page=0").status_code == 200
+
+
+# -- the window ------------------------------------------------------------------
+
+def file_food(db, people, green=False, matters=("food_license",)):
+    data = {}
+    for m in matters:
+        data.update(application(m))
+    return cases.submit(db, people["applicant_a"], list(matters), data, green)
+
+
+def test_window_queue_joint_filing_is_one_row_and_green_first(db, people, login):
+    plain = file_food(db, people)
+    joint = file_food(db, people, matters=("food_license", "industrial_license"))
+    green = file_food(db, people, green=True)
+    page = text(login("window").get("/window/"))
+    numbers = re.findall(r'class="mono" href="/cases/\d+">(SL[\d-]+)<', page)
+    assert numbers == [green.number, plain.number, joint.number]
+    assert "联批联办" in page and "绿色通道" in page and "共 3 条" in page
+    for who in ("reviewer1", "applicant_a", "supervisor"):
+        assert login(who).get("/window/").status_code == 403
+
+
+def test_window_accepts_a_joint_filing_with_one_decision(db, people, login):
+    joint = file_food(db, people, matters=("food_license", "industrial_license"))
+    first = open_tasks(db, joint.id, "acceptance")[0]
+    w = login("window")
+    form = text(w.get(f"/tasks/{first.id}"))
+    for choice in ('value="accept"', 'value="correct"', 'value="refuse"', 'name="items"', 'name="refuse_reason"',
+                   'name="green_channel"'):
+        assert choice in form
+    refused = w.post(f"/tasks/{first.id}/complete", data={"decision": "refuse", "opinion": "不予受理"})
+    assert refused.status_code == 422 and "必填" in text(refused)
+    assert w.post(f"/tasks/{first.id}/complete", data={"decision": "accept", "opinion": "予以受理"}).status_code == 302
+    assert not open_tasks(db, joint.id, "acceptance")
+    assert "暂无待受理的申请" in text(w.get("/window/"))
+
+
+def test_window_refusal_with_reason(db, people, login):
+    case = file_food(db, people)
+    task = open_tasks(db, case.id, "acceptance")[0]
+    w = login("window")
+    done = w.post(f"/tasks/{task.id}/complete", data={"decision": "refuse", "opinion": "不属于本机关职权",
+                                                    "refuse_reason": "不属于本机关受理范围"})
+    assert done.status_code == 302
+    with db.reading() as s:
+        row = s.get(Case, case.id)
+    assert (row.status, row.outcome) == ("completed", "refused")
