@@ -35,7 +35,16 @@ BEARER = [{"bearerAuth": []}]
 
 
 class ArgumentsParser(FlaskParser):
-    """webargs' Flask parser plus a ``multipart`` location: form fields and files together."""
+    """webargs' Flask parser plus a ``multipart`` location: form fields and files together.
+
+    JSON nested deeper than Python's decoder can follow is malformed input (400), not a crash.
+    """
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            raise errors.ApiError(400, "The JSON body is nested too deeply.") from None
 
 
 parser = ArgumentsParser()

@@ -5,6 +5,7 @@ can overflow a database column; strings refuse NUL and lone surrogates (neither 
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_smorest.fields import Upload
@@ -36,6 +37,8 @@ def _storable(value: Any, depth: int = 0) -> bool:
         return all(_storable(v, depth + 1) for v in value)
     if isinstance(value, int) and not isinstance(value, bool):
         return -(2**63) <= value < 2**63
+    if isinstance(value, float):
+        return math.isfinite(value)
     return True
 
 
