@@ -69,7 +69,12 @@ class ApiBlueprint(flask_smorest.Blueprint):
         self.after_request(exact_allow_header)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
-        return super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+        """Also names the operation ``<tag>_<function>`` (``operationId``) for client generators."""
+        register = super().route(rule, parameters=parameters, tags=tags or [self.tag], **options)
+
+        def decorator(func):
+            return register(self.doc(operationId=f"{self.tag}_{func.__name__}")(func))
+        return decorator
 
 
 ROUTING_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

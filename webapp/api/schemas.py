@@ -261,6 +261,7 @@ class CasePage(PageMeta):
 class TaskSchema(Schema):
     id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
+    case_number = fields.String(required=True)
     instance_id = fields.Integer(required=True)
     matter_code = fields.String(required=True)
     bpmn_id = fields.String(required=True)

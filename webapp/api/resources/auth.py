@@ -25,7 +25,9 @@ def issue(body):
     if user is None:
         raise ApiError(401, "Wrong username or password.")
     token, expires = users.issue_token(get_db(), user.id)
-    return {"token": token, "expires_at": expires, "user": user}
+    # RFC 6749 §5.1: responses carrying a token must not be cached.
+    return {"token": token, "expires_at": expires, "user": user}, 201, {"Cache-Control": "no-store",
+                                                                        "Pragma": "no-cache"}
 
 
 @blp.route("/token", methods=["DELETE"])

@@ -37,11 +37,22 @@ def case_dict(case: Case) -> dict:
     }
 
 
-def task_dict(task: HumanTask, who) -> dict:
+def case_numbers(case_ids) -> dict[int, str]:
+    ids = set(case_ids)
+    if not ids:
+        return {}
+    with get_db().reading() as session:
+        return dict(session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))).all())
+
+
+def task_dict(task: HumanTask, who, case_number: str | None = None) -> dict:
     """A task row; applicants are not told which staff member holds a step."""
     staff = who.role != "applicant"
+    if case_number is None:
+        case_number = case_numbers([task.case_id]).get(task.case_id, "")
     return {
-        "id": task.id, "case_id": task.case_id, "instance_id": task.instance_id, "matter_code": task.matter_code,
+        "id": task.id, "case_id": task.case_id, "case_number": case_number, "instance_id": task.instance_id,
+        "matter_code": task.matter_code,
         "bpmn_id": task.bpmn_id, "title": task.title, "form_key": task.form_key, "role": task.role,
         "department_code": task.department_code, "state": task.state, "hold": task.hold,
         "assignee_id": task.assignee_id if staff or task.role == "applicant" else None,
@@ -76,7 +87,7 @@ def case_detail(case_id: int) -> dict:
         rating = session.scalars(select(Rating).where(Rating.case_id == case.id)).first()
     return {
         **case_dict(case), "data": case.data or {},
-        "open_tasks": [task_dict(t, who) for t in open_tasks],
+        "open_tasks": [task_dict(t, who, case.number) for t in open_tasks],
         "certificates": [vars_of(public_certificate(c)) for c in certs],
         "attachments": [attachment_dict(a) for a in files],
         "rating": rating_dict(rating) if rating else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, require_id
-from webapp.api.resources.cases import task_dict
+from webapp.api.resources.cases import case_numbers, task_dict
 from webapp.api.resources.matters import form_schema
 from webapp.api.schemas import (
     ClaimRequest, CompleteRequest, CopyRequest, Notified, ReturnRequest, TaskDetailSchema, TaskPage, TaskQuery,
@@ -46,7 +46,8 @@ def list_tasks(query):
     page = inbox.list_tasks(get_db(), actor(), inbox.Filters(
         view=query["view"], matter=query.get("matter"), light=query.get("light"),
         page=query["page"], per_page=query["per_page"]))
-    return {"items": [task_dict(t, actor()) for t in page.items], "total": page.total,
+    numbers = case_numbers(t.case_id for t in page.items)
+    return {"items": [task_dict(t, actor(), numbers.get(t.case_id, "")) for t in page.items], "total": page.total,
             "page": page.page, "per_page": page.per_page}
 
 
