@@ -45,7 +45,8 @@ def line_chart(labels: list[str], series: dict[str, list[float]], title: str) ->
              f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end">{top:g}</text>',
              f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end">0</text>']
     for i, label in enumerate(labels):
-        if i % max(1, len(labels) // 6) == 0 or i == len(labels) - 1:
+        step = max(1, len(labels) // 6)
+        if (len(labels) - 1 - i) % step == 0:  # always the latest month, then every step-th back
             x, _y = xy(i, 0)
             parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(label)}</text>')
     for k, (name, values) in enumerate(series.items()):

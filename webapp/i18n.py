@@ -88,7 +88,8 @@ ACTION_LABELS = {
     "extension_approved": "Extension approved", "extension_rejected": "Extension rejected",
     "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
     "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
-    "deploy": "Process deployed", "user_created": "User created",
+    "deploy": "Process deployed", "user_created": "User created", "green_channel": "Green channel set",
+    "certificate_issued": "Certificate issued", "revoke": "Revoked",
 }
 CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",

@@ -11,7 +11,7 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.diagram import render_svg
-from webapp.i18n import gettext as _, translate_fields
+from webapp.i18n import ROLE_LABELS, gettext as _, label, translate_fields
 from webapp.views.common import int_arg
 from workflow import audit
 from workflow.db import utcnow
@@ -129,7 +129,7 @@ def _deploy(db, file):
 @roles("admin")
 def process_version(version_id: int):
     version, page = queries.cases_on_version(get_db(), current_user, version_id, int_arg("page", 1))
-    return render_template("admin/process.html", v=version, page=page, svg=render_svg(version.xml))
+    return render_template("admin/process.html", v=version, page=page, svg=render_svg(version.xml, lane_label=lambda name: label(ROLE_LABELS, name), title=version.process_id))
 
 
 @bp.route("/matters")

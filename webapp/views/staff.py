@@ -8,7 +8,7 @@ from webapp import get_db
 from webapp.auth import roles
 from webapp.diagram import render_svg
 from webapp.formkit import describe, parse
-from webapp.i18n import current_lang, gettext as _, translate_fields, translate_message
+from webapp.i18n import ROLE_LABELS, current_lang, gettext as _, label, translate_fields, translate_message
 from webapp.views.common import int_arg, ints
 from workflow import forms
 from workflow.clock import SUSPENSION_REASONS
@@ -77,7 +77,8 @@ def _form_fields(task):
 
 def _render_task(task_id: int, values=None, errors=None, status: int = 200):
     d = queries.task_detail(get_db(), current_user, task_id, current_lang())
-    svg = render_svg(d.version.xml, done=d.done_ids, current=d.current_ids)
+    svg = render_svg(d.version.xml, done=d.done_ids, current=d.current_ids,
+                     lane_label=lambda name: label(ROLE_LABELS, name), title=d.version.process_id)
     return render_template(
         "staff/task.html", d=d, c=d.case, svg=svg, fields=_form_fields(d.task), values=values or {},
         errors=errors or {}, reasons=SUSPENSION_REASONS, can_operate=current_user.role in OPERATORS,
