@@ -26,7 +26,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     """Build the app; ``db`` (or ``DATABASE_URL``) names the database it works on."""
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_hex(32),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
         DATABASE_URL=os.environ.get("DATABASE_URL"),
         ATTACHMENTS_DIR=os.environ.get("ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments"),
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
@@ -37,6 +37,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
         PER_PAGE=20,
     )
     app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
 
     from webapp import auth, errors, i18n, templating
@@ -64,6 +66,21 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
     return app
+
+
+def _local_secret(path: Path) -> str:
+    """Without ``SECRET_KEY``, a key kept in ``var/`` so sessions survive restarts and workers agree."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(key)
+        return key
+    except OSError:
+        return secrets.token_hex(32)
 
 
 def get_db() -> Database:

@@ -1,0 +1,128 @@
+"""The read-side and upload services the pages stand on: reports, attachments, the timer thread."""
+from __future__ import annotations
+
+import io
+import threading
+import time
+import zipfile
+
+import pytest
+
+from tests.web.flows import granted, submit
+from webapp.__main__ import sweep_forever
+from workflow.errors import Forbidden, NotFound, ValidationError
+from workflow.services import attachments, queries, reports
+
+
+def test_percentile_and_rates():
+    assert reports.percentile([], 50) is None
+    assert reports.percentile([4.0], 90) == 4.0
+    assert reports.percentile([1, 2, 3, 4], 50) == 2.5
+    assert reports.percentile(list(range(11)), 90) == pytest.approx(9.0)
+    assert reports.rate(1, 0) is None and reports.rate(1, 4) == 0.25
+
+
+def test_dashboard_and_period_figures(db, people):
+    done = granted(db, people)
+    submit(db, people)
+    from workflow.services import cases
+    cases.rate(db, people["applicant_a"], done.id, 2, "太慢")
+    board = reports.dashboard(db, people["supervisor"])
+    bench = next(r for r in board.rows if r.matter == "bench")
+    assert (bench.received, bench.completed, bench.granted, bench.in_progress) == (2, 1, 1, 1)
+    assert bench.completion_rate == 0.5 and bench.satisfaction_rate == 0.0 and bench.time.count == 1
+    assert {s.bpmn_id for s in board.steps} == {"intake", "check_a", "check_b", "decide"}
+    assert len(board.trend) == 12 and board.trend[-1][1] == 2
+    assert any(w.completed for w in board.workload)
+    with pytest.raises(Forbidden):
+        reports.dashboard(db, people["reviewer1"])
+    csv_text = reports.report_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
+    assert csv_text.startswith("\ufeffmatter,received") and "bench,2," in csv_text
+
+
+def test_empty_office_figures(db, people):
+    board = reports.dashboard(db, people["supervisor"])
+    assert board.rows == [] and board.total.completion_rate is None and board.red == []
+
+
+def test_sniffing_by_content_not_name():
+    assert attachments.sniff(b"%PDF-1.7 ...") == "pdf"
+    assert attachments.sniff(b"\xff\xd8\xff\xe0....") == "jpg"
+    assert attachments.sniff(b"\x89PNG\r\n\x1a\n....") == "png"
+    ofd = io.BytesIO()
+    with zipfile.ZipFile(ofd, "w") as z:
+        z.writestr("OFD.xml", "<ofd:OFD/>")
+    assert attachments.sniff(ofd.getvalue()) == "ofd"
+    plain_zip = io.BytesIO()
+    with zipfile.ZipFile(plain_zip, "w") as z:
+        z.writestr("a.txt", "x")
+    assert attachments.sniff(plain_zip.getvalue()) is None
+    assert attachments.sniff(b"PK\x03\x04broken") is None
+    assert attachments.sniff(b"GIF89a") is None
+
+
+def test_safe_names():
+    assert attachments.safe_name("../../etc/passwd", "pdf") == "etc/passwd".split("/")[-1] + ".pdf"
+    assert attachments.safe_name("C:\\x\\营业执照.pdf", "pdf") == "营业执照.pdf"
+    assert attachments.safe_name("", "png") == "png.png"
+    assert "/" not in attachments.safe_name("a/b<c>.pdf", "pdf")
+
+
+def test_upload_rules(db, people, tmp_path):
+    case = submit(db, people)
+    pdf = attachments.Upload("business_license", "执照.pdf", b"%PDF-1.4 x")
+    row = attachments.upload(db, people["applicant_a"], case.id, pdf, root=tmp_path)
+    assert row.size == 10 and row.content_type == "application/pdf" and (tmp_path / case.number).is_dir()
+    again = attachments.upload(db, people["reviewer1"], case.id, pdf, root=tmp_path)
+    assert again.path == row.path  # same content, stored once
+    with pytest.raises(NotFound):
+        attachments.upload(db, people["applicant_b"], case.id, pdf, root=tmp_path)
+    with pytest.raises(NotFound):
+        attachments.upload(db, people["food_reviewer"], case.id, pdf, root=tmp_path)
+    with pytest.raises(ValidationError) as exc:
+        attachments.upload(db, people["applicant_a"], case.id, attachments.Upload("x", "a.pdf", b"MZ"), root=tmp_path)
+    assert "file" in exc.value.fields
+    with pytest.raises(ValidationError):
+        attachments.upload(db, people["applicant_a"], case.id,
+                           attachments.Upload("x", "a.pdf", b"%PDF" + b"0" * attachments.MAX_BYTES), root=tmp_path)
+    with pytest.raises(ValidationError):
+        attachments.upload(db, people["applicant_a"], case.id, attachments.Upload("../x", "a.pdf", b"%PDF-"),
+                           root=tmp_path)
+    found, path = attachments.download(db, people["applicant_a2"], row.id)
+    assert path.read_bytes() == b"%PDF-1.4 x"
+    with pytest.raises(NotFound):
+        attachments.download(db, people["applicant_b"], row.id)
+
+
+def test_case_queries_respect_visibility(db, people):
+    case = submit(db, people)
+    assert queries.list_cases(db, people["applicant_b"]).total == 0
+    assert queries.list_cases(db, people["food_reviewer"]).total == 0
+    assert queries.list_cases(db, people["reviewer3"]).total == 1
+    assert queries.list_cases(db, people["expert1"]).total == 0
+    with pytest.raises(NotFound):
+        queries.case_detail(db, people["applicant_b"], case.id)
+    detail = queries.case_detail(db, people["applicant_a"], case.id)
+    assert detail.holders[0].assignee is None and detail.steps["bench"][0].state == "current"
+
+
+def test_certificate_verification_needs_a_number_or_token(db):
+    for number, token in (("", ""), ("nope", None), (None, "nope")):
+        with pytest.raises(NotFound):
+            queries.verify_certificate(db, number=number, token=token)
+
+
+def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
+    from workflow.services import clock, timers
+    calls = []
+    monkeypatch.setattr(timers, "run_due", lambda d: calls.append("timers") or 0)
+    monkeypatch.setattr(clock, "sweep", lambda d: calls.append("clock") or {})
+    stop = threading.Event()
+    thread = threading.Thread(target=sweep_forever, args=(db, stop, 0.01), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while len(calls) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    thread.join(2)
+    assert not thread.is_alive() and calls[:2] == ["timers", "clock"]
