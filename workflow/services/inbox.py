@@ -65,11 +65,11 @@ def query(actor, filters: Filters, now: datetime | None = None) -> Select:
         base = base.where(_queue_condition(actor), HumanTask.assignee_id.is_(None),
                           HumanTask.hold.is_(None), _not_excluded(actor))
     elif filters.view == "overdue":
-        base = base.where(or_(HumanTask.assignee_id == actor.id, _queue_condition(actor)),
+        base = base.where(or_(HumanTask.assignee_id == actor.id, and_(_queue_condition(actor), _not_excluded(actor))),
                           HumanTask.due_at < (now or utcnow()))
     else:
         base = base.where(or_(HumanTask.assignee_id == actor.id,
-                              and_(_queue_condition(actor), HumanTask.assignee_id.is_(None))))
+                              and_(_queue_condition(actor), HumanTask.assignee_id.is_(None), _not_excluded(actor))))
     if filters.matter:
         base = base.where(HumanTask.matter_code == filters.matter)
     if filters.light:
