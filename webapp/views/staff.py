@@ -35,7 +35,9 @@ def inbox_page():
     matter = request.args.get("matter") if request.args.get("matter") in MATTERS else None
     filters = inbox.Filters(view=view, matter=matter, light=light, page=int_arg("page", 1))
     page = inbox.list_tasks(db, current_user, filters)
+    labels = queries.case_labels(db, [t.case_id for t in page.items])
     return render_template("staff/inbox.html", page=page, filters=filters, counts=inbox.counts(db, current_user),
+                           labels=labels,
                            notices=queries.notifications(db, current_user, 5))
 
 

@@ -512,3 +512,14 @@ def deployed_process_ids(db: Database) -> set[str]:
     """Processes with at least one deployed version (a matter can be filed only when its process is)."""
     with db.reading() as session:
         return set(session.scalars(select(ProcessVersion.process_id).distinct()))
+
+
+def case_labels(db: Database, case_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """``{case id: (number, title, enterprise)}`` for rows that show tasks (inbox lines)."""
+    if not case_ids:
+        return {}
+    with db.reading() as session:
+        rows = session.execute(select(Case.id, Case.number, Case.title, Organisation.name)
+                               .join(Organisation, Organisation.id == Case.organisation_id)
+                               .where(Case.id.in_(set(case_ids))))
+        return {case_id: (number, title, org) for case_id, number, title, org in rows}
