@@ -90,3 +90,19 @@ def test_every_registered_form_converts():
     for key, schema in forms.FORMS.items():
         out = schema_to_json(schema)
         assert out["type"] == "object" and isinstance(out["properties"], dict), key
+
+
+def test_every_secured_operation_refuses_calls_without_a_valid_token(client, people):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path, item in doc["paths"].items():
+        concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X")
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            for headers in ({}, {"Authorization": "Bearer revoked-or-made-up"}):
+                response = client.open(concrete, method=method.upper(), headers=headers, json={})
+                if op["security"]:
+                    assert response.status_code == 401, (method, path, headers)
+                    assert response.get_json()["error"]["code"] == "unauthorized"
+                else:
+                    assert response.status_code != 401 or path == "/api/v1/auth/token", (method, path)

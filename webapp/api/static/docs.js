@@ -29,6 +29,7 @@
     schema = resolve(schema, depth || 0);
     if ((depth || 0) > 5) return null;
     if (schema.example !== undefined) return schema.example;
+    if (schema["default"] !== undefined) return schema["default"];
     if (schema.enum) return schema.enum[0];
     var type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
     if (type === "object" || schema.properties) {
@@ -39,7 +40,9 @@
       return out;
     }
     if (type === "array") return [example(schema.items || {}, (depth || 0) + 1)];
-    if (type === "integer" || type === "number") return 0;
+    if (type === "integer" || type === "number") {
+      return schema.minimum !== undefined ? schema.minimum : (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + 1 : 1);
+    }
     if (type === "boolean") return false;
     if (schema.format === "date") return "2026-01-05";
     if (schema.format === "date-time") return "2026-01-05T08:00:00Z";
@@ -60,6 +63,37 @@
       el("th", {}, [""]), el("th", {}, ["Description"])])].concat(rows));
   }
 
+  function constraints(s) {
+    var out = [];
+    if (s.enum) out.push("one of " + s.enum.join(", "));
+    if (s.minimum !== undefined) out.push("≥ " + s.minimum);
+    if (s.maximum !== undefined) out.push("≤ " + s.maximum);
+    if (s.minLength !== undefined) out.push("length ≥ " + s.minLength);
+    if (s.maxLength !== undefined) out.push("length ≤ " + s.maxLength);
+    if (s.minItems !== undefined) out.push("items ≥ " + s.minItems);
+    if (s.maxItems !== undefined) out.push("items ≤ " + s.maxItems);
+    if (s.pattern) out.push("pattern " + s.pattern);
+    return out.join("; ");
+  }
+
+  function fieldTable(schema) {
+    schema = resolve(schema, 0);
+    var required = schema.required || [];
+    var rows = Object.keys(schema.properties || {}).map(function (name) {
+      var s = resolve(schema.properties[name], 0);
+      var type = (Array.isArray(s.type) ? s.type.join("|") : s.type || "") + (s.format ? " (" + s.format + ")" : "");
+      if (s.items) {
+        var item = resolve(s.items, 0);
+        type += " of " + (item.type || "object");
+      }
+      return el("tr", {}, [el("td", {}, [el("code", {}, [name])]), el("td", {}, [type]),
+        el("td", {}, [required.indexOf(name) >= 0 ? "required" : ""]),
+        el("td", {}, [[s.description || "", constraints(s)].filter(Boolean).join(" — ")])]);
+    });
+    return el("table", {}, [el("tr", {}, [el("th", {}, ["Field"]), el("th", {}, ["Type"]), el("th", {}, [""]),
+      el("th", {}, ["Description"])])].concat(rows));
+  }
+
   function operation(path, method, op) {
     var secured = op.security === undefined ? !!spec.security : op.security.length > 0;
     var body = el("div", { "class": "body" }, []);
@@ -69,7 +103,10 @@
       var content = op.requestBody.content || {};
       Object.keys(content).forEach(function (type) {
         body.appendChild(el("p", {}, ["Request body (" + type + ")" + (op.requestBody.required ? ", required" : "") + ":"]));
-        body.appendChild(el("pre", {}, [JSON.stringify(example(content[type].schema), null, 2)]));
+        body.appendChild(fieldTable(content[type].schema));
+        if (type === "application/json") {
+          body.appendChild(el("pre", {}, [JSON.stringify(example(content[type].schema), null, 2)]));
+        }
       });
     }
     var rows = Object.keys(op.responses || {}).map(function (code) {
@@ -89,7 +126,8 @@
       el("span", { "class": "summary" }, [op.summary || ""]),
       el("span", { "class": "lock" }, [secured ? "Bearer token" : "public"])]);
     var details = el("details", { "class": "op" }, [summary, body]);
-    details.dataset.search = (method + " " + path + " " + (op.summary || "") + " " + (op.tags || []).join(" ")).toLowerCase();
+    details.dataset.search = (method + " " + path + " " + (op.summary || "") + " " + (op.tags || []).join(" ") + " " +
+      (op.operationId || "")).toLowerCase();
     return details;
   }
 
@@ -122,6 +160,12 @@
     var q = event.target.value.toLowerCase();
     Array.prototype.forEach.call(document.querySelectorAll("details.op"), function (d) {
       d.style.display = d.dataset.search.indexOf(q) >= 0 ? "" : "none";
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("main section"), function (section) {
+      var shown = Array.prototype.some.call(section.querySelectorAll("details.op"), function (d) {
+        return d.style.display !== "none";
+      });
+      section.style.display = shown ? "" : "none";
     });
   });
 
