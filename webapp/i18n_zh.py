@@ -264,6 +264,6 @@ ZH.update({
     "Eligible": "符合条件", "Not eligible": "不符合条件", "Award": "授奖", "Objection raised": "有异议",
     "No objection": "无异议", "Upheld": "异议成立", "Dismissed": "异议不成立", "Installation": "安装",
     "Modification": "改造", "Repair": "修理", "Change": "变更", "Renewal": "延续", "Cancellation": "注销",
-    "Green channel set": "设为绿色通道", "Certificate issued": "发证",
+    "Green channel set": "设为绿色通道", "Download certificate": "下载证书", "Notices to you": "通知", "Certificate issued": "发证",
     "Manufacturing": "制造业", "Agriculture": "农业", "Services": "服务业", "Food": "食品", "Food additive": "食品添加剂",
 })

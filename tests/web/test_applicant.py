@@ -225,3 +225,14 @@ def test_upload_on_the_case_page(db, people, login, tmp_path):
     assert too_big.status_code == 413
     assert login("supervisor").post(f"/cases/{case.id}/attachments", data={
         "kind": "other", "file": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data").status_code == 404
+
+
+def test_certificate_download_as_png(db, people, login):
+    case = granted(db, people)
+    cert = issue_certificate(db, case.id)
+    c = login("applicant_a")
+    assert f"/certificates/{cert.id}.png" in text(c.get(f"/certificates/{cert.id}"))
+    response = c.get(f"/certificates/{cert.id}.png")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data.startswith(b"\x89PNG") and cert.number in response.headers["Content-Disposition"]
+    assert login("applicant_b").get(f"/certificates/{cert.id}.png").status_code == 404

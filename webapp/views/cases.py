@@ -5,7 +5,7 @@ import re
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -62,6 +62,24 @@ def certificate(certificate_id: int):
     public = queries.verify_certificate(get_db(), token=cert.token)
     return render_template("cases/certificate.html", cert=cert, case=case, public=public, verify_url=url,
                            qr=qr_svg(url))
+
+
+@bp.route("/certificates/<int:certificate_id>.png")
+@login_required
+def certificate_png(certificate_id: int):
+    from webapp.certificate_image import render_png
+    from webapp.templating import matter_title
+    cert, _case = queries.certificate_for(get_db(), current_user, certificate_id)
+    public = queries.verify_certificate(get_db(), token=cert.token)
+    url = url_for("public.verify_token", token=cert.token, _external=True)
+    rows = [(_("Certificate number"), cert.number), (_("Holder"), cert.holder),
+            (_("Unified social credit code"), cert.holder_code), (_("Scope"), cert.scope),
+            (_("Issued on"), cert.issued_on.isoformat()),
+            (_("Valid until"), cert.valid_until.isoformat() if cert.valid_until else _("No expiry")),
+            (_("Status"), _(public.status.capitalize()))]
+    png = render_png(matter_title(cert.matter_code).removesuffix("核发"), _("Market Regulation Bureau"), rows, url, _("Scan to verify"))
+    return Response(png, mimetype="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="{cert.number}.png"'})
 
 
 @bp.route("/cases/<int:case_id>/notice")
