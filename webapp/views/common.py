@@ -18,9 +18,10 @@ def int_arg(name: str, default: int | None = None, source=None) -> int | None:
 def date_arg(name: str, default: date | None = None, source=None) -> date | None:
     raw = ((source if source is not None else request.args).get(name) or "").strip()
     try:
-        return date.fromisoformat(raw) if raw else default
+        value = date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return value if value is None or 1900 <= value.year <= 2200 else default
 
 
 def ints(values: list[str]) -> list[int]:

@@ -1,0 +1,43 @@
+"""Every main page renders in English too, and odd query strings never cause a 500."""
+from __future__ import annotations
+
+import pytest
+
+from tests.web.conftest import text
+from tests.web.flows import granted, open_tasks, submit
+
+PAGES = {
+    "applicant_a": ["/my/cases", "/my/cases/new", "/my/cases/new?matters=food_license", "/guide", "/verify"],
+    "window": ["/window/", "/inbox", "/cases"],
+    "reviewer1": ["/inbox", "/cases"],
+    "supervisor": ["/supervisor/", "/supervisor/report", "/audit/"],
+    "auditor": ["/audit/", "/audit/verify"],
+    "admin": ["/admin/users", "/admin/holidays", "/admin/processes", "/admin/matters"],
+}
+
+
+@pytest.mark.parametrize("who", list(PAGES))
+def test_pages_in_english(db, people, login, who):
+    case = granted(db, people)
+    running = submit(db, people)
+    c = login(who)
+    c.post("/lang/en")
+    paths = PAGES[who] + [f"/cases/{case.id}"] if who != "reviewer1" else PAGES[who] + [
+        f"/tasks/{open_tasks(db, running.id)[0].id}"]
+    for path in paths:
+        response = c.get(path)
+        body = text(response)
+        assert response.status_code == 200, (who, path)
+        assert 'lang="en"' in body and "Log out" in body, (who, path)
+        assert "我的待办" not in body and "退出" not in body, (who, path)
+
+
+@pytest.mark.parametrize("path", [
+    "/supervisor/?from=9999-12-31&to=9999-12-31", "/supervisor/report?from=0001-01-01&to=9999-12-31",
+    "/supervisor/report.csv?from=x&to=y", "/audit/?from=9999-12-31&to=9999-12-31&page=999999999999",
+    "/admin/holidays?year=99999", "/cases?page=99999", "/inbox?page=99999999999999999999",
+])
+def test_odd_query_strings(login, path):
+    who = "reviewer1" if path.startswith(("/inbox", "/cases")) else (
+        "admin" if path.startswith("/admin") else "supervisor")
+    assert login(who).get(path).status_code == 200
