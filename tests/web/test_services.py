@@ -126,3 +126,22 @@ def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
     stop.set()
     thread.join(2)
     assert not thread.is_alive() and calls[:2] == ["timers", "clock"]
+
+
+def test_progress_steps_follow_the_open_task():
+    from types import SimpleNamespace as Row
+
+    def task(title, role, state="open"):
+        return Row(title=title, role=role, state=state, matter_code="industrial_license", bpmn_id=title,
+                   close_reason="completed" if state == "closed" else None)
+    steps = queries.progress_steps("industrial_license", "running", [task("窗口受理", "window", "closed"),
+                                                                      task("产品抽样检验", "reviewer")])
+    assert [s.state for s in steps] == ["done", "done", "done", "current", "todo", "todo"]
+    steps = queries.progress_steps("industrial_license", "running", [task("材料审查（两名审查员）", "reviewer")])
+    assert [s.state for s in steps][:3] == ["done", "current", "todo"]
+    assert {s.state for s in queries.progress_steps("industrial_license", "completed", [])} == {"done"}
+    withdrawn = queries.progress_steps("industrial_license", "withdrawn", [task("窗口受理", "window", "closed")])
+    assert [s.state for s in withdrawn][:2] == ["done", "todo"] and "current" not in {s.state for s in withdrawn}
+    en = queries.progress_steps("food_license", "running", [Row(title="现场核查（≥2名核查员）", role="inspector",
+                                state="open", matter_code="food_license", bpmn_id="x", close_reason=None)], "en")
+    assert [s.state for s in en][2] == "current" and en[2].title.startswith("On-site")

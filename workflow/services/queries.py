@@ -159,28 +159,49 @@ _STEP_HINTS = {
 }
 
 
+def _step_index(task: HumanTask, steps: list[str]) -> int | None:
+    """The catalogue step a task belongs to: most characters in common, else the role's words."""
+    title = set(task.title or "")
+    scores = [len(title & set(step)) for step in steps]
+    best = max(scores, default=0)
+    if best >= 2:
+        return scores.index(best)
+    for index, step in enumerate(steps):
+        if any(hint in step for hint in _STEP_HINTS.get(task.role, ())):
+            return index
+    return None
+
+
 def progress_steps(matter_code: str, status: str, tasks: list[HumanTask], lang: str = "zh") -> list[Step]:
     """The matter's catalogue steps marked done / current / to come from the case's human tasks."""
     matter = MATTERS.get(matter_code)
     titles = list((matter.steps_en if lang == "en" else matter.steps_zh) if matter else ()) or \
-        [t.title for t in tasks]
+        list(dict.fromkeys(t.title for t in tasks if t.matter_code == matter_code))
     if not titles:
         return []
-    if status in ("completed", "withdrawn"):
+    if status == "completed":
         return [Step(t, "done") for t in titles]
     open_rows = [t for t in tasks if t.state == "open" and t.matter_code == matter_code]
+    zh_titles = list(matter.steps_zh) if matter else titles
     current = None
     for task in open_rows:
-        hints = _STEP_HINTS.get(task.role, ())
-        zh_titles = list(matter.steps_zh) if matter else titles
-        for index, text in enumerate(zh_titles):
-            if task.title and (task.title in text or text in task.title) or any(h in text for h in hints):
-                current = index if current is None else min(current, index)
-                break
+        index = _step_index(task, zh_titles)
+        if index is not None:
+            current = index if current is None else min(current, index)
     if current is None:
-        closed = len({t.bpmn_id for t in tasks if t.state == "closed" and t.matter_code == matter_code})
+        closed = len({t.bpmn_id for t in tasks if t.state == "closed" and t.close_reason == "completed"
+                      and t.matter_code == matter_code})
         current = min(closed, len(titles) - 1)
+    if status == "withdrawn":  # stopped: what was done stays done, nothing is current
+        return [Step(t, "done" if i < current else "todo") for i, t in enumerate(titles)]
     return [Step(t, "done" if i < current else "current" if i == current else "todo") for i, t in enumerate(titles)]
+
+
+def _matter_status(case: Case, instance: ProcessInstance) -> str:
+    """How far one matter of a case is: a joint filing's matters finish one by one."""
+    if case.status == "withdrawn" or instance.status in ("withdrawn", "cancelled"):
+        return "withdrawn"
+    return "completed" if instance.status != "running" else "running"
 
 
 def case_detail(db: Database, actor, case_id: int, lang: str = "zh") -> CaseDetail:
@@ -199,8 +220,7 @@ def case_detail(db: Database, actor, case_id: int, lang: str = "zh") -> CaseDeta
         holders = [Holder(t.role, t.department_code, t.title, t.assignee_id is not None,
                           None if actor.role == "applicant" else names.get(t.assignee_id), t.light, t.due_at, t.hold)
                    for t in open_tasks]
-        steps = {i.matter_code: progress_steps(i.matter_code, case.status if i.status != "running" or
-                                               case.status == "withdrawn" else "running", tasks, lang)
+        steps = {i.matter_code: progress_steps(i.matter_code, _matter_status(case, i), tasks, lang)
                  for i in instances}
         segments = list(session.scalars(select(ClockSegment).where(ClockSegment.case_id == case.id)
                                         .order_by(ClockSegment.started_at)))
