@@ -335,3 +335,25 @@ def test_inbox_views_paging_and_counts(db, people):
     assert inbox.list_tasks(db, people["reviewer2"], Filters(view="mine")).total == 0
     assert inbox.list_tasks(db, rev, Filters(per_page=1000)).per_page == 100
     assert created
+
+
+def test_simultaneous_claims_one_wins(db, people, case):
+    import threading
+    intake = open_tasks(db, case.id)[0]
+    results: dict[str, str] = {}
+    barrier = threading.Barrier(3)
+
+    def claim(name):
+        barrier.wait()
+        try:
+            tasks.claim(db, people[name], intake.id)
+            results[name] = "won"
+        except Conflict:
+            results[name] = "conflict"
+    threads = [threading.Thread(target=claim, args=(n,)) for n in ("reviewer1", "reviewer2", "reviewer3")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == ["conflict", "conflict", "won"]
+    assert audit_actions(db, case.id).count("claim") == 1

@@ -45,13 +45,7 @@ def _check_account(api, bench_case, username):
     assert filed.status_code == (201 if ROLES[username] == "applicant" else 403), username
 
 
-def test_two_clients_claiming_at_once_one_wins(request, app, db, people, bench_case):
-    if db.is_postgres:
-        # Engine bug, reported: tasks.claim reads the task before instances.lock takes the row lock,
-        # so under READ COMMITTED every waiter still sees it unclaimed (SQLite's BEGIN IMMEDIATE
-        # serialises the whole command and is not affected). Non-strict: XPASS once it is fixed.
-        request.applymarker(pytest.mark.xfail(reason="claim race on PostgreSQL: stale task read before "
-                                                     "the instance lock (engine)", strict=False))
+def test_two_clients_claiming_at_once_one_wins(app, db, people, bench_case):
     with db.reading() as s:
         task_id = s.scalars(select(HumanTask.id).where(HumanTask.case_id == bench_case.id)).one()
     clients = [Api(app.test_client()) for _ in range(3)]

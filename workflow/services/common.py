@@ -62,7 +62,17 @@ def record(cmd: Command, action: str, task: HumanTask | None = None, **kwargs) -
 
 @contextmanager
 def task_command(db, actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]:
-    """Open a command's transaction on a task: the task, its case and the actor together."""
+    """Open a command's transaction on a task: the task, its case and the actor together.
+
+    The task's instance row is locked *before* the task is read, so every
+    command on an instance sees the task as the previous command left it
+    (under PostgreSQL's READ COMMITTED a task read first could be stale, and
+    two simultaneous claims would both see it unclaimed).
+    """
     with db.transaction() as session:
+        instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+        if instance_id is None:
+            raise NotFound("Task not found.")
+        session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
         task = get_task(session, task_id)
         yield Command(session, actor, case=session.get(Case, task.case_id)), task
