@@ -121,7 +121,7 @@ def test_full_path_over_the_api(db, api, people, bench_case):
                     json={"data": {"opinion": "核查"}}).status_code == 200
     decide = open_tasks(db, bench_case.id)[0]
     assert decide.bpmn_id == "decide"
-    assert api.get(f"/api/v1/tasks?view=claimable", as_="approver").get_json()["total"] == 1
+    assert api.get("/api/v1/tasks?view=claimable", as_="approver").get_json()["total"] == 1
     done = api.post(f"/api/v1/tasks/{decide.id}/complete", as_="approver",
                     json={"data": {"opinion": "准予许可", "decision": "approve"}})
     assert done.status_code == 200 and done.get_json()["decision"] == "approve"

@@ -8,6 +8,7 @@ the API needs no CSRF protection.
 from __future__ import annotations
 
 from functools import wraps
+from typing import ClassVar
 
 import flask_smorest
 from flask import current_app, g, request
@@ -59,8 +60,8 @@ class ApiBlueprint(flask_smorest.Blueprint):
     """A resource blueprint: JSON error handlers attached, operations tagged with ``tag``."""
 
     ARGUMENTS_PARSER = parser
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-                                             "multipart": "multipart/form-data"}
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, "multipart": "multipart/form-data"}
 
     def __init__(self, name: str, import_name: str, *, tag: str, description: str = "", **kwargs) -> None:
         super().__init__(f"api_v1_{name}", import_name, description=description, **kwargs)

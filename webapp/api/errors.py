@@ -11,7 +11,14 @@ import logging
 from flask import Blueprint, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
-from workflow.errors import Conflict, EngineError, Forbidden, NotFound, ValidationError, flatten_messages
+from workflow.errors import (
+    Conflict,
+    EngineError,
+    Forbidden,
+    NotFound,
+    ValidationError,
+    flatten_messages,
+)
 
 log = logging.getLogger(__name__)
 

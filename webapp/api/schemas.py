@@ -9,7 +9,15 @@ import math
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    validate,
+    validates_schema,
+)
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
@@ -63,7 +71,7 @@ class JsonObject(fields.Dict):
         super().__init__(*args, validate=_check_storable, **kwargs)
 
 
-def Id(**kwargs) -> fields.Integer:  # noqa: N802  (a field factory)
+def Id(**kwargs) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
@@ -80,7 +88,7 @@ YEAR_RANGE = (1900, 2199)
 DATE_PATTERN = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
-def OfficeDate(**kwargs) -> fields.Date:  # noqa: N802
+def OfficeDate(**kwargs) -> fields.Date:
     """A date the calendar and reports handle: years 1900–2199 (the document gives the pattern)."""
     def in_range(value) -> None:
         if not YEAR_RANGE[0] <= value.year <= YEAR_RANGE[1]:

@@ -36,4 +36,3 @@ def issue(body):
 def revoke():
     """Log out: revoke the token this request carries"""
     users.revoke_token(get_db(), g.api_token)
-    return None

@@ -1,18 +1,28 @@
 """Cases (办件): file, list, read, history, withdraw, attachments, rating."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy import select
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, require_id
 from webapp.api.schemas import (
-    AttachmentSchema, AttachmentUpload, CaseCreate, CaseDetailSchema, CasePage, CaseQuery, CaseSchema,
-    HistorySchema, RatingRequest, RatingSchema, WithdrawRequest,
+    AttachmentSchema,
+    AttachmentUpload,
+    CaseCreate,
+    CaseDetailSchema,
+    CasePage,
+    CaseQuery,
+    HistorySchema,
+    RatingRequest,
+    RatingSchema,
+    WithdrawRequest,
 )
 from workflow.errors import ValidationError
 from workflow.models import Attachment, Case, Certificate, HumanTask, Rating
 from workflow.services import cases, queries
-from workflow.services.queries import _public as public_certificate  # status "expired" past validity
+from workflow.services.queries import (
+    _public as public_certificate,  # status "expired" past validity
+)
 
 blp = ApiBlueprint("cases", __name__, url_prefix="/api/v1/cases", tag="cases",
                    description="Filings: applicants see their organisation's, staff their department's.")

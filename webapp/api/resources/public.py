@@ -2,7 +2,13 @@
 from __future__ import annotations
 
 from webapp.api.base import ApiBlueprint, get_db, public
-from webapp.api.schemas import AddWorkdaysQuery, AddWorkdaysResult, CertificateSchema, WorkdaysQuery, WorkdaysResult
+from webapp.api.schemas import (
+    AddWorkdaysQuery,
+    AddWorkdaysResult,
+    CertificateSchema,
+    WorkdaysQuery,
+    WorkdaysResult,
+)
 from workflow import clock
 from workflow.errors import NotFound
 from workflow.services import queries

@@ -7,8 +7,16 @@ from webapp.api.base import ApiBlueprint, actor, get_db, guarded, require_id
 from webapp.api.resources.cases import case_numbers, task_dict
 from webapp.api.resources.matters import form_schema
 from webapp.api.schemas import (
-    ClaimRequest, CompleteRequest, CopyRequest, Notified, ReturnRequest, TaskDetailSchema, TaskPage, TaskQuery,
-    TransferRequest, UrgeRequest,
+    ClaimRequest,
+    CompleteRequest,
+    CopyRequest,
+    Notified,
+    ReturnRequest,
+    TaskDetailSchema,
+    TaskPage,
+    TaskQuery,
+    TransferRequest,
+    UrgeRequest,
 )
 from workflow.errors import Conflict, ValidationError
 from workflow.models import HumanTask, User
