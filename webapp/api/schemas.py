@@ -220,10 +220,13 @@ class MatterCode(validate.OneOf):
 
 
 class CaseCreate(Request):
-    matters = fields.List(Str(validate=MatterCode()), required=True,
-                          validate=validate.Length(min=1, max=10))
-    data = JsonObject(load_default=dict)
-    green_channel = Flag(load_default=False)
+    matters = fields.List(Str(validate=MatterCode()), required=True, validate=validate.Length(min=1, max=10),
+                          metadata={"description": "Matter codes (GET /api/v1/matters); several = joint filing."})
+    data = JsonObject(load_default=dict, metadata={
+        "description": "The application: the fields of every chosen matter's form (`form_schema` of each "
+                       "matter); a field shared by two forms is given once."})
+    green_channel = Flag(load_default=False, metadata={
+        "description": "Ask for the green channel (key projects): shorter committed limits, first in queues."})
 
 
 class CaseQuery(PageQuery):
