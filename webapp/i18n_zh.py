@@ -264,6 +264,15 @@ ZH.update({
     "Eligible": "符合条件", "Not eligible": "不符合条件", "Award": "授奖", "Objection raised": "有异议",
     "No objection": "无异议", "Upheld": "异议成立", "Dismissed": "异议不成立", "Installation": "安装",
     "Modification": "改造", "Repair": "修理", "Change": "变更", "Renewal": "延续", "Cancellation": "注销",
-    "Green channel set": "设为绿色通道", "Download certificate": "下载证书", "Notices to you": "通知", "Certificate issued": "发证",
+    "Green channel set": "设为绿色通道", "Notice of acceptance": "受理通知书", "Decision not to accept": "不予受理决定书",
+    "Written decisions": "文书",
+    'Your application "{title}" received on {date} has been accepted on {accepted}.':
+        "你单位于 {date} 提交的“{title}”申请，本机关已于 {accepted} 受理。",
+    "A decision is due by {due}.": "本机关将于 {due} 前作出决定。",
+    'Your application "{title}" received on {date} is not accepted, for this reason:':
+        "你单位于 {date} 提交的“{title}”申请，经审查决定不予受理，理由如下：",
+    "You may apply for administrative reconsideration within 60 days or bring an administrative lawsuit within 6 months of receiving this decision.":
+        "如不服本决定，可自收到本决定书之日起六十日内申请行政复议，或者六个月内依法提起行政诉讼。",
+    "Document not found.": "未找到该文书。", "Download certificate": "下载证书", "Notices to you": "通知", "Certificate issued": "发证",
     "Manufacturing": "制造业", "Agriculture": "农业", "Services": "服务业", "Food": "食品", "Food additive": "食品添加剂",
 })

@@ -214,3 +214,22 @@ def test_window_refusal_with_reason(db, people, login):
     with db.reading() as s:
         row = s.get(Case, case.id)
     assert (row.status, row.outcome) == ("completed", "refused")
+
+
+def test_written_acceptance_and_refusal_documents(db, people, login):
+    accepted = file_food(db, people)
+    refused = file_food(db, people)
+    w = login("window")
+    w.post(f"/tasks/{open_tasks(db, accepted.id, 'acceptance')[0].id}/complete",
+           data={"decision": "accept", "opinion": "予以受理"})
+    w.post(f"/tasks/{open_tasks(db, refused.id, 'acceptance')[0].id}/complete",
+           data={"decision": "refuse", "opinion": "不予受理", "refuse_reason": "不属于本机关职权范围"})
+    c = login("applicant_a")
+    assert f"/cases/{accepted.id}/documents/acceptance" in text(c.get(f"/cases/{accepted.id}"))
+    notice = text(c.get(f"/cases/{accepted.id}/documents/acceptance"))
+    assert "受理通知书" in notice and accepted.number in notice
+    decision = text(c.get(f"/cases/{refused.id}/documents/refusal"))
+    assert "不予受理决定书" in decision and "不属于本机关职权范围" in decision and "行政复议" in decision
+    assert c.get(f"/cases/{accepted.id}/documents/refusal").status_code == 404
+    assert c.get(f"/cases/{accepted.id}/documents/nonsense").status_code == 404
+    assert login("applicant_b").get(f"/cases/{accepted.id}/documents/acceptance").status_code == 404

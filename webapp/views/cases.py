@@ -87,3 +87,11 @@ def certificate_png(certificate_id: int):
 def notice(case_id: int):
     case, org, event, items = queries.correction_notice(get_db(), current_user, case_id)
     return render_template("cases/notice.html", case=case, org=org, event=event, items=items)
+
+
+@bp.route("/cases/<int:case_id>/documents/<kind>")
+@login_required
+def document(case_id: int, kind: str):
+    """受理通知书 / 不予受理决定书, printable."""
+    case, org, event = queries.intake_document(get_db(), current_user, case_id, kind)
+    return render_template("cases/document.html", case=case, org=org, event=event, kind=kind)

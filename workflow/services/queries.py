@@ -264,6 +264,26 @@ def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisa
         raise NotFound("This case has no correction notice.")
 
 
+INTAKE_DECISIONS = {"acceptance": ("accept", "register_now", "eligible"), "refusal": ("refuse",)}
+
+
+def intake_document(db: Database, actor, case_id: int, kind: str) -> tuple[Case, Organisation, AuditEvent]:
+    """The event behind a written intake decision: 受理通知书 (acceptance) or 不予受理决定书 (refusal).
+
+    Art. 32: acceptance or refusal is a written, dated document; deemed acceptance counts too.
+    """
+    if kind not in INTAKE_DECISIONS:
+        raise NotFound("Document not found.")
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        org = session.get(Organisation, case.organisation_id)
+        for event in reversed(audit.case_history(session, case.id)):
+            if (event.action == "complete" and event.decision in INTAKE_DECISIONS[kind]) or \
+                    (kind == "acceptance" and event.action == "deemed_accepted"):
+                return case, org, event
+        raise NotFound("Document not found.")
+
+
 # -- tasks ---------------------------------------------------------------------
 
 @dataclass
