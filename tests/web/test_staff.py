@@ -233,3 +233,24 @@ def test_written_acceptance_and_refusal_documents(db, people, login):
     assert c.get(f"/cases/{accepted.id}/documents/refusal").status_code == 404
     assert c.get(f"/cases/{accepted.id}/documents/nonsense").status_code == 404
     assert login("applicant_b").get(f"/cases/{accepted.id}/documents/acceptance").status_code == 404
+
+
+def test_cng_batch_check_starts_with_every_vehicle_proposed(db, people, login):
+    case = cases.submit(db, people["applicant_a"], ["cng_cylinder"], application("cng_cylinder"))
+    task = open_tasks(db, case.id, "vehicle_check")[0]
+    w = login("window")
+    page = text(w.get(f"/tasks/{task.id}"))
+    plates = [v["plate_number"] for v in application("cng_cylinder")["vehicles"]]
+    for i, plate in enumerate(plates):
+        assert f'name="vehicles-{i}-plate_number" aria-label' in page and f'value="{plate}"' in page
+    data = {"decision": "register", "opinion": "核验通过"}
+    for i, plate in enumerate(plates):
+        data[f"vehicles-{i}-plate_number"] = plate
+        data[f"vehicles-{i}-decision"] = "register" if i == 0 else "refuse"
+    data["vehicles-1-reason"] = ""
+    refused = w.post(f"/tasks/{task.id}/complete", data=data)
+    assert refused.status_code == 422 and "必填" in text(refused)  # a refused vehicle needs its reason
+    data["vehicles-1-reason"] = "气瓶检验过期"
+    assert w.post(f"/tasks/{task.id}/complete", data=data).status_code == 302
+    with db.reading() as s:
+        assert s.get(Case, case.id).outcome == "registered"

@@ -79,12 +79,24 @@ def _form_fields(task):
 
 def _render_task(task_id: int, values=None, errors=None, status: int = 200):
     d = queries.task_detail(get_db(), current_user, task_id, current_lang())
+    if values is None:
+        values = _prefill(d)
     svg = render_svg(d.version.xml, done=d.done_ids, current=d.current_ids,
                      lane_label=lambda name: label(ROLE_LABELS, name), title=d.version.process_id)
     return render_template(
         "staff/task.html", d=d, c=d.case, svg=svg, fields=_form_fields(d.task), values=values or {},
         errors=errors or {}, reasons=SUSPENSION_REASONS, can_operate=current_user.role in OPERATORS,
     ), status
+
+
+def _prefill(d) -> dict:
+    """Batch checks start from the filing: one row per vehicle, proposed for registration."""
+    schema_fields = forms.FORMS[d.task.form_key]().fields if d.task.form_key in forms.FORMS else {}
+    vehicles = (d.case.case.data or {}).get("vehicles")
+    if "vehicles" in schema_fields and isinstance(vehicles, list):
+        return {"vehicles": [{"plate_number": v.get("plate_number"), "decision": "register"}
+                             for v in vehicles if isinstance(v, dict)]}
+    return {}
 
 
 @bp.route("/tasks/<int:task_id>")
