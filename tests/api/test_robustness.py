@@ -58,3 +58,17 @@ def test_unknown_paths_and_methods(api, people):
     options = api.client.options("/api/v1/cases/1")
     assert set(options.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert api.client.get("/api/v1/").get_json()["openapi"] == "/api/v1/openapi.json"
+
+
+def test_error_messages_in_chinese_on_request(api, people, bench_case):
+    headers = {**api.headers("applicant_a"), "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
+    missing = api.client.post(f"/api/v1/cases/{bench_case.id}/rating", headers=headers, json={})
+    error = error_of(missing)
+    assert missing.headers["Content-Language"] == "zh"
+    assert error["code"] == "validation_error" and error["message"] == "部分内容填写有误。"
+    assert error["fields"] == {"level": ["此项为必填项。"]}
+    hidden = api.client.get("/api/v1/cases/999", headers=headers)
+    assert error_of(hidden)["message"] == "未找到该办件。" and error_of(hidden)["code"] == "not_found"
+    english = api.post(f"/api/v1/cases/{bench_case.id}/rating", as_="applicant_a", json={})
+    assert english.headers["Content-Language"] == "en"
+    assert error_of(english)["fields"] == {"level": ["Missing data for required field."]}

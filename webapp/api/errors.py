@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
 from workflow.errors import (
@@ -58,13 +58,26 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def wants_chinese() -> bool:
+    """``Accept-Language: zh`` (zh-CN, zh-Hans …) asks for Chinese messages; English otherwise."""
+    if not has_request_context():
+        return False
+    return request.accept_languages.best_match(("en", "zh"), default="en") == "zh"
+
+
 def error_response(status: int, message: str | None = None, fields: dict | None = None,
                    headers: dict | None = None, code: str | None = None):
-    body = {"error": {"code": code or CODES.get(status, "error"),
-                      "message": message or MESSAGES.get(status, "Error."),
-                      "fields": fields or {}}}
+    """The error body; ``code`` and field names stay the same in every language."""
+    message = message or MESSAGES.get(status, "Error.")
+    fields = fields or {}
+    language = "en"
+    if wants_chinese():
+        from webapp.i18n import translate_fields, translate_message
+        message, fields, language = translate_message(message), translate_fields(fields), "zh"
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields}}
     response = jsonify(body)
     response.status_code = status
+    response.headers["Content-Language"] = language
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
