@@ -58,7 +58,7 @@ expired or revoked token, 403 not allowed for your role, 404 unknown or not visi
 409 stale `version` / already claimed / wrong state, 422 invalid input (`fields` maps each field
 to its messages), 429 too many token requests. Lists take `page` and `per_page` (at most 100) and
 answer `{"items", "total", "page", "per_page"}`. Times are UTC (ISO 8601); dates are office dates
-(Asia/Shanghai)."""
+(Asia/Shanghai). Send `Accept-Language: zh` for error messages in Chinese."""
 
 STATIC = Path(__file__).parent / "static"
 
