@@ -27,6 +27,8 @@ class WebUser(UserMixin):
         self.organisation_id = row.organisation_id
         org = getattr(row, "organisation", None)
         self.organisation_name = org.name if org is not None else None
+        self.organisation_code = org.credit_code if org is not None else None
+        self.organisation_area = org.area_code if org is not None else None
 
     def get_id(self) -> str:
         return str(self.id)

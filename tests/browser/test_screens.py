@@ -74,3 +74,7 @@ def test_screens_of_every_role(as_user, db, server):
     phone_staff.shot("62-phone-inbox")
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the case page scrolls sideways on a phone ({width}px)"
+    phone.go("/my/cases/new?matters=cng_cylinder")
+    phone.shot("63-phone-cng-filing")
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the vehicle table pushes the page sideways on a phone ({width}px)"

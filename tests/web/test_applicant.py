@@ -236,3 +236,8 @@ def test_certificate_download_as_png(db, people, login):
     assert response.status_code == 200 and response.mimetype == "image/png"
     assert response.data.startswith(b"\x89PNG") and cert.number in response.headers["Content-Disposition"]
     assert login("applicant_b").get(f"/certificates/{cert.id}.png").status_code == 404
+
+
+def test_new_filing_form_knows_the_enterprise(login):
+    page = text(login("applicant_a").get("/my/cases/new?matters=food_license"))
+    assert 'value="福州甲食品有限公司"' in page and 'value="91350100M000100Y43"' in page

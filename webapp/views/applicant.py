@@ -68,7 +68,7 @@ def new_case():
         errors = {"matters": [_("Choose at least one matter.")]} if request.method == "POST" else {}
         return render_template("applicant/choose.html", matters=available, errors=errors), status
     fields = application_fields(codes)
-    values, errors = {}, {}
+    values, errors = _enterprise_defaults(fields), {}
     if request.method == "POST":
         values = application_data(codes, request.form)
         uploads = [attachments.Upload(kind, f.filename or "", f.read())
@@ -84,6 +84,14 @@ def new_case():
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("applicant/new.html", codes=codes, fields=fields, values=values, errors=errors,
                            materials=_materials(codes)), (422 if errors else 200)
+
+
+def _enterprise_defaults(fields) -> dict:
+    """What the office already knows about the applicant's enterprise, filled in to save typing."""
+    known = {"company_name": current_user.organisation_name, "credit_code": current_user.organisation_code,
+             "area_code": current_user.organisation_area}
+    names = {f.name for f in fields}
+    return {k: v for k, v in known.items() if v and k in names}
 
 
 def _root():
