@@ -8,10 +8,42 @@ import zipfile
 
 import pytest
 
+from tests.conftest import BACKENDS, PG_URL, _check_invariant, _pg_url
 from tests.web.flows import granted, submit
 from webapp.__main__ import sweep_forever
 from workflow.errors import Forbidden, NotFound, ValidationError
 from workflow.services import attachments, queries, reports
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, sqlite_template):
+    """Unlike the pages, the services run on every configured backend (PostgreSQL when TEST_DATABASE_URL is set)."""
+    import shutil
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from workflow.db import Database, normalise_url
+    if request.param == "sqlite":
+        path = tmp_path / "services.db"
+        shutil.copy(sqlite_template, path)
+        database = Database(f"sqlite:///{path}")
+        yield database
+        _check_invariant(request, database)
+        database.dispose()
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"lic_w_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    database = Database(_pg_url(name))
+    yield database
+    _check_invariant(request, database)
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def test_percentile_and_rates():
@@ -145,3 +177,41 @@ def test_progress_steps_follow_the_open_task():
     en = queries.progress_steps("food_license", "running", [Row(title="现场核查（≥2名核查员）", role="inspector",
                                 state="open", matter_code="food_license", bpmn_id="x", close_reason=None)], "en")
     assert [s.state for s in en][2] == "current" and en[2].title.startswith("On-site")
+
+
+def test_every_list_query_runs(db, people):
+    """Smoke test of each read query on this backend, with a few rows in the office."""
+    from datetime import date
+
+    from tests.web.flows import open_tasks
+    done = granted(db, people)
+    running = submit(db, people, green=True)
+    assert queries.audit_search(db, people["auditor"], queries.AuditFilters(
+        case_number=done.number, actor="reviewer", action="complete", date_from=date(2020, 1, 1),
+        date_to=date(2100, 1, 1), text="通过")).total == 2
+    assert "complete" in queries.audit_actions(db)
+    case, events = queries.case_timeline(db, people["auditor"], done.id)
+    assert events[0].action == "submit" and queries.case_by_number(db, people["auditor"], done.number).id == done.id
+    assert queries.verify_chain(db, people["auditor"]).ok
+    versions = queries.process_versions(db, people["admin"])
+    bench = next(r for r in versions.items if r.version.process_id == "engine_bench")
+    assert (bench.running, bench.total) == (1, 2)
+    version, on_version = queries.cases_on_version(db, people["admin"], bench.version.id)
+    assert on_version.total == 2
+    assert queries.list_users(db, people["admin"], role="reviewer").total == 6
+    assert queries.list_organisations(db, people["admin"])
+    assert queries.holidays_of_year(db, people["admin"], 2026) and 2026 in queries.holiday_years(db)
+    task = open_tasks(db, running.id)[0]
+    detail = queries.task_detail(db, people["reviewer1"], task.id)
+    assert detail.current_ids == {"intake"} and detail.case.case.id == running.id
+    assert queries.case_labels(db, [running.id])[running.id][0] == running.number
+    assert queries.list_cases(db, people["window"], queries.CaseFilters(status="completed", matter="bench",
+                                                                        q=done.number)).total == 1
+    assert queries.deployed_process_ids(db) >= {"engine_bench", "food_license"}
+    assert queries.window_queue(db, people["window"]).total == 0  # the bench process has no window step
+    from tests.web.flows import application
+    from workflow.services import cases
+    joint = cases.submit(db, people["applicant_a"], ["food_license", "equipment_registration"],
+                         {**application("food_license"), **application("equipment_registration")})
+    queue = queries.window_queue(db, people["window"])
+    assert queue.total == 1 and queue.items[0][0].id == joint.id and len(queue.items[0][2]) == 2
