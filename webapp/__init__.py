@@ -73,14 +73,20 @@ def _local_secret(path: Path) -> str:
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(key)
-        return key
+        pass
     except OSError:
         return secrets.token_hex(32)
+    key = secrets.token_hex(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        return key
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key)
+    return key
 
 
 def get_db() -> Database:

@@ -215,3 +215,11 @@ def test_every_list_query_runs(db, people):
                          {**application("food_license"), **application("equipment_registration")})
     queue = queries.window_queue(db, people["window"])
     assert queue.total == 1 and queue.items[0][0].id == joint.id and len(queue.items[0][2]) == 2
+
+
+def test_generated_secret_key_is_kept(tmp_path):
+    from webapp import _local_secret
+    path = tmp_path / "var" / "secret_key"
+    first = _local_secret(path)
+    assert len(first) == 64 and _local_secret(path) == first
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
