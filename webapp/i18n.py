@@ -30,7 +30,12 @@ def current_lang() -> str:
 
 
 def gettext(msgid: str, **values) -> str:
-    text = msgid if current_lang() == "en" else ZH.get(msgid, msgid)
+    if current_lang() == "en":
+        text = msgid
+        if values.get("n") == 1:  # English singular: "1 working day", "1 year"
+            text = text.replace("working days", "working day").replace("{n} years", "{n} year")
+    else:
+        text = ZH.get(msgid, msgid)
     return text.format(**values) if values else text
 
 

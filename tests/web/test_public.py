@@ -115,3 +115,9 @@ def test_static_files_are_local(client):
     assert "http://" not in home.replace("http://localhost", "") and "https://" not in home
     assert client.get("/static/style.css").status_code == 200
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_english_singular_day(client):
+    client.post("/lang/en")
+    page = text(client.get("/guide"))
+    assert ">1 working day<" in page and "1 working days" not in page and "20 working days" in page
