@@ -66,11 +66,16 @@ def lock(cmd: Command, instance_id: int, expected_version: int | None = None) ->
     ).first()
     if row is None:
         raise NotFound("Process instance not found.")
+    require_version(row, expected_version)
+    spec, subprocess_specs = _spec(cmd, row.process_version_id)
+    return Running(row, restore_workflow(row.state, spec, subprocess_specs, _engine(cmd, row)))
+
+
+def require_version(row: ProcessInstance, expected_version: int | None) -> None:
+    """Optimistic locking: the caller saw ``expected_version``; anything newer is a conflict."""
     if expected_version is not None and expected_version != row.version:
         raise Conflict(f"The case was changed by someone else (version {row.version}, you had "
                        f"{expected_version}). Reload and try again.")
-    spec, subprocess_specs = _spec(cmd, row.process_version_id)
-    return Running(row, restore_workflow(row.state, spec, subprocess_specs, _engine(cmd, row)))
 
 
 def advance(running: Running) -> None:

@@ -10,7 +10,7 @@ from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.identifiers import make_case_number
 from workflow.matters import MATTERS, get_matter
-from workflow.models import Case, ClockSegment, HumanTask, Notification, Rating, User
+from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, Rating, User
 from workflow.permissions import require_role, require_task_actor
 from workflow.services.common import record, require_open, task_command, visible_case
 
@@ -73,10 +73,12 @@ def _application_data(codes: list[str], data: dict) -> dict:
     return clean
 
 
-def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str]) -> HumanTask:
+def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str],
+                        expected_version: int | None = None) -> HumanTask:
     """退回补正: hold the task and stop the clock until the applicant corrects the filing."""
     with task_command(db, actor, task_id) as (cmd, task):
         session = cmd.session
+        instances.require_version(session.get(ProcessInstance, task.instance_id), expected_version)
         require_task_actor(actor, task)
         require_open(task)
         if task.role == "applicant" or task.hold:

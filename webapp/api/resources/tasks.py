@@ -18,7 +18,7 @@ from webapp.api.schemas import (
     TransferRequest,
     UrgeRequest,
 )
-from workflow.errors import Conflict, ValidationError
+from workflow.errors import ValidationError
 from workflow.models import HumanTask, User
 from workflow.services import cases, inbox, tasks
 from workflow.services.common import instance_version
@@ -112,21 +112,11 @@ def return_task(body, task_id):
     """
     task_id = require_id(task_id)
     if body["target"] == APPLICANT:
-        _check_version(task_id, body.get("version"))
-        task = cases.return_to_applicant(get_db(), actor(), task_id, body["opinion"], body.get("items") or [])
+        task = cases.return_to_applicant(get_db(), actor(), task_id, body["opinion"], body.get("items") or [],
+                                         body.get("version"))
     else:
         task = tasks.return_to_step(get_db(), actor(), task_id, body["target"], body["opinion"], body.get("version"))
     return _detail(task)
-
-
-def _check_version(task_id: int, expected: int | None) -> None:
-    """Return-to-applicant takes no version in the service; check the one given before calling it."""
-    if expected is None:
-        return
-    task = tasks.get(get_db(), actor(), task_id)
-    with get_db().reading() as session:
-        if instance_version(session, task.instance_id) != expected:
-            raise Conflict("This case was changed in the meantime. Reload and try again.")
 
 
 @blp.route("/<int:task_id>/transfer", methods=["POST"])
