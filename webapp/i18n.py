@@ -137,6 +137,10 @@ FIELD_LABELS = {
     "experts": "Expert panel (user names)", "shortlist_threshold": "Shortlist threshold", "score": "Score",
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
 }
+CLOSE_LABELS = {
+    "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
+    "cancelled": "Cancelled", "deemed_granted": "Deemed granted",
+}
 RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
 
 

@@ -264,7 +264,7 @@ ZH.update({
     "Eligible": "符合条件", "Not eligible": "不符合条件", "Award": "授奖", "Objection raised": "有异议",
     "No objection": "无异议", "Upheld": "异议成立", "Dismissed": "异议不成立", "Installation": "安装",
     "Modification": "改造", "Repair": "修理", "Change": "变更", "Renewal": "延续", "Cancellation": "注销",
-    "Green channel set": "设为绿色通道", "Notice of acceptance": "受理通知书", "Decision not to accept": "不予受理决定书",
+    "Green channel set": "设为绿色通道", "Returned": "已退回", "Notice of acceptance": "受理通知书", "Decision not to accept": "不予受理决定书",
     "Written decisions": "文书",
     'Your application "{title}" received on {date} has been accepted on {accepted}.':
         "你单位于 {date} 提交的“{title}”申请，本机关已于 {accepted} 受理。",

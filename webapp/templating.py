@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
         action_label=lambda c: i18n.label(i18n.ACTION_LABELS, c),
         choice_label=lambda c: i18n.label(i18n.CHOICE_LABELS, c),
         rating_label=lambda c: i18n.label(i18n.RATING_LABELS, c),
+        close_label=lambda c: i18n.label(i18n.CLOSE_LABELS, c),
         field_label=lambda c: i18n.label(i18n.FIELD_LABELS, c),
         matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
         page_url=page_url, MATTERS=MATTERS,

@@ -21,7 +21,8 @@ def used_ids() -> set[str]:
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             found.add((match.group(1) if match.group(1) is not None else match.group(2)).replace('\\"', '"'))
     for table in (i18n.ROLE_LABELS, i18n.STATUS_LABELS, i18n.OUTCOME_LABELS, i18n.LIGHT_LABELS, i18n.REASON_LABELS,
-                  i18n.ACTION_LABELS, i18n.CHOICE_LABELS, i18n.FIELD_LABELS, i18n.RATING_LABELS):
+                  i18n.ACTION_LABELS, i18n.CHOICE_LABELS, i18n.FIELD_LABELS, i18n.RATING_LABELS,
+                  i18n.CLOSE_LABELS):
         found.update(table.values())
     found.update(errors.TITLES.values())
     found.update(errors.HINTS.values())

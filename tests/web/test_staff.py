@@ -254,3 +254,15 @@ def test_cng_batch_check_starts_with_every_vehicle_proposed(db, people, login):
     assert w.post(f"/tasks/{task.id}/complete", data=data).status_code == 302
     with db.reading() as s:
         assert s.get(Case, case.id).outcome == "registered"
+
+
+def test_case_page_lists_steps_and_the_completer_can_recall_from_there(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    r1 = login("reviewer1")
+    r1.post(f"/tasks/{intake.id}/complete", data={"opinion": "好"})
+    page = text(r1.get(f"/cases/{case.id}"))
+    assert f'href="/tasks/{intake.id}"' in page and "核查甲" in page and "已完成" in page
+    closed = text(r1.get(f"/tasks/{intake.id}"))
+    assert "/recall" in closed and 'id="complete"' not in closed
+    assert "id=\"steps\"" not in text(login("applicant_a").get(f"/cases/{case.id}"))
