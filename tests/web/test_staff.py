@@ -266,3 +266,16 @@ def test_case_page_lists_steps_and_the_completer_can_recall_from_there(db, peopl
     closed = text(r1.get(f"/tasks/{intake.id}"))
     assert "/recall" in closed and 'id="complete"' not in closed
     assert "id=\"steps\"" not in text(login("applicant_a").get(f"/cases/{case.id}"))
+
+
+def test_clock_operations_on_the_task_page_come_back_to_it(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    r1 = login("reviewer1")
+    page = text(r1.get(f"/tasks/{intake.id}"))
+    assert f"/cases/{case.id}/suspend" in page and f"/cases/{case.id}/extension" in page
+    back = r1.post(f"/cases/{case.id}/suspend", data={"reason": "inspection", "back": f"/tasks/{intake.id}"})
+    assert back.headers["Location"].endswith(f"/tasks/{intake.id}")
+    assert f"/cases/{case.id}/resume" in text(r1.get(f"/tasks/{intake.id}"))
+    evil = r1.post(f"/cases/{case.id}/resume", data={"reason": "inspection", "back": "//evil.example/"})
+    assert "evil" not in evil.headers["Location"]
