@@ -48,6 +48,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
+    app.after_request(_security_headers)
+
     from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, window
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
@@ -66,6 +68,21 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
     return app
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response):
+    """Pages load nothing from elsewhere and run only our own script; the API sets its own headers."""
+    from flask import request
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if not request.path.startswith("/api/"):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
 
 
 def _local_secret(path: Path) -> str:

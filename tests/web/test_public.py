@@ -121,3 +121,9 @@ def test_english_singular_day(client):
     client.post("/lang/en")
     page = text(client.get("/guide"))
     assert ">1 working day<" in page and "1 working days" not in page and "20 working days" in page
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and response.headers["X-Frame-Options"] == "DENY"

@@ -11,6 +11,9 @@
       Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) { b.disabled = true; });
     }
   });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
+  });
   window.addEventListener("pageshow", function () { if (busy) { busy.hidden = true; } });
   document.addEventListener("click", function (event) {
     var el = event.target;
