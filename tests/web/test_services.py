@@ -163,9 +163,9 @@ def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
 def test_progress_steps_follow_the_open_task():
     from types import SimpleNamespace as Row
 
-    def task(title, role, state="open"):
+    def task(title, role, state="open", closed_at=None):
         return Row(title=title, role=role, state=state, matter_code="industrial_license", bpmn_id=title,
-                   close_reason="completed" if state == "closed" else None)
+                   close_reason="completed" if state == "closed" else None, closed_at=closed_at)
     steps = queries.progress_steps("industrial_license", "running", [task("窗口受理", "window", "closed"),
                                                                       task("产品抽样检验", "reviewer")])
     assert [s.state for s in steps] == ["done", "done", "done", "current", "todo", "todo"]
@@ -174,8 +174,15 @@ def test_progress_steps_follow_the_open_task():
     assert {s.state for s in queries.progress_steps("industrial_license", "completed", [])} == {"done"}
     withdrawn = queries.progress_steps("industrial_license", "withdrawn", [task("窗口受理", "window", "closed")])
     assert [s.state for s in withdrawn][:2] == ["done", "todo"] and "current" not in {s.state for s in withdrawn}
+    at_window = queries.progress_steps("industrial_license", "running", [
+        task("窗口受理", "window", "closed", 1), task("申请人补正材料", "applicant")])
+    assert [s.state for s in at_window][:2] == ["current", "todo"]  # the correction belongs to acceptance
+    rectify = queries.progress_steps("industrial_license", "running", [
+        task("窗口受理", "window", "closed", 1), task("实地核查", "inspector", "closed", 2), task("企业整改", "applicant")])
+    assert [s.state for s in rectify][:3] == ["done", "done", "current"]
     en = queries.progress_steps("food_license", "running", [Row(title="现场核查（≥2名核查员）", role="inspector",
-                                state="open", matter_code="food_license", bpmn_id="x", close_reason=None)], "en")
+                                state="open", matter_code="food_license", bpmn_id="x", close_reason=None,
+                                closed_at=None)], "en")
     assert [s.state for s in en][2] == "current" and en[2].title.startswith("On-site")
 
 

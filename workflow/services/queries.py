@@ -184,8 +184,13 @@ def progress_steps(matter_code: str, status: str, tasks: list[HumanTask], lang: 
     open_rows = [t for t in tasks if t.state == "open" and t.matter_code == matter_code]
     zh_titles = list(matter.steps_zh) if matter else titles
     current = None
+    finished = sorted((t for t in tasks if t.state == "closed" and t.matter_code == matter_code
+                       and t.close_reason == "completed"), key=lambda t: (t.closed_at is None, t.closed_at))
     for task in open_rows:
-        index = _step_index(task, zh_titles)
+        # The applicant's own steps (correction, rectification) belong to the step that asked for them.
+        asked_by = finished[-1] if task.role == "applicant" and finished else None
+        index = _step_index(asked_by, zh_titles) if asked_by else (
+            0 if task.role == "applicant" else _step_index(task, zh_titles))
         if index is not None:
             current = index if current is None else min(current, index)
     if current is None:
