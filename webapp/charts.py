@@ -16,7 +16,7 @@ def bar_chart(items: list[tuple[str, float]], title: str, unit: str = "") -> Mar
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     if not items:
-        parts.append(f'<text x="10" y="24" class="muted">—</text>')
+        parts.append('<text x="10" y="24" class="muted">—</text>')
     for i, (label, value) in enumerate(items):
         y = 10 + i * (bar_h + gap)
         w = (width - label_w - 70) * (value / top)
@@ -55,7 +55,8 @@ def line_chart(labels: list[str], series: dict[str, list[float]], title: str) ->
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" points="{points}"/>')
         for i, v in enumerate(values):
             x, y = xy(i, v)
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>{escape(labels[i])}: {v}</title></circle>')
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}">'
+                         f'<title>{escape(labels[i])}: {v}</title></circle>')
         parts.append(f'<rect x="{left + k * 120}" y="6" width="12" height="12" fill="{colour}"/>'
                      f'<text x="{left + k * 120 + 16}" y="16">{escape(name)}</text>')
     parts.append("</svg>")

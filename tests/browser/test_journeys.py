@@ -55,7 +55,7 @@ JOURNEYS = {
         ("window", "eligibility_check", {"decision": "eligible", "opinion": "符合申报条件"}),
         ("quality_reviewer", "recommendation", {"decision": "recommend", "opinion": "推荐", "experts": EXPERTS,
                                                 "shortlist_threshold": "700"}),
-        *[(e, "expert_scoring", {"score": str(s), "opinion": "评分"}) for e, s in zip(EXPERTS, (900, 700, 800, 820, 600))],
+        *[(e, "expert_scoring", {"score": str(s), "opinion": "评分"}) for e, s in zip(EXPERTS, (900, 700, 800, 820, 600), strict=True)],
         ("quality_reviewer", "onsite_review", {"decision": "pass", "opinion": "属实"}),
         ("quality_approver", "committee_decision", {"decision": "award", "opinion": "同意授奖"}),
         ("window", "public_notice", {"decision": "no_objection", "opinion": "公示期满无异议"}),

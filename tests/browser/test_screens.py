@@ -24,7 +24,7 @@ def test_screens_of_every_role(as_user, db, server):
     visitor = as_user()
     visitor.go("/")
     visitor.shot("01-home")
-    visitor.go(f"/guide/food_license")
+    visitor.go("/guide/food_license")
     visitor.shot("02-guide-food-license")
     visitor.go("/login")
     visitor.shot("03-login")

@@ -129,7 +129,8 @@ def _deploy(db, file):
 @roles("admin")
 def process_version(version_id: int):
     version, page = queries.cases_on_version(get_db(), current_user, version_id, int_arg("page", 1))
-    return render_template("admin/process.html", v=version, page=page, svg=render_svg(version.xml, lane_label=lambda name: label(ROLE_LABELS, name), title=version.process_id))
+    svg = render_svg(version.xml, lane_label=lambda name: label(ROLE_LABELS, name), title=version.process_id)
+    return render_template("admin/process.html", v=version, page=page, svg=svg)
 
 
 @bp.route("/matters")

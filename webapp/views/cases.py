@@ -77,7 +77,8 @@ def certificate_png(certificate_id: int):
             (_("Issued on"), cert.issued_on.isoformat()),
             (_("Valid until"), cert.valid_until.isoformat() if cert.valid_until else _("No expiry")),
             (_("Status"), _(public.status.capitalize()))]
-    png = render_png(matter_title(cert.matter_code).removesuffix("核发"), _("Market Regulation Bureau"), rows, url, _("Scan to verify"))
+    png = render_png(matter_title(cert.matter_code).removesuffix("核发"), _("Market Regulation Bureau"), rows, url,
+                     _("Scan to verify"))
     return Response(png, mimetype="image/png",
                     headers={"Content-Disposition": f'attachment; filename="{cert.number}.png"'})
 
