@@ -248,6 +248,8 @@ def test_return_to_earlier_step(db, people, case):
         tasks.return_to_step(db, people["approver"], decide.id, "nowhere", "退回")
     with pytest.raises(ValidationError):
         tasks.return_to_step(db, people["approver"], decide.id, "intake", "")
+    with pytest.raises(ValidationError, match="Some fields"):   # check_a ran in a parallel branch
+        tasks.return_to_step(db, people["approver"], decide.id, "check_a", "核查甲重做")
     tasks.return_to_step(db, people["approver"], decide.id, "intake", "材料需重新审查")
     assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["intake"]
     with db.reading() as s:

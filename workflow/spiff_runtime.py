@@ -156,3 +156,12 @@ def find_task(workflow: BpmnWorkflow, task_id: UUID | str):
         return workflow.get_task_from_id(task_id if isinstance(task_id, UUID) else UUID(task_id))
     except TaskNotFoundException:
         return None
+
+
+def ancestors(task) -> list:
+    """The tasks on the path that led to ``task``, nearest first."""
+    found, parent = [], task.parent
+    while parent is not None:
+        found.append(parent)
+        parent = parent.parent
+    return found

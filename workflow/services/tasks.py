@@ -17,7 +17,7 @@ from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.models import Case, HumanTask, Notification, TaskSigner, User
 from workflow.permissions import can_work_on, require_role, require_task_actor
 from workflow.services.common import get_user, record, require_open, task_command, visible_task
-from workflow.spiff_runtime import find_task, reset_to
+from workflow.spiff_runtime import ancestors, find_task, reset_to
 
 MESSAGE_MAX = 1000
 
@@ -121,9 +121,9 @@ def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opini
         require_task_actor(actor, task)
         require_open(task)
         opinion = _text(opinion, "opinion")
-        target = _last_completed(running.workflow, target_bpmn_id)
+        target = _earlier_step(find_task(running.workflow, task.spiff_task_id), target_bpmn_id)
         if target is None:
-            raise ValidationError({"target": ["This step has not been done in this case; it cannot be returned to."]})
+            raise ValidationError({"target": ["Only a step that led to this one can be returned to."]})
         cmd.close_reasons[task.spiff_task_id] = "returned"
         reset_to(running.workflow, target.id)
         instances.advance(running)
@@ -132,10 +132,14 @@ def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opini
         return task
 
 
-def _last_completed(workflow, bpmn_id: str):
-    done = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, manual=True)
-            if (t.task_spec.bpmn_id or t.task_spec.name) == bpmn_id]
-    return max(done, key=lambda t: t.last_state_change) if done else None
+def _earlier_step(current, bpmn_id: str):
+    """The nearest completed user task with this BPMN id on the path that led to ``current``.
+
+    Resetting to a step in a *parallel* branch would leave the current step open
+    beside it, so only steps on the current task's own path qualify.
+    """
+    return next((t for t in ancestors(current) if t.task_spec.manual and t.state == TaskState.COMPLETED
+                 and (t.task_spec.bpmn_id or t.task_spec.name) == bpmn_id), None)
 
 
 def recall(db: Database, actor, task_id: int, expected_version: int | None = None) -> HumanTask:
@@ -151,7 +155,8 @@ def recall(db: Database, actor, task_id: int, expected_version: int | None = Non
         if not following or any(t.assignee_id is not None for t in following):
             raise Conflict("The next step has already been taken up; this step can no longer be recalled.")
         spiff_task = find_task(running.workflow, done.spiff_task_id)
-        if spiff_task is None or spiff_task.state != TaskState.COMPLETED:
+        if spiff_task is None or spiff_task.state != TaskState.COMPLETED or any(
+                spiff_task not in ancestors(find_task(running.workflow, t.spiff_task_id)) for t in following):
             raise Conflict("This step can no longer be recalled.")
         for task in following:
             cmd.close_reasons[task.spiff_task_id] = "recalled"
