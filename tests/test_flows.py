@@ -369,3 +369,20 @@ def test_joint_filing_one_intake_one_matter_denied(db, people):
     assert row.status == "completed" and sorted(outcomes) == ["denied", "registered"]
     assert row.outcome == "partly_granted" and row.limit_days == 45
     assert [c.matter_code for c in certs] == ["equipment_registration"]
+
+
+def test_correction_step_updates_the_application(db, people):
+    case = file(db, people, ["industrial_license"], INDUSTRIAL)
+    act(db, people, "window", case.id, "acceptance", decision="correct", items=["产品名称有误"])
+    correction = open_tasks(db, case.id, "correction")[0]
+    with pytest.raises(ValidationError) as err:
+        tasks.complete(db, people["applicant_a"], correction.id, {"changes": {"phone": "12345"}})
+    assert list(err.value.fields) == ["changes.phone"]
+    act(db, people, "applicant_a", case.id, "correction", changes={"product_name": "电力电缆", "commitment_path": True})
+    with db.reading() as s:
+        row = s.get(Case, case.id)
+    assert row.data["product_name"] == "电力电缆" and row.data["company_name"] == "福州甲食品有限公司"
+    accept(db, people, case.id)
+    reviews(db, people, case.id)
+    _, certs, *_ = final(db, case.id)
+    assert len(certs) == 1 and "电力电缆" in certs[0].scope   # the process took the commitment path

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow import case_status, clock, forms, instances
+from workflow import applications, case_status, clock, instances
 from workflow.command import Command
 from workflow.counters import next_value
 from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.identifiers import make_case_number
-from workflow.matters import MATTERS, get_matter
+from workflow.matters import MATTERS
 from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, Rating, User
 from workflow.permissions import require_role, require_task_actor
 from workflow.services.common import record, require_open, task_command, visible_case
@@ -22,8 +22,8 @@ def submit(db: Database, actor, matters: list[str], data: dict, green_channel: b
     require_role(actor, "applicant")
     if actor.organisation_id is None:
         raise Forbidden("Your account is not linked to an enterprise.")
-    codes = _matter_codes(matters)
-    clean = _application_data(codes, data)
+    codes = applications.matter_codes(matters)
+    clean = applications.validate(codes, data)
     with db.transaction() as session:
         cmd = Command(session, actor)
         case = Case(
@@ -43,34 +43,6 @@ def submit(db: Database, actor, matters: list[str], data: dict, green_channel: b
             instances.save(cmd, running)
         case_status.refresh(cmd)
         return case
-
-
-def _matter_codes(matters: list[str]) -> list[str]:
-    if not isinstance(matters, list) or not matters:
-        raise ValidationError({"matters": ["Choose at least one matter."]})
-    unknown = [m for m in matters if not isinstance(m, str) or m not in MATTERS]
-    if unknown:
-        raise ValidationError({"matters": [f"Unknown matter: {', '.join(map(str, unknown))}."]})
-    if len(set(matters)) != len(matters):
-        raise ValidationError({"matters": ["Each matter may appear only once."]})
-    return list(matters)
-
-
-def _application_data(codes: list[str], data: dict) -> dict:
-    """Validate the application against every chosen matter's form; all errors at once."""
-    if not isinstance(data, dict):
-        raise ValidationError({"data": ["Invalid input type."]})
-    clean: dict = {}
-    errors: dict = {}
-    for code in codes:
-        key = get_matter(code).application_form
-        try:
-            clean.update(forms.validate_own_fields(key, data))
-        except ValidationError as exc:
-            errors.update(exc.fields)
-    if errors:
-        raise ValidationError(errors)
-    return clean
 
 
 def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str],
@@ -106,8 +78,7 @@ def resubmit(db: Database, actor, case_id: int, data: dict) -> Case:
                                                        HumanTask.hold == "correction")).all()
         if not held:
             raise Conflict("Nothing in this case is waiting for your correction.")
-        changes = _application_data(case.matters, {**case.data, **(data or {})})
-        case.data = changes
+        applications.correct(case, data or {})
         for task in held:
             task.hold = None
         clock.close_suspensions(session, case, "correction", cmd.now, actor.id)

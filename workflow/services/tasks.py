@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState
 
-from workflow import case_status, completion, forms, instances
+from workflow import applications, case_status, completion, forms, instances
 from workflow.command import Command
 from workflow.db import Database
 from workflow.errors import Conflict, Forbidden, ValidationError
@@ -87,6 +87,8 @@ def complete(db: Database, actor, task_id: int, data: dict, expected_version: in
             _require_not_held_by_other_sibling(session, actor, task)
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         clean = forms.validate(task.form_key, data)
+        if task.form_key == "correction" and clean.get("changes"):
+            clean = {**clean, **applications.correct(cmd.case, clean["changes"], "changes.")}
         completion.apply(cmd, running, task, clean)
         instances.save(cmd, running)
         _complete_joint_intake(cmd, task, clean)
