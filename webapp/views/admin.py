@@ -13,14 +13,11 @@ from webapp.auth import roles
 from webapp.diagram import render_svg
 from webapp.i18n import ROLE_LABELS, gettext as _, label, translate_fields
 from webapp.views.common import int_arg
-from workflow import audit
 from workflow.db import utcnow
-from workflow.deployment import deploy_xml
 from workflow.errors import ValidationError
 from workflow.matters import DEPARTMENTS, MATTERS
 from workflow.models.people import ROLES
-from workflow.services import calendar, queries
-from workflow.services.users import create_user
+from workflow.services import admin, calendar, queries
 from workflow.workdays import local_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -48,15 +45,10 @@ def users():
 
 
 def _create_account(db, values: dict) -> None:
-    """One transaction: the account and its audit event (the engine has no admin service for this yet)."""
     org = values.get("organisation_id") or ""
-    with db.transaction() as session:
-        user = create_user(session, (values.get("username") or "").strip(), values.get("password") or "",
-                           values.get("role") or "", (values.get("display_name") or "").strip(),
-                           department=values.get("department") or None,
-                           organisation_id=int(org) if org.isdigit() else None)
-        audit.record(session, action="user_created", actor=current_user, data={"user_id": user.id,
-                     "username": user.username, "role": user.role, "department": user.department_code})
+    admin.create_account(db, current_user, values.get("username"), values.get("password"), values.get("role"),
+                         values.get("display_name"), department=values.get("department"),
+                         organisation_id=int(org) if org.isdigit() else None)
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -112,17 +104,7 @@ def processes():
 def _deploy(db, file):
     if not file or not file.filename:
         raise ValidationError({"file": ["Choose a BPMN file."]})
-    xml = file.read()
-    try:
-        xml.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError({"file": ["The file is not UTF-8 encoded BPMN XML."]}) from None
-    with db.transaction() as session:
-        result = deploy_xml(session, xml, os.path.basename(file.filename), current_user.username)
-        if result.created:
-            audit.record(session, action="deploy", actor=current_user,
-                         data={"process_id": result.process_id, "version": result.version, "file": file.filename})
-        return result
+    return admin.deploy(db, current_user, file.read(), os.path.basename(file.filename))
 
 
 @bp.route("/processes/<int:version_id>")
