@@ -11,7 +11,7 @@ from workflow import clock
 from workflow.errors import Conflict, Forbidden, ValidationError
 from workflow.matters import MATTERS
 from workflow.models import AuditEvent, Case, ClockSegment
-from workflow.services import cases, clock as clock_services, calendar as calendar_services
+from workflow.services import admin, cases, clock as clock_services, calendar as calendar_services
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -42,14 +42,26 @@ def case(db, people):
     return cases.submit(db, people["applicant_a"], ["bench"], {})
 
 
-def test_limits_from_the_catalogue():
+def test_limits_from_the_catalogue_and_admin_settings(db, people):
     food = Case(matters=["food_license"], green_channel=False, extended_days=0)
     joint = Case(matters=["food_license", "equipment_registration"], green_channel=False, extended_days=0)
-    assert clock.decision_limit(food) == 10
-    assert clock.decision_limit(joint) == 45
-    assert MATTERS["industrial_license"].statutory_days <= 30
     green = Case(matters=["industrial_license"], green_channel=True, extended_days=0)
-    assert clock.decision_limit(green) < MATTERS["industrial_license"].committed_days
+    with db.reading() as s:
+        assert clock.decision_limit(s, food) == 10
+        assert clock.decision_limit(s, joint) == 45
+        assert clock.decision_limit(s, green) < MATTERS["industrial_license"].committed_days
+    assert MATTERS["industrial_license"].statutory_days <= 30
+    with pytest.raises(Forbidden):
+        admin.set_limits(db, people["supervisor"], "food_license", 10, 8, 5)
+    with pytest.raises(ValidationError) as err:
+        admin.set_limits(db, people["admin"], "food_license", 10, 12, 15)
+    assert set(err.value.fields) == {"committed_days", "green_channel_days"}
+    with pytest.raises(ValidationError):
+        admin.set_limits(db, people["admin"], "food_license", 0, None, None)
+    admin.set_limits(db, people["admin"], "food_license", 10, 8, 5)
+    with db.reading() as s:
+        assert clock.decision_limit(s, food) == 8
+        assert s.scalars(select(AuditEvent.action).where(AuditEvent.action == "matter_limits")).one()
 
 
 def test_acceptance_clock_set_at_submission(db, case):

@@ -94,7 +94,7 @@ ACTION_LABELS = {
     "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
     "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
     "deploy": "Process deployed", "user_created": "User created", "green_channel": "Green channel set",
-    "certificate_issued": "Certificate issued", "revoke": "Revoked",
+    "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
 }
 CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",

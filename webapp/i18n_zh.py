@@ -155,8 +155,9 @@ ZH: dict[str, str] = {
     "Statutory and committed limits per matter, in working days. The committed limit may not exceed the statutory one.":
         "各事项的法定时限和承诺时限（工作日）。承诺时限不得超过法定时限。",
     "Process": "流程",
-    "Limits come from the matter catalogue; changing them needs a stored setting the engine does not have yet.":
-        "时限取自事项目录；在线修改需引擎提供事项设置存储，目前尚未提供。",
+    "Blank means no limit. A change applies to the clocks of running cases from the next command or sweep, and is recorded in the audit log.":
+        "留空表示不设时限。修改自下一次办理操作或定时巡检起作用于在办件的计时，并记入审计日志。",
+    "Limits saved.": "时限已保存。",
     "Version": "版本", "File": "文件", "Deployed": "部署时间", "Running cases": "在办件数", "All cases": "办件总数",
     "Nothing deployed yet.": "尚未部署流程。", "Deploy a BPMN file": "部署 BPMN 文件",
     "The file is validated (XSD, safe expressions, registered operations) before it is stored. Running cases keep their version; new cases use the new one.":
@@ -185,6 +186,9 @@ ZH: dict[str, str] = {
     "Clock resumed": "恢复计时", "Extension requested": "申请延期", "Extension approved": "批准延期",
     "Extension rejected": "不批准延期", "Deemed accepted": "视为受理", "Holidays imported": "导入节假日",
     "Attachment uploaded": "上传材料", "Process deployed": "部署流程", "User created": "创建用户",
+    "Matter limits changed": "修改事项时限", "Save": "保存",
+    "The committed limit may not exceed the statutory limit.": "承诺时限不得超过法定时限。",
+    "The green-channel limit may not exceed the committed limit.": "绿色通道时限不得超过承诺时限。",
     "Deny": "不同意", "Accept": "受理", "Refuse": "不予受理", "Grant": "准予",
     "Register": "登记", "Pass": "通过", "Fail": "不通过", "Recommend": "推荐", "Do not recommend": "不推荐",
     "Company": "企业名称", "Items to correct": "补正内容", "Rating": "评价等级", "Note": "说明",
@@ -228,7 +232,7 @@ ZH: dict[str, str] = {
     "Not a valid unified social credit code.": "统一社会信用代码无效。", "Please tell us what went wrong.": "请告诉我们哪里做得不好。",
     "This field is required.": "此项为必填项。",
     "This person does not have the task's role and department.": "此人不具备该任务所需的角色和科室。",
-    "This step has not been done in this case; it cannot be returned to.": "本件尚未办理过该环节，不能退回。",
+    "Only a step that led to this one can be returned to.": "只能退回到本环节之前经过的环节。",
     "Use 3–64 letters, digits, dots, dashes or underscores.": "请使用 3–64 位字母、数字、点、短横线或下划线。",
     "An applicant belongs to an enterprise.": "申请人账号必须关联企业。", "Unknown department.": "未知科室。",
     "The file is empty.": "文件为空。", "Only PDF, JPG, PNG or OFD files are accepted.": "仅接受 PDF、JPG、PNG 或 OFD 文件。",

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflow.matters import ACCEPTANCE_DAYS, JOINT_STATUTORY_DAYS, MATTERS
+from workflow import limits
+from workflow.cache import PerDatabaseCache
+from workflow.matters import ACCEPTANCE_DAYS, JOINT_STATUTORY_DAYS
 from workflow.models import Case, ClockSegment, HumanTask
 from workflow.workdays import OFFICE_TZ, WorkCalendar, end_of_office_day, local_date
 
@@ -28,27 +29,16 @@ YELLOW_DAYS_LEFT = int(os.environ.get("CLOCK_YELLOW_DAYS_LEFT", "2"))
 SUSPENSION_REASONS = ("correction", "inspection", "testing", "expert_review", "hearing", "public_notice")
 RUNNING = ("submitted", "correction", "in_progress")
 
-_CALENDAR_TTL_SECONDS = 60.0
-_cached: dict[str, tuple[float, WorkCalendar]] = {}
+_CALENDARS: PerDatabaseCache[WorkCalendar] = PerDatabaseCache(WorkCalendar.from_session)
 
 
 def get_calendar(session: Session) -> WorkCalendar:
-    """The holiday table as a calendar, reloaded at most once a minute.
-
-    Every command needs the calendar but the table changes a few times a year;
-    an admin's import calls :func:`invalidate_calendar` in its own process and
-    other workers see it within the TTL.
-    """
-    key = str(session.bind.url)
-    now = time.monotonic()
-    entry = _cached.get(key)
-    if entry is None or now - entry[0] > _CALENDAR_TTL_SECONDS:
-        entry = _cached[key] = (now, WorkCalendar.from_session(session))
-    return entry[1]
+    """The holiday table as a calendar (cached per database; an import clears it)."""
+    return _CALENDARS.get(session)
 
 
 def invalidate_calendar() -> None:
-    _cached.clear()
+    _CALENDARS.clear()
 
 
 @dataclass(frozen=True)
@@ -91,12 +81,12 @@ def step_due(session: Session, start: datetime, days: int) -> tuple[datetime, da
     return deadline(get_calendar(session), start, days)
 
 
-def decision_limit(case: Case) -> int | None:
+def decision_limit(session: Session, case: Case) -> int | None:
     """The committed decision limit of the case, extensions included."""
     if len(case.matters) > 1:
         base = JOINT_STATUTORY_DAYS
     else:
-        matter = MATTERS.get(case.matters[0])
+        matter = limits.matter(session, case.matters[0])
         base = matter.limit_days(case.green_channel) if matter else None
     return None if base is None else base + (case.extended_days or 0)
 
@@ -118,7 +108,7 @@ def case_state(session: Session, case: Case, now: datetime) -> ClockState:
         used = cal.workdays_between(start, end)
         light = "green" if open_now else light_at(end, due_at, yellow_at)  # notice given: duty met
         return ClockState(ACCEPTANCE_DAYS, used, ACCEPTANCE_DAYS - used, due_at, yellow_at, light, open_now)
-    limit = decision_limit(case)
+    limit = decision_limit(session, case)
     pauses = [(s.started_at, s.ended_at) for s in segments if s.ended_at is None or s.ended_at > case.accepted_at]
     used = cal.counted_workdays(case.accepted_at, end, pauses)
     if limit is None:

@@ -188,3 +188,18 @@ def test_admin_pages_are_for_admins(login):
         c = login(who)
         for path in ("/admin/users", "/admin/holidays", "/admin/processes", "/admin/matters"):
             assert c.get(path).status_code == 403, (who, path)
+
+
+def test_admin_changes_matter_limits(login, db):
+    c = login("admin")
+    assert "10" in text(c.get("/admin/matters"))
+    bad = c.post("/admin/matters", data={"code": "food_license", "statutory_days": "10", "committed_days": "12"})
+    assert bad.status_code == 422 and "承诺时限不得超过法定时限" in text(bad)
+    nonsense = c.post("/admin/matters", data={"code": "food_license", "statutory_days": "ten"})
+    assert nonsense.status_code == 422
+    assert c.post("/admin/matters", data={"code": "nope", "statutory_days": "5"}).status_code == 404
+    ok = c.post("/admin/matters", data={"code": "food_license", "statutory_days": "10", "committed_days": "8",
+                                        "green_channel_days": "5"})
+    assert ok.status_code == 302
+    assert "8 个工作日" in text(c.get("/guide/food_license"))
+    assert login("supervisor").post("/admin/matters", data={"code": "food_license"}).status_code == 403

@@ -15,7 +15,8 @@ from webapp.i18n import ROLE_LABELS, gettext as _, label, translate_fields
 from webapp.views.common import int_arg
 from workflow.db import utcnow
 from workflow.errors import ValidationError
-from workflow.matters import DEPARTMENTS, MATTERS
+from workflow import limits
+from workflow.matters import DEPARTMENTS
 from workflow.models.people import ROLES
 from workflow.services import admin, calendar, queries
 from workflow.workdays import local_date
@@ -115,7 +116,25 @@ def process_version(version_id: int):
     return render_template("admin/process.html", v=version, page=page, svg=svg)
 
 
-@bp.route("/matters")
+@bp.route("/matters", methods=["GET", "POST"])
 @roles("admin")
 def matters():
-    return render_template("admin/matters.html", matters=list(MATTERS.values()))
+    db = get_db()
+    errors, code = {}, request.form.get("code")
+    if request.method == "POST":
+        try:
+            admin.set_limits(db, current_user, code or "", *(_days(request.form.get(name)) for name in
+                             ("statutory_days", "committed_days", "green_channel_days")))
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Limits saved."), "success")
+            return redirect(url_for("admin.matters"))
+    return render_template("admin/matters.html", matters=list(limits.effective(db).values()), errors=errors,
+                           edited=code), (422 if errors else 200)
+
+
+def _days(value: str | None) -> int | str | None:
+    """Blank = no limit; digits = days; anything else is passed on for the service to refuse."""
+    value = (value or "").strip()
+    return None if not value else int(value) if value.isdigit() else value

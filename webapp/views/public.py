@@ -8,14 +8,15 @@ from webapp import get_db
 from webapp.auth import _safe_next, home_url
 from webapp.i18n import LANGS
 from workflow.errors import NotFound
-from workflow.matters import ACCEPTANCE_DAYS, MATTERS
+from workflow import limits
+from workflow.matters import ACCEPTANCE_DAYS
 from workflow.services import queries
 
 bp = Blueprint("public", __name__)
 
 
 def public_matters():
-    return list(MATTERS.values())
+    return list(limits.effective(get_db()).values())
 
 
 @bp.route("/")
@@ -32,7 +33,7 @@ def guide():
 
 @bp.route("/guide/<code>")
 def guide_matter(code: str):
-    matter = MATTERS.get(code)
+    matter = limits.effective(get_db()).get(code)
     if matter is None:
         abort(404)
     return render_template("public/guide_matter.html", m=matter, acceptance_days=ACCEPTANCE_DAYS)

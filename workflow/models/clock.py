@@ -32,3 +32,14 @@ class ClockSegment(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class MatterSetting(Base):
+    """An administrator's override of a matter's limits (the catalogue holds the defaults)."""
+    __tablename__ = "matter_settings"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    statutory_days: Mapped[int | None]
+    committed_days: Mapped[int | None]
+    green_channel_days: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

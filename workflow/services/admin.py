@@ -1,11 +1,12 @@
-"""Administration use cases: accounts and process deployments, each audited."""
+"""Administration use cases: accounts, process deployments and matter limits, each audited."""
 from __future__ import annotations
 
-from workflow import audit
-from workflow.db import Database
+from workflow import audit, limits
+from workflow.db import Database, utcnow
 from workflow.deployment import DeployResult, deploy_xml
 from workflow.errors import ValidationError
-from workflow.models import User
+from workflow.matters import get_matter
+from workflow.models import MatterSetting, User
 from workflow.permissions import require_role
 from workflow.services.users import create_user
 
@@ -35,3 +36,42 @@ def deploy(db: Database, actor, xml: bytes, filename: str) -> DeployResult:
             audit.record(session, action="deploy", actor=actor,
                          data={"process_id": result.process_id, "version": result.version, "file": filename})
         return result
+
+
+MAX_LIMIT_DAYS = 365
+
+
+def set_limits(db: Database, actor, code: str, statutory: int | None, committed: int | None,
+               green_channel: int | None) -> MatterSetting:
+    """Change a matter's limits; the committed limit may not exceed the statutory one."""
+    require_role(actor, "admin")
+    get_matter(code)
+    errors = _limit_errors(statutory, committed, green_channel)
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as session:
+        row = session.get(MatterSetting, code) or MatterSetting(code=code)
+        row.statutory_days, row.committed_days, row.green_channel_days = statutory, committed, green_channel
+        row.updated_by = actor.id
+        row.updated_at = utcnow()
+        session.add(row)
+        audit.record(session, action="matter_limits", actor=actor, data={
+            "matter": code, "statutory_days": statutory, "committed_days": committed,
+            "green_channel_days": green_channel})
+    limits.invalidate()
+    return row
+
+
+def _limit_errors(statutory, committed, green_channel) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    values = {"statutory_days": statutory, "committed_days": committed, "green_channel_days": green_channel}
+    for name, value in values.items():
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 1 <= value <= MAX_LIMIT_DAYS):
+            errors[name] = [f"Must be greater than or equal to 1 and less than or equal to {MAX_LIMIT_DAYS}."]
+    if not errors:
+        if statutory and committed and committed > statutory:
+            errors["committed_days"] = ["The committed limit may not exceed the statutory limit."]
+        if green_channel and (committed or statutory) and green_channel > (committed or statutory):
+            errors["green_channel_days"] = ["The green-channel limit may not exceed the committed limit."]
+    return errors
