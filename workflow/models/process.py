@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.db import Base, UTCDateTime, utcnow
@@ -44,8 +44,13 @@ class HumanTask(Base):
     """Projection of one READY manual task, so inboxes are SQL and never deserialize workflows."""
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_tasks_queue", "state", "role", "department_code", "green_channel", "created_at"),
-        Index("ix_tasks_assignee", "state", "assignee_id", "created_at"),
+        # Inbox pieces read these in page order (green channel first, then oldest), so a
+        # page is an index range and a count never touches the table (bench/engine.py).
+        Index("ix_tasks_queue", "state", "role", "department_code", "assignee_id", text("green_channel DESC"),
+              "created_at", "hold", "distinct_assignees"),
+        Index("ix_tasks_queue_due", "state", "role", "department_code", "due_at", "assignee_id",
+              "distinct_assignees"),
+        Index("ix_tasks_assignee", "state", "assignee_id", text("green_channel DESC"), "created_at", "due_at"),
         Index("ix_tasks_due", "state", "light", "due_at"),
         Index("ix_tasks_spiff", "instance_id", "spiff_task_id"),
     )
