@@ -59,11 +59,20 @@ def start(cmd: Command, matter_code: str, data: dict) -> Running:
     return running
 
 
+def lock_row(session, instance_id: int) -> ProcessInstance | None:
+    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row."""
+    locked = session.info.setdefault("locked_instances", set())
+    if instance_id in locked:
+        return session.get(ProcessInstance, instance_id)
+    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()).first()
+    if row is not None:
+        locked.add(instance_id)
+    return row
+
+
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
     """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it."""
-    row = cmd.session.scalars(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-    ).first()
+    row = lock_row(cmd.session, instance_id)
     if row is None:
         raise NotFound("Process instance not found.")
     require_version(row, expected_version)

@@ -70,6 +70,7 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     candidates: Mapped[list] = mapped_column(JSON, default=list)
     distinct_assignees: Mapped[bool] = mapped_column(default=False)
+    signers_pending: Mapped[int] = mapped_column(default=0, server_default="0")
     green_channel: Mapped[bool] = mapped_column(default=False)
     step_limit_days: Mapped[int | None]
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

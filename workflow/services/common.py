@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit
+from workflow import audit, instances
 from workflow.command import Command
 from workflow.errors import Conflict, NotFound
 from workflow.models import Case, HumanTask, ProcessInstance, User
@@ -73,6 +73,6 @@ def task_command(db, actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]
         instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
         if instance_id is None:
             raise NotFound("Task not found.")
-        session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance_id).with_for_update())
+        instances.lock_row(session, instance_id)
         task = get_task(session, task_id)
         yield Command(session, actor, case=session.get(Case, task.case_id)), task

@@ -82,15 +82,16 @@ def complete(db: Database, actor, task_id: int, data: dict, expected_version: in
         require_open(task)
         if task.hold:
             raise Conflict("This task is waiting for the applicant's correction.")
-        _require_signers_done(session, task)
+        _require_signers_done(task)
         if task.assignee_id is None:
             _require_not_held_by_other_sibling(session, actor, task)
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         clean = forms.validate(task.form_key, data)
         if task.form_key == "correction" and clean.get("changes"):
             clean = {**clean, **applications.correct(cmd.case, clean["changes"], "changes.")}
-        completion.apply(cmd, running, task, clean)
-        instances.save(cmd, running)
+        with session.no_autoflush:   # one flush, in projection.sync, instead of one per query
+            completion.apply(cmd, running, task, clean)
+            instances.save(cmd, running)
         _complete_joint_intake(cmd, task, clean)
         case_status.refresh(cmd)
         return task
@@ -108,11 +109,9 @@ def _complete_joint_intake(cmd: Command, task: HumanTask, clean: dict) -> None:
         completion.complete_loaded(cmd, sibling, forms.validate_own_fields(sibling.form_key, clean))
 
 
-def _require_signers_done(session, task: HumanTask) -> None:
-    pending = session.scalar(select(func.count(TaskSigner.id)).where(
-        TaskSigner.task_id == task.id, TaskSigner.signed_at.is_(None)))
-    if pending:
-        raise Conflict(f"{pending} added signer(s) have not given their opinion yet.")
+def _require_signers_done(task: HumanTask) -> None:
+    if task.signers_pending:
+        raise Conflict(f"{task.signers_pending} added signer(s) have not given their opinion yet.")
 
 
 def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opinion: str,
@@ -244,6 +243,7 @@ def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | N
             raise Conflict("This person has already been added as a signer.")
         row = TaskSigner(task_id=task.id, user_id=signer.id, requested_by=actor.id, requested_at=cmd.now)
         session.add(row)
+        task.signers_pending += 1
         _notify(cmd, signer.id, task, "sign", _text(message, "message", required=False) or f"请会签：{task.title}")
         record(cmd, "add_signer", task, data={"signer_id": signer.id, "signer": signer.display_name})
         return row
@@ -261,6 +261,7 @@ def sign(db: Database, actor, task_id: int, opinion: str) -> TaskSigner:
         if row.signed_at is not None:
             raise Conflict("You have already signed.")
         row.opinion, row.signed_at = _text(opinion, "opinion"), cmd.now
+        task.signers_pending -= 1
         record(cmd, "sign", task, opinion=row.opinion)
         return row
 
