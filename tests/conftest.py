@@ -62,15 +62,15 @@ def _pg_url(name: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=BACKENDS)
-def db(request, tmp_path, sqlite_template):
-    """A fresh, seeded database for this test."""
-    if request.param == "sqlite":
+def fresh_database(request, tmp_path, sqlite_template, backend: str = "sqlite", check: bool = True):
+    """Yield a fresh, seeded database cloned from the template; other conftests reuse this."""
+    if backend == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
         database = Database(f"sqlite:///{path}")
         yield database
-        _check_invariant(request, database)
+        if check:
+            _check_invariant(request, database)
         database.dispose()
         return
     template = request.getfixturevalue("pg_template")
@@ -80,11 +80,18 @@ def db(request, tmp_path, sqlite_template):
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     database = Database(_pg_url(name))
     yield database
-    _check_invariant(request, database)
+    if check:
+        _check_invariant(request, database)
     database.dispose()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, sqlite_template):
+    """A fresh, seeded database for this test, on every configured backend."""
+    yield from fresh_database(request, tmp_path, sqlite_template, request.param)
 
 
 @pytest.fixture

@@ -79,3 +79,12 @@ def assert_projection_matches(db: Database) -> None:
             projected = set(session.scalars(select(HumanTask.spiff_task_id).where(
                 HumanTask.instance_id == row.id, HumanTask.state == "open")))
             assert projected == expected, f"instance {row.id}: projection {projected} != engine {expected}"
+
+
+def open_tasks(db: Database, case_id: int, bpmn_id: str | None = None) -> list[HumanTask]:
+    """A case's open tasks (optionally of one BPMN step), oldest first."""
+    with db.reading() as session:
+        query = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
+        if bpmn_id:
+            query = query.where(HumanTask.bpmn_id == bpmn_id)
+        return list(session.scalars(query.order_by(HumanTask.id)))

@@ -4,18 +4,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.helpers import open_tasks
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
 from workflow.models import AuditEvent, Case, HumanTask, Notification, ProcessInstance, TaskSigner
 from workflow.services import cases, inbox, tasks
 from workflow.services.inbox import Filters
 
 
-def open_tasks(db, case_id, bpmn_id=None):
-    with db.reading() as s:
-        q = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
-        if bpmn_id:
-            q = q.where(HumanTask.bpmn_id == bpmn_id)
-        return list(s.scalars(q.order_by(HumanTask.id)))
 
 
 def audit_actions(db, case_id):

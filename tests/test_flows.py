@@ -14,13 +14,14 @@ from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
 from tests.test_forms import VALID
+from tests.helpers import open_tasks
 from workflow import operations
 from workflow.db import utcnow
 from workflow.errors import Forbidden, ValidationError
 from workflow.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
 from workflow.instances import next_timer
 from workflow.permissions import can_work_on
-from workflow.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, ProcessInstance, ProcessVersion
+from workflow.models import AuditEvent, Case, Certificate, ClockSegment, ProcessInstance, ProcessVersion
 from workflow.services import cases, tasks, timers
 from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
 
@@ -29,12 +30,6 @@ OK = {"opinion": "同意"}
 
 # -- a small driver ----------------------------------------------------------------
 
-def open_tasks(db, case_id, bpmn_id=None):
-    with db.reading() as s:
-        q = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
-        if bpmn_id:
-            q = q.where(HumanTask.bpmn_id == bpmn_id)
-        return list(s.scalars(q.order_by(HumanTask.id)))
 
 
 def act(db, people, who, case_id, bpmn_id, **data):

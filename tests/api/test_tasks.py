@@ -4,13 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.api.conftest import error_of
-from workflow.models import HumanTask, Notification
-
-
-def open_tasks(db, case_id):
-    with db.reading() as s:
-        return list(s.scalars(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
-                              .order_by(HumanTask.id)))
+from tests.helpers import open_tasks
+from workflow.models import Notification
 
 
 def intake_id(db, case):

@@ -6,7 +6,6 @@ REQUIRE_BROWSER=1 a missing browser fails the run. Screenshots go to tests/scree
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from werkzeug.serving import make_server
 
 from tests import helpers
 from webapp import create_app
-from workflow.db import Database
+from tests.conftest import fresh_database
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"
@@ -43,11 +42,7 @@ def browser():
 
 @pytest.fixture
 def db(request, tmp_path, sqlite_template):
-    path = tmp_path / "browser.db"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
+    yield from fresh_database(request, tmp_path, sqlite_template, check=False)
 
 
 class Server:

@@ -2,25 +2,18 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from tests import helpers
-from tests.conftest import _check_invariant
+from tests.conftest import fresh_database
 from webapp import create_app
-from workflow.db import Database
 
 
 @pytest.fixture
 def db(request, tmp_path, sqlite_template):
     """SQLite only: the pages are the same on every backend; engine tests cover PostgreSQL."""
-    path = tmp_path / "web.db"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    _check_invariant(request, database)
-    database.dispose()
+    yield from fresh_database(request, tmp_path, sqlite_template)
 
 
 def make_app(db, tmp_path, **config):

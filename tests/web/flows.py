@@ -1,11 +1,11 @@
 """Case set-ups through the services, for page tests (the bench matter until the real BPMN lands)."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
+from tests.helpers import open_tasks
 from workflow import certificates
 from workflow.db import utcnow
-from workflow.models import Case, Certificate, HumanTask
+from workflow.models import Case, Certificate
 from workflow.services import cases, tasks
 
 
@@ -13,12 +13,6 @@ def submit(db, people, who="applicant_a", title="样品件", green=False):
     return cases.submit(db, people[who], ["bench"], {"title": title}, green)
 
 
-def open_tasks(db, case_id, bpmn_id=None):
-    with db.reading() as s:
-        q = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.state == "open")
-        if bpmn_id:
-            q = q.where(HumanTask.bpmn_id == bpmn_id)
-        return list(s.scalars(q.order_by(HumanTask.id)))
 
 
 def to_decision(db, people, case):

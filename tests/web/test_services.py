@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.conftest import BACKENDS, PG_URL, _check_invariant, _pg_url
+from tests.conftest import BACKENDS, fresh_database
 from tests.web.flows import granted, submit
 from webapp.__main__ import sweep_forever
 from workflow.errors import Forbidden, NotFound, ValidationError
@@ -18,32 +18,7 @@ from workflow.services import attachments, queries, reports
 @pytest.fixture(params=BACKENDS)
 def db(request, tmp_path, sqlite_template):
     """Unlike the pages, the services run on every configured backend (PostgreSQL when TEST_DATABASE_URL is set)."""
-    import shutil
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    from workflow.db import Database, normalise_url
-    if request.param == "sqlite":
-        path = tmp_path / "services.db"
-        shutil.copy(sqlite_template, path)
-        database = Database(f"sqlite:///{path}")
-        yield database
-        _check_invariant(request, database)
-        database.dispose()
-        return
-    template = request.getfixturevalue("pg_template")
-    name = f"lic_w_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    database = Database(_pg_url(name))
-    yield database
-    _check_invariant(request, database)
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from fresh_database(request, tmp_path, sqlite_template, request.param)
 
 
 def test_percentile_and_rates():

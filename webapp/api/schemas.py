@@ -19,9 +19,10 @@ from marshmallow import (
     validates_schema,
 )
 
+from workflow.services.paging import MAX_PER_PAGE
+
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
-MAX_PER_PAGE = 100
 TEXT_MAX = 2000
 LIGHTS = ("green", "yellow", "red")
 CASE_STATUSES = ("submitted", "correction", "in_progress", "completed", "withdrawn")

@@ -14,21 +14,9 @@ from sqlalchemy.orm import aliased
 from workflow.db import Database, utcnow
 from workflow.models import HumanTask
 from workflow.permissions import DEPARTMENTAL_ROLES
+from workflow.services.paging import Page, clamp
 
-MAX_PER_PAGE = 100
 VIEWS = ("mine", "claimable", "all", "overdue")
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[HumanTask]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True)
@@ -99,8 +87,7 @@ def view_queries(actor, filters: Filters, now: datetime | None = None) -> list[S
 
 
 def list_tasks(db: Database, actor, filters: Filters) -> Page:
-    per_page = max(1, min(int(filters.per_page), MAX_PER_PAGE))
-    page = max(1, int(filters.page))
+    page, per_page = clamp(filters.page, filters.per_page)
     selects = view_queries(actor, filters)
     rows = aliased(HumanTask, union_all(*selects).subquery()) if len(selects) > 1 else HumanTask
     query = selects[0] if len(selects) == 1 else select(rows)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Generic, TypeVar
 
 from sqlalchemy import Select, and_, case as sql_case, func, or_, select
 from sqlalchemy.orm import Session
@@ -21,28 +20,11 @@ from workflow.models import (Attachment, AuditEvent, Case, Certificate, ClockSeg
                              Notification, Organisation, ProcessInstance, ProcessVersion, Rating, TaskSigner, User)
 from workflow.permissions import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, require_role
 from workflow.services.common import visible_case, visible_task
+from workflow.services.paging import Page, clamp
 from workflow.workdays import OFFICE_TZ
 
-T = TypeVar("T")
-MAX_PER_PAGE = 100
-ACCEPTANCE_FORMS = ("acceptance", "registration_acceptance")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def _page(session: Session, query: Select, page: int, per_page: int, scalars: bool = True) -> Page:
-    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
-    page = max(1, int(page or 1))
+    page, per_page = clamp(page, per_page)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = session.execute(query.offset((page - 1) * per_page).limit(per_page))
     items = list(rows.scalars()) if scalars else [tuple(r) for r in rows]
