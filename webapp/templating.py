@@ -65,6 +65,13 @@ def light_badge(light: str | None) -> Markup:
         light, i18n.label(i18n.LIGHT_LABELS, light))
 
 
+def shown(value):
+    """A stored value as a reader expects it: 是/否 rather than True/False."""
+    if isinstance(value, bool):
+        return i18n.gettext("Yes") if value else i18n.gettext("No")
+    return value
+
+
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.globals.update(
@@ -82,6 +89,6 @@ def init_app(app: Flask) -> None:
         matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
         page_url=page_url, MATTERS=MATTERS,
     )
-    env.filters.update(dt=fmt_dt, d=fmt_date)
+    env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     env.trim_blocks = True
     env.lstrip_blocks = True
