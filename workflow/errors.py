@@ -2,7 +2,8 @@
 
 Views and the API map these four types to HTTP 409, 404, 403 and 422; any
 other exception is a bug. Messages are English here and translated at the edge
-(``workflow.i18n``) so one rule never carries two texts.
+(``webapp/i18n_zh.py``, ``workflow/forms/messages.py``) so one rule never
+carries two texts.
 """
 from __future__ import annotations
 
