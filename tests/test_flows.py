@@ -381,3 +381,38 @@ def test_correction_step_updates_the_application(db, people):
     reviews(db, people, case.id)
     _, certs, *_ = final(db, case.id)
     assert len(certs) == 1 and "电力电缆" in certs[0].scope   # the process took the commitment path
+
+
+def test_renewal_undecided_at_expiry_is_deemed_granted(db, people):
+    from workflow.services import clock as clock_services
+    number = _granted_food_license(db, people)
+    case = file(db, people, ["food_license_change"], {"change_kind": "renewal", "license_number": number,
+                                                       "change_items": []})
+    accept(db, people, case.id)
+    expiry = utcnow() + timedelta(days=3)
+    with db.transaction() as s:
+        s.scalars(select(Certificate).where(Certificate.number == number)).one().valid_until = expiry.date()
+    assert clock_services.sweep(db)["deemed_renewed"] == 0           # not expired yet
+    assert clock_services.sweep(db, utcnow() + timedelta(days=5))["deemed_renewed"] == 1
+    row, _, outcomes, _, actions = final(db, case.id)
+    with db.reading() as s:
+        cert = s.scalars(select(Certificate).where(Certificate.number == number)).one()
+    assert (row.status, outcomes) == ("completed", ["deemed_granted"]) and "deemed_granted" in actions
+    assert cert.valid_until.year == expiry.year + 5 and cert.status == "valid"
+    assert open_tasks(db, case.id) == []
+
+
+def test_decision_starts_the_certificate_clock(db, people):
+    case = file(db, people, ["food_license"])
+    accept(db, people, case.id)
+    act(db, people, "food_reviewer", case.id, "document_review", decision="pass")
+    act(db, people, "food_inspector", case.id, "onsite_inspection", decision="pass",
+        team=["food_inspector", "food_inspector2"])
+    act(db, people, "food_approver", case.id, "approval", decision="approve")
+    row, certs, *_ = final(db, case.id)
+    assert row.decided_at is not None and row.certificate_due_at > row.decided_at
+    with db.reading() as s:
+        from workflow import clock
+        cal = clock.get_calendar(s)
+    assert cal.workdays_between(row.decided_at, row.certificate_due_at) == 5   # food: 5 WD (Order 24)
+    assert certs[0].issued_on <= row.certificate_due_at.date()

@@ -128,10 +128,20 @@ def refresh_case(session: Session, case: Case, now: datetime) -> None:
     case.limit_days, case.used_days, case.remaining_days = state.limit, state.used, state.remaining
     case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
     case.clock_date = local_date(now)
+    case.certificate_due_at = certificate_due(session, case)
     if case.status in ("completed", "withdrawn"):
         finished = case.completed_at or now
         case.on_time = state.due_at is None or finished <= state.due_at
         case.light = "green" if case.on_time else "red"   # a finished case keeps its verdict
+
+
+def certificate_due(session: Session, case: Case) -> datetime | None:
+    """Art. 44: the certificate is issued and delivered within N working days of the decision."""
+    days = [m.certificate_days for m in (limits.matter(session, code) for code in case.matters)
+            if m is not None and m.certificate_days]
+    if case.decided_at is None or not days:
+        return None
+    return end_of_office_day(get_calendar(session).add_workdays(case.decided_at, max(days)))
 
 
 def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:

@@ -52,7 +52,13 @@ def run(cmd: Command, instance: ProcessInstance, task: Any, name: str, params: d
 def finish(call: OperationCall) -> dict:
     """Record how this matter ended; the case status follows when all its matters end."""
     call.instance.outcome = str(call.params["outcome"])
+    if call.instance.outcome in DECISIONS:
+        case = call.cmd.case
+        case.decided_at = case.decided_at or call.cmd.now
     return {"outcome": call.instance.outcome}
+
+
+DECISIONS = {"granted", "denied", "registered", "awarded", "not_awarded"}
 
 
 # -- acceptance and the clock -----------------------------------------------

@@ -35,6 +35,7 @@ class Case(Base):
     acceptance_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     committed_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     yellow_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_date: Mapped[date | None] = mapped_column(Date)
     on_time: Mapped[bool | None]
