@@ -36,13 +36,19 @@ def test_triggers_refuse_changes(db, history, statement):
             s.execute(text(statement))
 
 
-def test_verify_names_the_row_edited_behind_the_triggers_back(db, history):
+def behind_the_triggers_back(db, statement: str) -> None:
+    """What a DBA with DDL rights could do: switch the guard off, then change a row."""
     with db.engine.begin() as conn:
         if db.is_postgres:
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
         else:
             conn.execute(text("DROP TRIGGER audit_events_no_update"))
-        conn.execute(text("UPDATE audit_events SET opinion = '伪造' WHERE seq = 2"))
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        conn.execute(text(statement))
+
+
+def test_verify_names_the_row_edited_behind_the_triggers_back(db, history):
+    behind_the_triggers_back(db, "UPDATE audit_events SET opinion = '伪造' WHERE seq = 2")
     with db.reading() as s:
         result = audit.verify(s)
     assert not result.ok and result.broken_seq == 2 and result.checked == 1
@@ -50,12 +56,7 @@ def test_verify_names_the_row_edited_behind_the_triggers_back(db, history):
 
 
 def test_verify_notices_a_deleted_tail(db, history):
-    with db.engine.begin() as conn:
-        if db.is_postgres:
-            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
-        conn.execute(text("DELETE FROM audit_events WHERE seq = 3"))
+    behind_the_triggers_back(db, "DELETE FROM audit_events WHERE seq = 3")
     with db.reading() as s:
         result = audit.verify(s)
     assert not result.ok and result.broken_seq == 3

@@ -211,14 +211,18 @@ def test_food_license_denied(db, people):
     assert (row.outcome, certs) == ("denied", [])
 
 
-def _granted_food_license(db, people) -> str:
+def _grant_food_license(db, people):
     case = file(db, people, ["food_license"])
     accept(db, people, case.id)
     act(db, people, "food_reviewer", case.id, "document_review", decision="pass")
     act(db, people, "food_inspector", case.id, "onsite_inspection", decision="pass",
         team=["food_inspector", "food_inspector2"])
     act(db, people, "food_approver", case.id, "approval", decision="approve")
-    return final(db, case.id)[1][0].number
+    return case
+
+
+def _granted_food_license(db, people) -> str:
+    return final(db, _grant_food_license(db, people).id)[1][0].number
 
 
 @pytest.mark.parametrize("kind, status", [("renewal", "valid"), ("cancellation", "cancelled")])
@@ -403,13 +407,7 @@ def test_renewal_undecided_at_expiry_is_deemed_granted(db, people):
 
 
 def test_decision_starts_the_certificate_clock(db, people):
-    case = file(db, people, ["food_license"])
-    accept(db, people, case.id)
-    act(db, people, "food_reviewer", case.id, "document_review", decision="pass")
-    act(db, people, "food_inspector", case.id, "onsite_inspection", decision="pass",
-        team=["food_inspector", "food_inspector2"])
-    act(db, people, "food_approver", case.id, "approval", decision="approve")
-    row, certs, *_ = final(db, case.id)
+    row, certs, *_ = final(db, _grant_food_license(db, people).id)
     assert row.decided_at is not None and row.certificate_due_at > row.decided_at
     with db.reading() as s:
         from workflow import clock

@@ -77,13 +77,11 @@ class CorrectionForm(DecisionForm):
 
 
 @form("review")
-class ReviewForm(DecisionForm):
-    decision = decision("pass", "fail")
-
-
 @form("post_inspection")
-class PostInspectionForm(DecisionForm):
-    """后置现场审查 after a licence issued on the commitment path."""
+@form("onsite_review")
+class PassFailForm(DecisionForm):
+    """A step that passes or fails: document review, the on-site review after a licence issued on
+    the commitment path (后置现场审查), the award's on-site review."""
 
     decision = decision("pass", "fail")
 
@@ -176,11 +174,6 @@ class ExpertScoreForm(DecisionForm):
 
     score = integer(0, 1000)
     scores_by_criterion = fields.Dict(keys=text(min=1, max=64), values=integer(0, 1000))
-
-
-@form("onsite_review")
-class OnsiteReviewForm(DecisionForm):
-    decision = decision("pass", "fail")
 
 
 @form("committee")
