@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import i18n
 from workflow.matters import DEPARTMENTS, MATTERS
+from workflow.services import clock as clock_services
 from workflow.workdays import OFFICE_TZ
 
 
@@ -72,6 +74,14 @@ def shown(value):
     return value
 
 
+def _calendar_notice() -> dict:
+    """Staff see, on every page, when deadlines run into a year without holiday data."""
+    if not (current_user.is_authenticated and current_user.role != "applicant"):
+        return {"calendar_warnings": []}
+    from webapp import get_db  # the app module imports this one
+    return {"calendar_warnings": clock_services.calendar_warnings(get_db())}
+
+
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.globals.update(
@@ -90,5 +100,6 @@ def init_app(app: Flask) -> None:
         page_url=page_url, MATTERS=MATTERS,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
+    app.context_processor(_calendar_notice)
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -203,3 +203,14 @@ def test_admin_changes_matter_limits(login, db):
     assert ok.status_code == 302
     assert "8 个工作日" in text(c.get("/guide/food_license"))
     assert login("supervisor").post("/admin/matters", data={"code": "food_license"}).status_code == 403
+
+
+def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db):
+    from datetime import datetime, timezone
+    from workflow.services import clock as clock_services
+    late_in_2026 = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    assert any("2027" in w for w in clock_services.calendar_warnings(db, late_in_2026))
+    assert clock_services.calendar_warnings(db, datetime(2025, 3, 1, tzinfo=timezone.utc)) == []
+    page = text(login("admin").get("/admin/matters"))
+    assert ("节假日数据未导入" in page) == bool(clock_services.calendar_warnings(db))
+    assert "节假日数据未导入" not in text(login("applicant_a").get("/my/cases"))

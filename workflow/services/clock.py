@@ -7,7 +7,7 @@ expiry is deemed granted (Art. 50), and lights turn yellow and red.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ from workflow.matters import JOINT_EXTENSION_DAYS, MATTERS
 from workflow.models import Case, ClockSegment, HumanTask, Notification, User
 from workflow.permissions import require_role
 from workflow.services.common import record, visible_case
-from workflow.workdays import local_date
+from workflow.workdays import local_date, uncovered_year_message
 
 STAFF = ("window", "reviewer", "inspector", "approver")
 DEEMED_OPINION = "逾期未作出受理决定，依法自收到申请材料之日起视为受理（《行政许可法》第三十二条）"
@@ -186,3 +186,19 @@ def _deem_renewed(db: Database, case_id: int, now: datetime) -> int:
                      data={"certificate": cert.number, "valid_until": cert.valid_until.isoformat()})
         case_status.refresh(cmd)
         return 1
+
+
+CALENDAR_HORIZON_DAYS = 120
+
+
+def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
+    """Years that running clocks may reach but the holiday table does not cover yet.
+
+    Due dates lie up to a few months ahead; when the next year's State Council
+    schedule is missing, the office must see it before the deadlines are wrong.
+    """
+    today = local_date(now or utcnow())
+    with db.reading() as session:
+        cal = clock.get_calendar(session)
+    years = sorted({today.year, (today + timedelta(days=CALENDAR_HORIZON_DAYS)).year})
+    return [uncovered_year_message(year) for year in years if not cal.is_covered(year)]
