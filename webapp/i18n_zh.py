@@ -186,7 +186,7 @@ ZH: dict[str, str] = {
     "Clock resumed": "恢复计时", "Extension requested": "申请延期", "Extension approved": "批准延期",
     "Extension rejected": "不批准延期", "Deemed accepted": "视为受理", "Holidays imported": "导入节假日",
     "Attachment uploaded": "上传材料", "Process deployed": "部署流程", "User created": "创建用户",
-    "Matter limits changed": "修改事项时限", "Save": "保存",
+    "Matter limits changed": "修改事项时限", "Save": "保存", "Certificate due": "制证送达期限",
     "The committed limit may not exceed the statutory limit.": "承诺时限不得超过法定时限。",
     "The green-channel limit may not exceed the committed limit.": "绿色通道时限不得超过承诺时限。",
     "Deny": "不同意", "Accept": "受理", "Refuse": "不予受理", "Grant": "准予",

@@ -241,3 +241,10 @@ def test_certificate_download_as_png(db, people, login):
 def test_new_filing_form_knows_the_enterprise(login):
     page = text(login("applicant_a").get("/my/cases/new?matters=food_license"))
     assert 'value="福州甲食品有限公司"' in page and 'value="91350100M000100Y43"' in page
+
+
+def test_finished_case_shows_the_certificate_deadline(login, db, people):
+    from tests.test_flows import _grant_food_license
+    case = _grant_food_license(db, people)
+    page = text(login("applicant_a").get(f"/cases/{case.id}"))
+    assert "制证送达期限" in page
