@@ -190,3 +190,11 @@ def _run_to_grant(db, people, case_id):
     tasks.complete(db, people["approver"], decide.id, {"opinion": "准予", "decision": "approve"})
     with db.reading() as s:
         assert s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case_id)).all()
+
+
+def test_catalogue_shows_the_limits_the_administrator_set(api, db, people):
+    from workflow.services import admin
+    admin.set_limits(db, people["admin"], "food_license", 10, 8, 5)
+    items = api.get("/api/v1/matters?per_page=100", as_="applicant_a").get_json()["items"]
+    food = next(m for m in items if m["code"] == "food_license")
+    assert (food["statutory_days"], food["committed_days"]) == (10, 8)

@@ -177,3 +177,8 @@ def require_id(value: int) -> int:
     if not 0 < value <= 2**31 - 1:
         raise NotFound("Not found.")
     return value
+
+
+def paged(page, items: list) -> dict:
+    """The list envelope every paged endpoint returns: items plus ``total``, ``page``, ``per_page``."""
+    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.api.base import ApiBlueprint, actor, get_db, guarded, require_id
+from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
 from webapp.api.schemas import (
     AttachmentSchema,
     AttachmentUpload,
@@ -136,8 +136,7 @@ def list_cases(query):
     result = queries.list_cases(get_db(), actor(), queries.CaseFilters(
         status=query.get("status"), matter=query.get("matter"), light=query.get("light"),
         page=query["page"], per_page=query["per_page"]))
-    return {"items": [case_dict(c) for c in result.items], "total": result.total,
-            "page": result.page, "per_page": result.per_page}
+    return paged(result, [case_dict(c) for c in result.items])
 
 
 @blp.route("/<int:case_id>", methods=["GET"])

@@ -1,11 +1,12 @@
 """The catalogue of matters an applicant can file for, with each application form's JSON Schema."""
 from __future__ import annotations
 
-from webapp.api.base import ApiBlueprint, guarded
+from webapp.api.base import ApiBlueprint, get_db, guarded, paged
 from webapp.api.jsonschema import schema_to_json
 from webapp.api.schemas import MatterPage, PageQuery
-from workflow import forms
-from workflow.matters import MATTERS, Matter
+from workflow import forms, limits
+from workflow.matters import Matter
+from workflow.services.paging import Page
 
 blp = ApiBlueprint("matters", __name__, url_prefix="/api/v1/matters", tag="matters",
                    description="Licensing matters (事项): limits, steps, materials and application forms.")
@@ -40,6 +41,6 @@ def catalogue(query):
     `POST /api/v1/cases` must satisfy it (a joint filing: every chosen matter's form).
     """
     page, per_page = query["page"], query["per_page"]
-    matters = list(MATTERS.values())
+    matters = list(limits.effective(get_db()).values())   # with the administrator's limits
     chunk = matters[(page - 1) * per_page: page * per_page]
-    return {"items": [matter_dict(m) for m in chunk], "total": len(matters), "page": page, "per_page": per_page}
+    return paged(Page(chunk, len(matters), page, per_page), [matter_dict(m) for m in chunk])

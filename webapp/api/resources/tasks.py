@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from webapp.api.base import ApiBlueprint, actor, get_db, guarded, require_id
+from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
 from webapp.api.resources.cases import case_numbers, task_dict
 from webapp.api.resources.matters import form_schema
 from webapp.api.schemas import (
@@ -55,8 +55,7 @@ def list_tasks(query):
         view=query["view"], matter=query.get("matter"), light=query.get("light"),
         page=query["page"], per_page=query["per_page"]))
     numbers = case_numbers(t.case_id for t in page.items)
-    return {"items": [task_dict(t, actor(), numbers.get(t.case_id, "")) for t in page.items], "total": page.total,
-            "page": page.page, "per_page": page.per_page}
+    return paged(page, [task_dict(t, actor(), numbers.get(t.case_id, "")) for t in page.items])
 
 
 @blp.route("/<int:task_id>", methods=["GET"])
