@@ -201,24 +201,23 @@ def test_food_license_granted_with_sc_number(db, people):
 
 
 def test_food_license_denied(db, people):
-    case = file(db, people, ["food_license"])
-    accept(db, people, case.id)
-    act(db, people, "food_reviewer", case.id, "document_review", decision="pass")
-    act(db, people, "food_inspector", case.id, "onsite_inspection", decision="fail",
-        team=["food_inspector", "food_inspector2"])
-    act(db, people, "food_approver", case.id, "approval", decision="deny")
+    case = _decide_food_license(db, people, inspection="fail", decision="deny")
     row, certs, *_ = final(db, case.id)
     assert (row.outcome, certs) == ("denied", [])
 
 
-def _grant_food_license(db, people):
+def _decide_food_license(db, people, inspection="pass", decision="approve"):
     case = file(db, people, ["food_license"])
     accept(db, people, case.id)
     act(db, people, "food_reviewer", case.id, "document_review", decision="pass")
-    act(db, people, "food_inspector", case.id, "onsite_inspection", decision="pass",
+    act(db, people, "food_inspector", case.id, "onsite_inspection", decision=inspection,
         team=["food_inspector", "food_inspector2"])
-    act(db, people, "food_approver", case.id, "approval", decision="approve")
+    act(db, people, "food_approver", case.id, "approval", decision=decision)
     return case
+
+
+def _grant_food_license(db, people):
+    return _decide_food_license(db, people)
 
 
 def _granted_food_license(db, people) -> str:
@@ -301,13 +300,17 @@ def _to_committee(db, people, scores=(900, 700, 800, 820, 600), threshold=700, w
     return case
 
 
+def _award_at_committee(db, people, case):
+    act(db, people, "quality_reviewer", case.id, "onsite_review", decision="pass")
+    act(db, people, "quality_approver", case.id, "committee_decision", decision="award")
+
+
 def test_award_with_objection_dismissed_then_notice_period_ends(db, people):
     case = _to_committee(db, people)
     with db.reading() as s:
         wf_panel = s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
     assert wf_panel.count("complete") == 7
-    act(db, people, "quality_reviewer", case.id, "onsite_review", decision="pass")
-    act(db, people, "quality_approver", case.id, "committee_decision", decision="award")
+    _award_at_committee(db, people, case)
     act(db, people, "window", case.id, "public_notice", decision="objection", objection="自评分数不实")
     act(db, people, "quality_reviewer", case.id, "objection_review", decision="dismissed")
     assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["public_notice"]
@@ -332,8 +335,7 @@ def test_award_not_shortlisted(db, people):
 
 def test_award_objection_upheld(db, people):
     case = _to_committee(db, people)
-    act(db, people, "quality_reviewer", case.id, "onsite_review", decision="pass")
-    act(db, people, "quality_approver", case.id, "committee_decision", decision="award")
+    _award_at_committee(db, people, case)
     act(db, people, "window", case.id, "public_notice", decision="objection", objection="数据造假")
     act(db, people, "quality_reviewer", case.id, "objection_review", decision="upheld")
     row, certs, *_ = final(db, case.id)
@@ -344,8 +346,7 @@ def test_award_quota_reached(db, people, monkeypatch):
     monkeypatch.setattr(operations, "AWARD_QUOTA", 1)
     first, second = _to_committee(db, people), _to_committee(db, people, who="applicant_b")
     for case in (first, second):
-        act(db, people, "quality_reviewer", case.id, "onsite_review", decision="pass")
-        act(db, people, "quality_approver", case.id, "committee_decision", decision="award")
+        _award_at_committee(db, people, case)
     assert [t.bpmn_id for t in open_tasks(db, first.id)] == ["public_notice"]
     row, certs, *_ = final(db, second.id)
     assert (row.outcome, certs) == ("not_awarded", [])
