@@ -50,15 +50,15 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, insert, select
 
 from tests import helpers  # also registers the test-only matter "bench" and its application form
-from workflow.db import Database
-from workflow.deployment import deploy_file
-from workflow.matters import DEPARTMENTS
-from workflow.models import Case, HumanTask, Organisation, ProcessInstance, ProcessVersion, User
-from workflow.schema import upgrade
+from workflow.domain.matters import DEPARTMENTS
+from workflow.runtime.deployment import deploy_file
+from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, restore_workflow
 from workflow.services import cases, inbox, tasks
 from workflow.services.inbox import Filters
-from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, restore_workflow
-from workflow.workdays import seed_from_chinese_calendar
+from workflow.storage.db import Database
+from workflow.storage.models import Case, HumanTask, Organisation, ProcessInstance, ProcessVersion, User
+from workflow.storage.schema import upgrade
+from workflow.timekeeping.workdays import seed_from_chinese_calendar
 
 BPMN = ROOT / "tests" / "bpmn" / "engine_bench.bpmn"
 PROCESS_ID = "engine_bench"

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from workflow.db import Database, normalise_url
-from workflow.deployment import deploy_directory, deploy_file
-from workflow.schema import upgrade
 from tests import helpers
+from workflow.runtime.deployment import deploy_directory, deploy_file
+from workflow.storage.db import Database, normalise_url
+from workflow.storage.schema import upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

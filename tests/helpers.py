@@ -5,16 +5,15 @@ from marshmallow import fields
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import forms
-from workflow.db import Database
-from workflow.forms.fields import Form
-from workflow.matters import MATTERS, Matter
-from workflow.models import HumanTask, ProcessInstance, User
-from workflow.projection import ready_manual_tasks
+from workflow.domain import forms
+from workflow.domain.forms.fields import Form
+from workflow.domain.matters import MATTERS, Matter
+from workflow.runtime.projection import ready_manual_tasks
+from workflow.runtime.spiff_runtime import SafeScriptEngine, load_spec, restore_workflow
 from workflow.services.users import create_organisation, create_user, ensure_departments
-from workflow.spiff_runtime import load_spec, restore_workflow, SafeScriptEngine
-from workflow.models import ProcessVersion
-from workflow.workdays import seed_from_chinese_calendar
+from workflow.storage.db import Database
+from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion, User
+from workflow.timekeeping.workdays import seed_from_chinese_calendar
 
 PASSWORD = "secret-pass-1"
 ORG_A = ("91350100M000100Y43", "福州甲食品有限公司")

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from workflow.errors import Forbidden, ValidationError
-from workflow.models import AuditEvent, User
 from workflow.services import admin
+from workflow.storage.models import AuditEvent, User
 
 BENCH = Path(__file__).parent / "bpmn" / "engine_bench.bpmn"
 

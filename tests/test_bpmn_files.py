@@ -8,7 +8,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from workflow.deployment import parse
+from workflow.runtime.deployment import parse
 
 BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
 FILES = sorted(BPMN_DIR.glob("*.bpmn"))

@@ -4,15 +4,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-
 from sqlalchemy import select
 
-from workflow import certificates
-from workflow.db import utcnow
+from workflow.domain import certificates
+from workflow.domain.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
 from workflow.errors import Conflict
-from workflow.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
-from workflow.models import Case, Certificate
 from workflow.services import cases
+from workflow.storage.db import utcnow
+from workflow.storage.models import Case, Certificate
 
 
 def issue_many(db, case_id, matter, workers=4, each=5):

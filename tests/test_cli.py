@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from workflow.db import Database
+from workflow.storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +56,7 @@ def test_audit_verify_exit_code_on_a_broken_chain(run):
     run("db", "upgrade")
     run("users", "add", "lishen", "--role", "reviewer", "--department", "food", "--password", "long-enough-1")
     db = Database(run.url)
-    from workflow import audit
+    from workflow.storage import audit
     with db.transaction() as s:
         audit.record(s, action="test", data={"n": 1})
         audit.record(s, action="test", data={"n": 2})

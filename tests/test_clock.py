@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from workflow import clock
+from workflow.domain import clock
+from workflow.domain.matters import MATTERS
 from workflow.errors import Conflict, Forbidden, ValidationError
-from workflow.matters import MATTERS
-from workflow.models import AuditEvent, Case, ClockSegment
-from workflow.services import admin, cases, clock as clock_services, calendar as calendar_services
+from workflow.services import admin, cases
+from workflow.services import calendar as calendar_services
+from workflow.services import clock as clock_services
+from workflow.storage.models import AuditEvent, Case, ClockSegment
+from workflow.timekeeping import deadlines
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -89,7 +92,7 @@ def test_deemed_acceptance_fires_on_the_right_working_day_not_before(db, case):
 
 def test_correction_notice_stops_deemed_acceptance(db, people, case):
     from workflow.services import tasks
-    from workflow.models import HumanTask
+    from workflow.storage.models import HumanTask
     with db.reading() as s:
         task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
     tasks.claim(db, people["reviewer1"], task.id)
@@ -160,7 +163,7 @@ def test_extension_approved_moves_the_due_date(db, people, case):
         assert s.get(Case, case.id).extended_days == 5
     assert after.limit == 20 and after.due_at > before
     with db.reading() as s:
-        from workflow.models import Notification
+        from workflow.storage.models import Notification
         notices = s.scalars(select(Notification.message).where(Notification.case_id == case.id)).all()
     assert any("延长5个工作日" in n for n in notices)
 
@@ -178,11 +181,11 @@ def test_lights_yellow_then_red(db, case):
 
 def test_year_without_calendar_warns_and_then_imports(db, people, case, tmp_path):
     place(db, case.id, accepted=at(2027, 1, 4, 9))
-    clock.invalidate_calendar()
+    deadlines.invalidate_calendar()
     s27 = state(db, case.id, at(2027, 1, 8, 12))
     assert s27.used == 4   # Mon–Fri fallback
     with db.reading() as s:
-        cal = clock.get_calendar(s)
+        cal = deadlines.get_calendar(s)
     assert any("2027" in w for w in cal.warnings)
     csv_file = tmp_path / "2027.csv"
     csv_file.write_text("date,kind,name\n2027-01-05,holiday,测试假日\n2027-01-09,workday,调休\n", encoding="utf-8")
@@ -190,18 +193,18 @@ def test_year_without_calendar_warns_and_then_imports(db, people, case, tmp_path
         calendar_services.import_file(db, people["reviewer1"], csv_file)
     assert calendar_services.import_file(db, people["admin"], csv_file).ok
     with db.reading() as s:
-        cal = clock.get_calendar(s)
+        cal = deadlines.get_calendar(s)
         assert cal.is_covered(2027) and not cal.is_workday(date(2027, 1, 5)) and cal.is_workday(date(2027, 1, 9))
     assert state(db, case.id, at(2027, 1, 9, 18)).used == 4
 
 
 def test_step_limits_from_bpmn_turn_tasks_yellow_then_red(db, case):
-    from workflow.models import HumanTask
+    from workflow.storage.models import HumanTask
     with db.transaction() as s:
         task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
         assert task.step_limit_days == 2   # stepLimitDays in engine_bench.bpmn
         task.created_at = at(2025, 11, 3, 9)
-        task.due_at, task.yellow_at = clock.step_due(s, task.created_at, 2)
+        task.due_at, task.yellow_at = deadlines.step_due(s, task.created_at, 2)
     assert (task.due_at, task.yellow_at) == (at(2025, 11, 5, 17, 30), at(2025, 11, 3, 0, 0))
     clock_services.sweep(db, at(2025, 11, 4, 9))
     with db.reading() as s:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from workflow.db import Database
-from workflow.demo import ACCOUNTS, load_demo
-from workflow.models import Case, Certificate, User
-from workflow.models.people import ROLES
-from workflow.schema import upgrade
 from tests.helpers import assert_projection_matches
+from workflow.cli.demo import ACCOUNTS, load_demo
+from workflow.storage.db import Database
+from workflow.storage.models import Case, Certificate, User
+from workflow.storage.models.people import ROLES
+from workflow.storage.schema import upgrade
 
 
 def test_demo_data_covers_every_role_and_several_states(tmp_path):

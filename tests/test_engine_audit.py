@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from workflow import audit
 from workflow.services import cases
+from workflow.storage import audit
 
 
 @pytest.fixture

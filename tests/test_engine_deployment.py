@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from workflow import expressions
-from workflow.deployment import deploy_file, deploy_xml
 from workflow.errors import ValidationError
-from workflow.models import ProcessInstance, ProcessVersion
+from workflow.runtime import expressions
+from workflow.runtime.deployment import deploy_file, deploy_xml
 from workflow.services import cases
+from workflow.storage.models import ProcessInstance, ProcessVersion
 
 BENCH = Path(__file__).parent / "bpmn" / "engine_bench.bpmn"
 BAD = Path(__file__).parent / "bpmn"

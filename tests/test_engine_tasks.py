@@ -6,11 +6,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import open_tasks
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
-from workflow.models import AuditEvent, Case, HumanTask, Notification, ProcessInstance, TaskSigner
 from workflow.services import cases, inbox, tasks
 from workflow.services.inbox import Filters
-
-
+from workflow.storage.models import AuditEvent, Case, HumanTask, Notification, ProcessInstance, TaskSigner
 
 
 def audit_actions(db, case_id):
@@ -132,7 +130,7 @@ def test_invalid_data_is_refused_with_field_messages_and_rolls_back(db, people, 
 
 def test_failure_inside_the_engine_rolls_back_everything(db, people, case, monkeypatch):
     """An exception after the workflow changed leaves state, projection and audit as they were."""
-    from workflow import case_status
+    from workflow.domain import case_status
     intake = open_tasks(db, case.id)[0]
     before = snapshot(db, case.id)
 

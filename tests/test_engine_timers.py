@@ -4,14 +4,14 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
-from workflow.db import utcnow
-from workflow.instances import next_timer
-from workflow.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
+from workflow.runtime.instances import next_timer
+from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
 from workflow.services import cases, tasks, timers
-from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
+from workflow.storage.db import utcnow
+from workflow.storage.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
 
 
 def reach_decision(db, people):

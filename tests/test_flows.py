@@ -10,20 +10,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 
-from tests.test_forms import VALID
 from tests.helpers import open_tasks
-from workflow import operations
-from workflow.db import utcnow
+from tests.test_forms import VALID
+from workflow.domain import operations
+from workflow.domain.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
+from workflow.domain.permissions import can_work_on
 from workflow.errors import Forbidden, ValidationError
-from workflow.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
-from workflow.instances import next_timer
-from workflow.permissions import can_work_on
-from workflow.models import AuditEvent, Case, Certificate, ClockSegment, ProcessInstance, ProcessVersion
+from workflow.runtime.instances import next_timer
+from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
 from workflow.services import cases, tasks, timers
-from workflow.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
+from workflow.storage.db import utcnow
+from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, ProcessInstance, ProcessVersion
+from workflow.timekeeping import deadlines
 
 OK = {"opinion": "同意"}
 
@@ -43,7 +44,7 @@ def act(db, people, who, case_id, bpmn_id, **data):
 def file(db, people, matters, data=None, who="applicant_a", green=False):
     payload = {}
     for matter in matters:
-        from workflow.matters import MATTERS
+        from workflow.domain.matters import MATTERS
         payload.update(VALID[MATTERS[matter].application_form])
     payload.update(data or {})
     return cases.submit(db, people[who], matters, payload, green)
@@ -411,7 +412,6 @@ def test_decision_starts_the_certificate_clock(db, people):
     row, certs, *_ = final(db, _grant_food_license(db, people).id)
     assert row.decided_at is not None and row.certificate_due_at > row.decided_at
     with db.reading() as s:
-        from workflow import clock
-        cal = clock.get_calendar(s)
+        cal = deadlines.get_calendar(s)
     assert cal.workdays_between(row.decided_at, row.certificate_due_at) == 5   # food: 5 WD (Order 24)
     assert certs[0].issued_on <= row.certificate_due_at.date()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workflow import forms
+from workflow.domain import forms
+from workflow.domain.forms.messages import MESSAGES_ZH, PATTERNS_ZH, has_translation, translate
 from workflow.errors import ValidationError
-from workflow.forms.messages import MESSAGES_ZH, PATTERNS_ZH, has_translation, translate
 
 PROVOKED: set[str] = set()
 
@@ -254,7 +254,7 @@ BAD: list[tuple[str, dict, dict[str, str]]] = [
 
 
 def test_every_application_form_of_the_catalogue_and_every_task_form_has_an_example():
-    from workflow.matters import MATTERS
+    from workflow.domain.matters import MATTERS
     application_forms = {m.application_form for m in MATTERS.values() if m.code != "bench"}
     assert application_forms <= set(VALID)
     assert set(VALID) == set(forms.FORMS) - {"bench_application"}

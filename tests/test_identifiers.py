@@ -6,13 +6,12 @@ pages; SC11644200000389 (DOMAIN.md) and SC numbers read off real product labels.
 """
 from __future__ import annotations
 
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow import reference
-from workflow.identifiers import (
+from workflow.domain import reference
+from workflow.domain.identifiers import (
     CREDIT_CODE_ALPHABET,
     CREDIT_CODE_WEIGHTS,
     credit_code_check_char,

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
-import workflow.models  # noqa: F401  (registers every table)
-from workflow.db import Base, Database
-from workflow.models.clock import Holiday
-from workflow.workdays import (
+import workflow.storage.models  # noqa: F401  (registers every table)
+from workflow.storage.db import Base, Database
+from workflow.storage.models.clock import Holiday
+from workflow.timekeeping.workdays import (
     OFFICE_DAY_END,
     OFFICE_TZ,
     WorkCalendar,
@@ -239,7 +239,7 @@ def test_reversed_pause_is_rejected(cal):
 def test_2027_without_data_falls_back_and_warns(seeded_db, caplog):
     with seeded_db.reading() as session:
         calendar = WorkCalendar.from_session(session)
-    with caplog.at_level(logging.WARNING, logger="workflow.workdays"):
+    with caplog.at_level(logging.WARNING, logger="workflow.timekeeping.workdays"):
         assert calendar.is_workday(date(2027, 1, 1))           # a Friday: Mon–Fri assumed
         assert not calendar.is_workday(date(2027, 1, 2))       # Saturday
         # 2026-12-25 Fri + 5: 12-28, 12-29, 12-30, 12-31, 2027-01-01.

@@ -14,7 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from workflow.db import Database
+from workflow.storage.db import Database
 
 csrf = CSRFProtect()
 babel = Babel()

@@ -13,8 +13,8 @@ import threading
 from werkzeug.serving import run_simple
 
 from webapp import create_app
-from workflow.db import DEFAULT_URL, Database
-from workflow.schema import upgrade
+from workflow.storage.db import DEFAULT_URL, Database
+from workflow.storage.schema import upgrade
 
 log = logging.getLogger("webapp")
 SWEEP_SECONDS = 30

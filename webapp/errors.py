@@ -5,7 +5,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from webapp.i18n import gettext as _, translate_fields, translate_message
+from webapp.i18n import gettext as _
+from webapp.i18n import translate_fields, translate_message
 from workflow.errors import Conflict, EngineError, Forbidden, NotFound, ValidationError
 
 STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422}

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from marshmallow import Schema, fields as mf, validate as mv
+from marshmallow import Schema
+from marshmallow import fields as mf
+from marshmallow import validate as mv
 from werkzeug.datastructures import MultiDict
 
 from webapp.i18n import CHOICE_LABELS, FIELD_LABELS, current_lang, gettext, label
@@ -47,7 +49,7 @@ def _label(name: str, f: mf.Field) -> str:
 
 def _special_choices(name: str) -> list[tuple[str, str]] | None:
     """Codes whose names live in the reference lists rather than in the label tables."""
-    from workflow import reference
+    from workflow.domain import reference
     en = current_lang() == "en"
     if name == "equipment_kind":
         return [(k.code, f"{k.name_en if en else k.name_zh} ({k.code})") for k in reference.equipment_kinds()]

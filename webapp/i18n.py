@@ -52,7 +52,7 @@ def translate_message(message: str) -> str:
         match = pattern.match(message)
         if match:
             return template.format(*match.groups())
-    from workflow.forms.messages import translate  # the forms' own table
+    from workflow.domain.forms.messages import translate  # the forms' own table
     return translate(message, "zh")
 
 

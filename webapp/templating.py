@@ -8,9 +8,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import i18n
-from workflow.matters import DEPARTMENTS, MATTERS
+from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
-from workflow.workdays import OFFICE_TZ
+from workflow.timekeeping.workdays import OFFICE_TZ
 
 
 def matter_title(code: str) -> str:

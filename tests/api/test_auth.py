@@ -67,7 +67,7 @@ def test_revoked_token_is_401_and_other_tokens_keep_working(api, people):
 
 def test_deactivated_user_token_is_401(db, api, people):
     token = api.token("reviewer2")
-    from workflow.models import User
+    from workflow.storage.models import User
     with db.transaction() as session:
         session.get(User, people["reviewer2"].id).active = False
     assert api.get("/api/v1/tasks", as_="reviewer2").status_code == 401

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.api.conftest import error_of
-from workflow.models import AuditEvent, HumanTask
 from workflow.services import tasks
+from workflow.storage.models import AuditEvent, HumanTask
 
 
 def test_catalogue_lists_every_matter_with_its_form_schema(api, people):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from webapp.api.jsonschema import schema_to_json
-from workflow import forms
-from workflow.forms.fields import Form, required_when
+from workflow.domain import forms
+from workflow.domain.forms.fields import Form, required_when
 
 EXPECTED = {
     ("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token"), ("get", "/api/v1/matters"),

@@ -7,8 +7,8 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from tests.api.conftest import error_of
-from workflow.models import Case, Certificate, HumanTask
 from workflow.services import tasks
+from workflow.storage.models import Case, Certificate, HumanTask
 
 
 def _certificate(db, case, number="SC11644200000389", valid_until=date(2031, 1, 1), status="valid"):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import Api, error_of
 from tests.helpers import PEOPLE
-from workflow.models import HumanTask
+from workflow.storage.models import HumanTask
 
 ROLES = {username: role for username, role, _dept, _org in PEOPLE}
 # Who sees a production-department case of organisation A.

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from tests.api.conftest import error_of
 from tests.helpers import open_tasks
-from workflow.models import Notification
+from workflow.storage.models import Notification
 
 
 def intake_id(db, case):
@@ -79,7 +79,7 @@ def test_complete_with_stale_version_is_409_and_writes_nothing(db, api, people, 
     api.post(f"/api/v1/tasks/{task_id}/claim", as_="reviewer1")
     # Someone changes the instance (a return would; here another command bumps it) …
     with db.transaction() as s:
-        from workflow.models import ProcessInstance
+        from workflow.storage.models import ProcessInstance
         s.get(ProcessInstance, open_tasks(db, bench_case.id)[0].instance_id).version += 1
     stale = api.post(f"/api/v1/tasks/{task_id}/complete", as_="reviewer1",
                      json={"data": {"opinion": "同意"}, "version": seen})

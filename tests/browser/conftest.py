@@ -13,8 +13,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests import helpers
-from webapp import create_app
 from tests.conftest import fresh_database
+from webapp import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[1] / "screenshots"

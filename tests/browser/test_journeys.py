@@ -11,8 +11,8 @@ from sqlalchemy import select
 from tests import helpers
 from tests.test_forms import VALID
 from tests.web.flows import granted, issue_certificate, open_tasks
-from workflow.matters import MATTERS
-from workflow.models import Case, Certificate
+from workflow.domain.matters import MATTERS
+from workflow.storage.models import Case, Certificate
 
 PDF = Path(__file__).with_name("sample.pdf")
 EXPERTS = ["expert1", "expert2", "expert3", "expert4", "expert5"]

@@ -1,12 +1,11 @@
 """Case set-ups through the services, for page tests (the bench matter until the real BPMN lands)."""
 from __future__ import annotations
 
-
 from tests.helpers import open_tasks
-from workflow import certificates
-from workflow.db import utcnow
-from workflow.models import Case, Certificate
+from workflow.domain import certificates
 from workflow.services import cases, tasks
+from workflow.storage.db import utcnow
+from workflow.storage.models import Case, Certificate
 
 
 def submit(db, people, who="applicant_a", title="样品件", green=False):
@@ -57,5 +56,5 @@ def form_payload(data: dict) -> dict:
 
 def application(matter: str, **changes) -> dict:
     from tests.test_forms import VALID
-    from workflow.matters import MATTERS
+    from workflow.domain.matters import MATTERS
     return {**VALID[MATTERS[matter].application_form], **changes}

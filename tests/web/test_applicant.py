@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from tests.web.conftest import text
 from tests.web.flows import application, form_payload, granted, issue_certificate, open_tasks, submit
-from workflow.models import Attachment, Case, Rating
 from workflow.services import cases, tasks
+from workflow.storage.models import Attachment, Case, Rating
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

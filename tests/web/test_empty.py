@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from tests.web.conftest import text
 from webapp import create_app
-from workflow.db import Database
-from workflow.schema import upgrade
+from workflow.storage.db import Database
+from workflow.storage.schema import upgrade
 
 
 def test_public_pages_and_login_on_an_empty_database(tmp_path):

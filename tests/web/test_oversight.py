@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from tests.web.conftest import text
 from tests.web.flows import granted, submit
-from workflow.models import AuditEvent, Holiday, ProcessVersion, User
 from workflow.services import cases
+from workflow.storage.models import AuditEvent, Holiday, ProcessVersion, User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -207,6 +207,7 @@ def test_admin_changes_matter_limits(login, db):
 
 def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db):
     from datetime import datetime, timezone
+
     from workflow.services import clock as clock_services
     late_in_2026 = datetime(2026, 11, 23, tzinfo=timezone.utc)
     assert any("2027" in w for w in clock_services.calendar_warnings(db, late_in_2026))

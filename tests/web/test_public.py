@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.web.conftest import csrf_token, make_app, text
 from tests.web.flows import granted, issue_certificate
-from workflow.matters import MATTERS
+from workflow.domain.matters import MATTERS
 
 
 def test_home_guide_and_every_matter_page_render_in_chinese(client):

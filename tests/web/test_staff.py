@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from tests.web.conftest import text
 from tests.web.flows import application, open_tasks, submit, to_decision
-from workflow.models import Case, ClockSegment, HumanTask, Notification, TaskSigner
 from workflow.services import cases
+from workflow.storage.models import Case, ClockSegment, HumanTask, Notification, TaskSigner
 
 
 def test_inbox_lists_claimable_tasks_green_channel_first(db, people, login):

@@ -16,7 +16,7 @@ and JSON 404/405 for unknown API paths). Registering it on an app — ``app.regi
   address: ``API_TOKEN_RATE_LIMIT`` (default ``"10 per minute"``), off when
   ``API_RATE_LIMIT_ENABLED`` is false.
 
-The database is ``app.extensions["db"]`` (a :class:`workflow.db.Database`), as ``create_app``
+The database is ``app.extensions["db"]`` (a :class:`workflow.storage.db.Database`), as ``create_app``
 stores it. ``app.extensions["api_v1"]`` holds the ``Api`` and the ``Limiter``.
 """
 from __future__ import annotations

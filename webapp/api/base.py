@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.api import errors
 from webapp.api.schemas import Error
-from workflow.db import Database
 from workflow.services import users
+from workflow.storage.db import Database
 
 ERROR_TEXT = {
     400: "Malformed JSON body or invalid parameters.",

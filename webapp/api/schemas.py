@@ -204,7 +204,7 @@ class MatterCode(validate.OneOf):
 
     @property
     def choices(self):
-        from workflow.matters import MATTERS
+        from workflow.domain.matters import MATTERS
         return list(MATTERS)
 
     @choices.setter

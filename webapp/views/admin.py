@@ -11,15 +11,16 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.diagram import render_svg
-from webapp.i18n import ROLE_LABELS, gettext as _, label, translate_fields
+from webapp.i18n import ROLE_LABELS, label, translate_fields
+from webapp.i18n import gettext as _
 from webapp.views.common import int_arg
-from workflow.db import utcnow
+from workflow.domain import limits
+from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError
-from workflow import limits
-from workflow.matters import DEPARTMENTS
-from workflow.models.people import ROLES
 from workflow.services import admin, calendar, queries
-from workflow.workdays import local_date
+from workflow.storage.db import utcnow
+from workflow.storage.models.people import ROLES
+from workflow.timekeeping.workdays import local_date
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -7,11 +7,12 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.formkit import describe, parse
-from webapp.i18n import gettext as _, translate_fields
+from webapp.i18n import gettext as _
+from webapp.i18n import translate_fields
 from webapp.views.common import int_arg
-from workflow import forms
+from workflow.domain import forms
+from workflow.domain.matters import MATTERS
 from workflow.errors import ValidationError
-from workflow.matters import MATTERS
 from workflow.services import attachments, queries, tasks
 from workflow.services import cases as case_service
 from workflow.services.cases import RATING_LEVELS

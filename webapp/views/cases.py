@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from webapp import get_db
-from webapp.i18n import current_lang, gettext as _
+from webapp.i18n import current_lang
+from webapp.i18n import gettext as _
 from workflow.services import attachments, queries
 from workflow.services.cases import RATING_LEVELS
 

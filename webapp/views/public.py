@@ -7,9 +7,9 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import _safe_next, home_url
 from webapp.i18n import LANGS
+from workflow.domain import limits
+from workflow.domain.matters import ACCEPTANCE_DAYS
 from workflow.errors import NotFound
-from workflow import limits
-from workflow.matters import ACCEPTANCE_DAYS
 from workflow.services import queries
 
 bp = Blueprint("public", __name__)

@@ -8,12 +8,13 @@ from webapp import get_db
 from webapp.auth import roles
 from webapp.diagram import render_svg
 from webapp.formkit import describe, parse
-from webapp.i18n import ROLE_LABELS, current_lang, gettext as _, label, translate_fields, translate_message
+from webapp.i18n import ROLE_LABELS, current_lang, label, translate_fields, translate_message
+from webapp.i18n import gettext as _
 from webapp.views.common import int_arg, ints
-from workflow import forms
-from workflow.clock import SUSPENSION_REASONS
+from workflow.domain import forms
+from workflow.domain.clock import SUSPENSION_REASONS
+from workflow.domain.matters import MATTERS
 from workflow.errors import EngineError, ValidationError
-from workflow.matters import MATTERS
 from workflow.services import cases as case_service
 from workflow.services import clock as clock_service
 from workflow.services import inbox, queries, tasks

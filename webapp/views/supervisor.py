@@ -12,9 +12,9 @@ from webapp.charts import bar_chart, line_chart
 from webapp.i18n import gettext as _
 from webapp.templating import matter_title
 from webapp.views.common import date_arg
-from workflow.db import utcnow
 from workflow.services import reports
-from workflow.workdays import local_date
+from workflow.storage.db import utcnow
+from workflow.timekeeping.workdays import local_date
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervisor")
 

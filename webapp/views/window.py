@@ -7,7 +7,7 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.views.common import int_arg
-from workflow.matters import MATTERS
+from workflow.domain.matters import MATTERS
 from workflow.services import inbox, queries
 
 bp = Blueprint("window", __name__, url_prefix="/window")

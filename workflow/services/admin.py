@@ -1,14 +1,15 @@
 """Administration use cases: accounts, process deployments and matter limits, each audited."""
 from __future__ import annotations
 
-from workflow import audit, limits
-from workflow.db import Database, utcnow
-from workflow.deployment import DeployResult, deploy_xml
+from workflow.domain import limits
+from workflow.domain.matters import get_matter
+from workflow.domain.permissions import require_role
 from workflow.errors import ValidationError
-from workflow.matters import get_matter
-from workflow.models import MatterSetting, User
-from workflow.permissions import require_role
+from workflow.runtime.deployment import DeployResult, deploy_xml
 from workflow.services.users import create_user
+from workflow.storage import audit
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import MatterSetting, User
 
 
 def create_account(db: Database, actor, username: str, password: str, role: str, display_name: str,

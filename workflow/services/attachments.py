@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflow.command import Command
-from workflow.db import Database
 from workflow.errors import Conflict, NotFound, ValidationError
-from workflow.models import Attachment, Case
+from workflow.runtime.command import Command
 from workflow.services.common import record, visible_case
+from workflow.storage.db import Database
+from workflow.storage.models import Attachment, Case
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "var" / "attachments"

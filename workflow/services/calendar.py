@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow import audit, clock
-from workflow.db import Database
-from workflow.permissions import require_role
-from workflow.workdays import ImportResult, import_holidays
+from workflow.domain.permissions import require_role
+from workflow.storage import audit
+from workflow.storage.db import Database
+from workflow.timekeeping import deadlines
+from workflow.timekeeping.workdays import ImportResult, import_holidays
 
 
 def import_file(db: Database, actor, path: Path) -> ImportResult:
@@ -18,5 +19,5 @@ def import_file(db: Database, actor, path: Path) -> ImportResult:
             audit.record(session, action="holidays_imported", actor=actor,
                          data={"file": Path(path).name, "inserted": result.inserted, "updated": result.updated})
     if result.ok:
-        clock.invalidate_calendar()
+        deadlines.invalidate_calendar()
     return result

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workflow import applications, case_status, clock, instances
-from workflow.command import Command
-from workflow.counters import next_value
-from workflow.db import Database
+from workflow.domain import applications, case_status, clock
+from workflow.domain.identifiers import make_case_number
+from workflow.domain.matters import MATTERS
+from workflow.domain.permissions import require_role, require_task_actor
 from workflow.errors import Conflict, Forbidden, ValidationError
-from workflow.identifiers import make_case_number
-from workflow.matters import MATTERS
-from workflow.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, Rating, User
-from workflow.permissions import require_role, require_task_actor
+from workflow.runtime import instances
+from workflow.runtime.command import Command
 from workflow.services.common import record, require_open, task_command, visible_case
+from workflow.storage.counters import next_value
+from workflow.storage.db import Database
+from workflow.storage.models import Case, ClockSegment, HumanTask, Notification, ProcessInstance, Rating, User
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
@@ -39,7 +40,9 @@ def submit(db: Database, actor, matters: list[str], data: dict, green_channel: b
         cmd.case = case
         record(cmd, "submit", data={"matters": codes, "green_channel": case.green_channel})
         for code in codes:
-            running = instances.start(cmd, code, {**clean, "matter": code, "joint": len(codes) > 1})
+            matter = MATTERS[code]
+            running = instances.start(cmd, matter.process_id, code, matter.department,
+                                      {**clean, "matter": code, "joint": len(codes) > 1})
             instances.save(cmd, running)
         case_status.refresh(cmd)
         return case

@@ -11,16 +11,20 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from workflow import audit, case_status, clock, completion, forms, instances
-from workflow.certificates import by_number, renew
-from workflow.command import Command
-from workflow.db import Database, utcnow
+from workflow import vocabulary
+from workflow.domain import case_status, clock, forms
+from workflow.domain.certificates import by_number, renew
+from workflow.domain.matters import JOINT_EXTENSION_DAYS, MATTERS
+from workflow.domain.permissions import require_role
 from workflow.errors import Conflict, NotFound, ValidationError
-from workflow.matters import JOINT_EXTENSION_DAYS, MATTERS
-from workflow.models import Case, ClockSegment, HumanTask, Notification, User
-from workflow.permissions import require_role
+from workflow.runtime import completion, instances
+from workflow.runtime.command import Command
 from workflow.services.common import record, visible_case
-from workflow.workdays import local_date, uncovered_year_message
+from workflow.storage import audit
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import Case, ClockSegment, HumanTask, Notification, User
+from workflow.timekeeping import deadlines
+from workflow.timekeeping.workdays import local_date, uncovered_year_message
 
 STAFF = ("window", "reviewer", "inspector", "approver")
 DEEMED_OPINION = "逾期未作出受理决定，依法自收到申请材料之日起视为受理（《行政许可法》第三十二条）"
@@ -119,7 +123,7 @@ def _notify_applicants(cmd: Command, message: str) -> None:
 
 
 def _require_running(case: Case) -> None:
-    if case.status not in clock.RUNNING:
+    if case.status not in vocabulary.RUNNING:
         raise Conflict("This case is finished; its clock can no longer change.")
 
 
@@ -132,9 +136,9 @@ def sweep(db: Database, now: datetime | None = None) -> dict[str, int]:
     for case_id in _ids(db, select(Case.id).where(Case.status.in_(("submitted",)), Case.accepted_at.is_(None),
                                                   Case.acceptance_due_at < now)):
         done["deemed_accepted"] += _deem_accepted(db, case_id, now)
-    for case_id in _ids(db, select(Case.id).where(Case.status.in_(clock.RUNNING), Case.renewal_of.is_not(None))):
+    for case_id in _ids(db, select(Case.id).where(Case.status.in_(vocabulary.RUNNING), Case.renewal_of.is_not(None))):
         done["deemed_renewed"] += _deem_renewed(db, case_id, now)
-    for case_id in _ids(db, select(Case.id).where(Case.status.in_(clock.RUNNING),
+    for case_id in _ids(db, select(Case.id).where(Case.status.in_(vocabulary.RUNNING),
                                                   (Case.clock_date.is_(None)) | (Case.clock_date < local_date(now))
                                                   | ((Case.decision_due_at < now) & (Case.light != "red"))
                                                   | ((Case.yellow_at <= now) & (Case.light == "green")))):
@@ -176,7 +180,7 @@ def _deem_renewed(db: Database, case_id: int, now: datetime) -> int:
     with db.transaction() as session:
         case = session.get(Case, case_id)
         cert = by_number(session, case.renewal_of)
-        if cert.valid_until is None or cert.valid_until >= local_date(now) or case.status not in clock.RUNNING:
+        if cert.valid_until is None or cert.valid_until >= local_date(now) or case.status not in vocabulary.RUNNING:
             return 0
         cmd = Command(session, None, case=case, now=now)
         renew(session, cert.number, now, 5)
@@ -199,6 +203,6 @@ def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
     """
     today = local_date(now or utcnow())
     with db.reading() as session:
-        cal = clock.get_calendar(session)
+        cal = deadlines.get_calendar(session)
     years = sorted({today.year, (today + timedelta(days=CALENDAR_HORIZON_DAYS)).year})
     return [uncovered_year_message(year) for year in years if not cal.is_covered(year)]

@@ -7,11 +7,12 @@ from contextlib import contextmanager
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit, instances
-from workflow.command import Command
+from workflow.domain.permissions import can_work_on, require_case_visible
 from workflow.errors import Conflict, NotFound
-from workflow.models import Case, HumanTask, ProcessInstance, User
-from workflow.permissions import can_work_on, require_case_visible
+from workflow.runtime import instances
+from workflow.runtime.command import Command
+from workflow.storage import audit
+from workflow.storage.models import Case, HumanTask, ProcessInstance, User
 
 
 def get_task(session: Session, task_id: int) -> HumanTask:

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from workflow.db import Database, utcnow
-from workflow.models import HumanTask
-from workflow.permissions import DEPARTMENTAL_ROLES
+from workflow.domain.permissions import DEPARTMENTAL_ROLES
 from workflow.services.paging import Page, clamp
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import HumanTask
 
 VIEWS = ("mine", "claimable", "all", "overdue")
 

@@ -2,26 +2,42 @@
 
 Everything here is SQL over indexed tables (cases, human_tasks, clock_segments,
 audit_events); nothing deserializes a workflow. Visibility follows
-``workflow.permissions``: a case an actor may not see is "not found".
+``workflow.domain.permissions``: a case an actor may not see is "not found".
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case as sql_case, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from workflow import audit
-from workflow.db import Database
+from workflow.domain.matters import MATTERS
+from workflow.domain.permissions import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, require_role
 from workflow.errors import NotFound
-from workflow.matters import MATTERS
-from workflow.models import (Attachment, AuditEvent, Case, Certificate, ClockSegment, Holiday, HumanTask,
-                             Notification, Organisation, ProcessInstance, ProcessVersion, Rating, TaskSigner, User)
-from workflow.permissions import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, require_role
 from workflow.services.common import visible_case, visible_task
 from workflow.services.paging import Page, clamp
-from workflow.workdays import OFFICE_TZ
+from workflow.storage import audit
+from workflow.storage.db import Database
+from workflow.storage.models import (
+    Attachment,
+    AuditEvent,
+    Case,
+    Certificate,
+    ClockSegment,
+    Holiday,
+    HumanTask,
+    Notification,
+    Organisation,
+    ProcessInstance,
+    ProcessVersion,
+    Rating,
+    TaskSigner,
+    User,
+)
+from workflow.timekeeping.workdays import OFFICE_TZ
+
 
 def _page(session: Session, query: Select, page: int, per_page: int, scalars: bool = True) -> Page:
     page, per_page = clamp(page, per_page)

@@ -25,11 +25,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from workflow.db import Database, utcnow
-from workflow.matters import MATTERS
-from workflow.models import Case, HumanTask, ProcessInstance, Rating, User
-from workflow.permissions import require_role
-from workflow.workdays import OFFICE_TZ, local_date
+from workflow.domain.matters import MATTERS
+from workflow.domain.permissions import require_role
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import Case, HumanTask, ProcessInstance, Rating, User
+from workflow.timekeeping.workdays import OFFICE_TZ, local_date
 
 REPORT_ROLES = ("supervisor", "admin")
 LIST_LIMIT = 50

@@ -7,17 +7,18 @@ be told of a concurrent change instead of overwriting it.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
-from workflow import applications, case_status, completion, forms, instances
-from workflow.command import Command
-from workflow.db import Database
+from workflow.domain import applications, case_status, forms
+from workflow.domain.permissions import can_work_on, require_role, require_task_actor
 from workflow.errors import Conflict, Forbidden, ValidationError
-from workflow.models import Case, HumanTask, Notification, TaskSigner, User
-from workflow.permissions import can_work_on, require_role, require_task_actor
+from workflow.runtime import completion, instances
+from workflow.runtime.command import Command
+from workflow.runtime.spiff_runtime import ancestors, find_task, reset_to
 from workflow.services.common import get_user, record, require_open, task_command, visible_task
-from workflow.spiff_runtime import ancestors, find_task, reset_to
+from workflow.storage.db import Database
+from workflow.storage.models import Case, HumanTask, Notification, TaskSigner, User
 
 MESSAGE_MAX = 1000
 

@@ -13,11 +13,12 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from workflow import case_status, instances
-from workflow.command import Command
-from workflow.db import Database, utcnow
-from workflow.models import Case, ProcessInstance
+from workflow.domain import case_status
+from workflow.runtime import instances
+from workflow.runtime.command import Command
 from workflow.services.common import record
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import Case, ProcessInstance
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.db import Database, utcnow
+from workflow.domain.identifiers import is_valid_credit_code
+from workflow.domain.matters import DEPARTMENTS
+from workflow.domain.passwords import check_password, hash_password
 from workflow.errors import Conflict, ValidationError
-from workflow.identifiers import is_valid_credit_code
-from workflow.matters import DEPARTMENTS
-from workflow.models import ApiToken, Department, Organisation, User
-from workflow.models.people import ROLES
-from workflow.passwords import check_password, hash_password
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import ApiToken, Department, Organisation, User
+from workflow.storage.models.people import ROLES
 
 TOKEN_LIFETIME = timedelta(hours=12)
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")

@@ -18,11 +18,11 @@ from webapp.api.schemas import (
     WithdrawRequest,
 )
 from workflow.errors import ValidationError
-from workflow.models import Attachment, Case, Certificate, HumanTask, Rating
 from workflow.services import cases, queries
 from workflow.services.queries import (
     _public as public_certificate,  # status "expired" past validity
 )
+from workflow.storage.models import Attachment, Case, Certificate, HumanTask, Rating
 
 blp = ApiBlueprint("cases", __name__, url_prefix="/api/v1/cases", tag="cases",
                    description="Filings: applicants see their organisation's, staff their department's.")

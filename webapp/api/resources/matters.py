@@ -4,8 +4,8 @@ from __future__ import annotations
 from webapp.api.base import ApiBlueprint, get_db, guarded, paged
 from webapp.api.jsonschema import schema_to_json
 from webapp.api.schemas import MatterPage, PageQuery
-from workflow import forms, limits
-from workflow.matters import Matter
+from workflow.domain import forms, limits
+from workflow.domain.matters import Matter
 from workflow.services.paging import Page
 
 blp = ApiBlueprint("matters", __name__, url_prefix="/api/v1/matters", tag="matters",

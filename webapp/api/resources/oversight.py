@@ -5,9 +5,9 @@ from datetime import date
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded
 from webapp.api.schemas import Summary, SummaryQuery, VerifyResultSchema
-from workflow.db import utcnow
 from workflow.services import queries, reports
-from workflow.workdays import local_date
+from workflow.storage.db import utcnow
+from workflow.timekeeping.workdays import local_date
 
 reports_blp = ApiBlueprint("reports", __name__, url_prefix="/api/v1/reports", tag="reports",
                            description="Figures the bureau reports (supervisors).")

@@ -9,10 +9,10 @@ from webapp.api.schemas import (
     WorkdaysQuery,
     WorkdaysResult,
 )
-from workflow import clock
 from workflow.errors import NotFound
 from workflow.services import queries
-from workflow.workdays import WorkCalendar, uncovered_year_message
+from workflow.timekeeping import deadlines
+from workflow.timekeeping.workdays import WorkCalendar, uncovered_year_message
 
 certificates = ApiBlueprint("certificates", __name__, url_prefix="/api/v1/certificates", tag="certificates",
                             description="Verify a certificate by its number (public).")
@@ -52,7 +52,7 @@ def add_workdays(query):
     named in `warnings`.
     """
     with get_db().reading() as session:
-        cal = clock.get_calendar(session)
+        cal = deadlines.get_calendar(session)
     result = cal.add_workdays(query["start"], query["days"])
     return {"start": query["start"], "days": query["days"], "result": result,
             "warnings": _warnings(cal, query["start"].year, result.year)}
@@ -65,7 +65,7 @@ def add_workdays(query):
 def workdays(query):
     """Working days after `start` up to and including `end` (0 when end is not after start)"""
     with get_db().reading() as session:
-        cal = clock.get_calendar(session)
+        cal = deadlines.get_calendar(session)
     count = cal.workdays_between(query["start"], query["end"])
     return {"start": query["start"], "end": query["end"], "workdays": count,
             "warnings": _warnings(cal, query["start"].year, query["end"].year)}

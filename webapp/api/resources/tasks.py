@@ -19,9 +19,9 @@ from webapp.api.schemas import (
     UrgeRequest,
 )
 from workflow.errors import ValidationError
-from workflow.models import HumanTask, User
 from workflow.services import cases, inbox, tasks
 from workflow.services.common import instance_version
+from workflow.storage.models import HumanTask, User
 
 blp = ApiBlueprint("tasks", __name__, url_prefix="/api/v1/tasks", tag="tasks",
                    description="Steps waiting for people: claim, complete, return, transfer, copy, urge.")

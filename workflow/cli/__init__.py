@@ -1,0 +1,180 @@
+"""``python -m workflow``: administration from the shell.
+
+Every sub-command works on ``DATABASE_URL`` (default: the embedded SQLite file).
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from workflow.errors import EngineError
+from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
+from workflow.services import clock as clock_services
+from workflow.services import timers, users
+from workflow.storage import audit
+from workflow.storage.db import Database
+from workflow.storage.models import Organisation, User
+from workflow.storage.schema import upgrade
+from workflow.timekeeping.deadlines import invalidate_calendar
+from workflow.timekeeping.workdays import import_holidays, seed_from_chinese_calendar
+
+
+def _db(args) -> Database:
+    return Database(args.database)
+
+
+def cmd_db_upgrade(args) -> int:
+    db = _db(args)
+    upgrade(db)
+    with db.transaction() as session:
+        added = seed_from_chinese_calendar(session)
+    print(f"database at newest schema ({db.url}); {added} holiday rows added")
+    return 0
+
+
+def cmd_deploy(args) -> int:
+    db = _db(args)
+    with db.transaction() as session:
+        results = [deploy_file(session, p, "cli") for p in args.files] if args.files else deploy_directory(session)
+    for r in results:
+        print(f"{r.process_id}: version {r.version} ({'deployed' if r.created else 'unchanged'})")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from workflow.cli.demo import load_demo
+    db = _db(args)
+    upgrade(db)
+    for line in load_demo(db):
+        print(line)
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    db = _db(args)
+    password = args.password or getpass.getpass("password: ")
+    with db.transaction() as session:
+        org_id = None
+        if args.credit_code:
+            org = session.scalars(select(Organisation).where(Organisation.credit_code == args.credit_code)).first()
+            org_id = org.id if org else users.create_organisation(session, args.credit_code, args.org_name or args.credit_code).id
+        user = users.create_user(session, args.username, password, args.role, args.name or args.username,
+                                 department=args.department, organisation_id=org_id)
+    print(f"created user {user.username} ({user.role})")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    with _db(args).reading() as session:
+        for user in session.scalars(select(User).order_by(User.role, User.username)):
+            print(f"{user.username:20} {user.role:11} {user.department_code or '-':12} {user.display_name}")
+    return 0
+
+
+def cmd_users_token(args) -> int:
+    db = _db(args)
+    with db.reading() as session:
+        user = session.scalars(select(User).where(User.username == args.username)).first()
+    if user is None:
+        print(f"no such user: {args.username}", file=sys.stderr)
+        return 1
+    token, expires = users.issue_token(db, user.id)
+    print(token)
+    print(f"expires {expires.isoformat()}", file=sys.stderr)
+    return 0
+
+
+def cmd_timers_run(args) -> int:
+    db = _db(args)
+    while True:
+        woken = timers.run_due(db)
+        swept = clock_services.sweep(db)
+        if woken or args.once or any(swept.values()):
+            print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
+        if args.once:
+            return 0
+        time.sleep(args.interval)
+
+
+def cmd_audit_verify(args) -> int:
+    with _db(args).reading() as session:
+        result = audit.verify(session)
+    if result.ok:
+        print(f"audit chain intact: {result.checked} events")
+        return 0
+    print(f"audit chain BROKEN at event {result.broken_seq}: {result.reason} ({result.checked} events verified before it)")
+    return 2
+
+
+def cmd_holidays_import(args) -> int:
+    db = _db(args)
+    with db.transaction() as session:
+        result = import_holidays(session, Path(args.file))
+    invalidate_calendar()
+    if not result.ok:
+        for problem in result.errors:
+            print(problem, file=sys.stderr)
+        return 1
+    print(f"imported {args.file}: {result.inserted} added, {result.updated} updated, {result.unchanged} unchanged")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m workflow", description="Licensing workflow engine administration")
+    parser.add_argument("--database", help="database URL (default: $DATABASE_URL or the embedded SQLite file)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    db.add_parser("upgrade", help="migrate to the newest schema and seed the holiday calendar").set_defaults(func=cmd_db_upgrade)
+
+    deploy = sub.add_parser("deploy", help=f"deploy BPMN files (default: every file in {BPMN_DIR.name}/)")
+    deploy.add_argument("files", nargs="*", type=Path)
+    deploy.set_defaults(func=cmd_deploy)
+
+    sub.add_parser("demo", help="demo users for every role and sample cases").set_defaults(func=cmd_demo)
+
+    usr = sub.add_parser("users", help="accounts and API tokens").add_subparsers(dest="action", required=True)
+    add = usr.add_parser("add", help="create an account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True)
+    add.add_argument("--name")
+    add.add_argument("--department")
+    add.add_argument("--password", help="prompted when omitted")
+    add.add_argument("--credit-code", help="applicant's enterprise (created when new)")
+    add.add_argument("--org-name")
+    add.set_defaults(func=cmd_users_add)
+    usr.add_parser("list", help="list accounts").set_defaults(func=cmd_users_list)
+    tok = usr.add_parser("token", help="issue an API token for a user")
+    tok.add_argument("username")
+    tok.set_defaults(func=cmd_users_token)
+
+    tim = sub.add_parser("timers", help="timer worker").add_subparsers(dest="action", required=True)
+    run = tim.add_parser("run", help="wake instances whose timers are due")
+    run.add_argument("--once", action="store_true", help="one sweep, then exit")
+    run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    run.set_defaults(func=cmd_timers_run)
+
+    aud = sub.add_parser("audit", help="decision history").add_subparsers(dest="action", required=True)
+    aud.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
+
+    hol = sub.add_parser("holidays", help="working-day calendar").add_subparsers(dest="action", required=True)
+    imp = hol.add_parser("import", help="import a CSV (date,kind,name) for years chinese-calendar lacks")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_holidays_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EngineError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for field, messages in exc.fields.items():
+            print(f"  {field}: {'; '.join(messages)}", file=sys.stderr)
+        return 1

@@ -1,0 +1,1 @@
+"""The licensing domain: matters, forms, numbers, certificates, permissions, the statutory clock."""

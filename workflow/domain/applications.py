@@ -1,0 +1,51 @@
+"""The application data of a case: validated against every matter's form, corrected in place."""
+from __future__ import annotations
+
+from workflow.domain import forms
+from workflow.domain.matters import MATTERS, get_matter
+from workflow.errors import ValidationError
+from workflow.storage.models import Case
+
+
+def matter_codes(matters: list[str]) -> list[str]:
+    if not isinstance(matters, list) or not matters:
+        raise ValidationError({"matters": ["Choose at least one matter."]})
+    unknown = [m for m in matters if not isinstance(m, str) or m not in MATTERS]
+    if unknown:
+        raise ValidationError({"matters": [f"Unknown matter: {', '.join(map(str, unknown))}."]})
+    if len(set(matters)) != len(matters):
+        raise ValidationError({"matters": ["Each matter may appear only once."]})
+    return list(matters)
+
+
+def validate(codes: list[str], data: dict) -> dict:
+    """Validate the application against every chosen matter's form; all errors at once."""
+    if not isinstance(data, dict):
+        raise ValidationError({"data": ["Invalid input type."]})
+    clean: dict = {}
+    errors: dict = {}
+    for code in codes:
+        key = get_matter(code).application_form
+        try:
+            clean.update(forms.validate_own_fields(key, data))
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def correct(case: Case, changes: dict, field_prefix: str = "") -> dict:
+    """Apply an applicant's corrections to the case's application, re-validated as a whole.
+
+    Returns the corrected fields so the process sees them too (its gateways read
+    application data such as ``commitment_path``).
+    """
+    if not isinstance(changes, dict):
+        raise ValidationError({field_prefix.rstrip(".") or "data": ["Not a valid mapping type."]})
+    try:
+        merged = validate(case.matters, {**case.data, **changes})
+    except ValidationError as exc:
+        raise ValidationError({field_prefix + name: messages for name, messages in exc.fields.items()}) from None
+    case.data = {**case.data, **merged}
+    return {name: merged[name] for name in changes if name in merged}

@@ -1,0 +1,153 @@
+"""The statutory clock of cases and steps, on top of the working-day calendar.
+
+A case first runs the acceptance clock (5 working days from the arrival of the
+materials, Art. 32); once accepted, the decision clock (the matter's committed
+limit, 45 days for a joint filing, plus approved extensions) counts working days
+except those covered by suspensions (Art. 45). Each user task runs its own
+step limit. The derived figures are stored on the rows (``light``, ``due_at``,
+``yellow_at``…) so "all red cases" is one indexed query; every command and the
+sweep keep them current.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workflow.domain import limits
+from workflow.domain.matters import ACCEPTANCE_DAYS, JOINT_STATUTORY_DAYS
+from workflow.storage.models import Case, ClockSegment, HumanTask
+from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
+from workflow.timekeeping.workdays import end_of_office_day, local_date
+
+SUSPENSION_REASONS = ("correction", "inspection", "testing", "expert_review", "hearing", "public_notice")
+
+@dataclass(frozen=True)
+class ClockState:
+    limit: int | None
+    used: int
+    remaining: int | None
+    due_at: datetime | None
+    yellow_at: datetime | None
+    light: str
+    suspended: bool
+
+
+def decision_limit(session: Session, case: Case) -> int | None:
+    """The committed decision limit of the case, extensions included."""
+    if len(case.matters) > 1:
+        base = JOINT_STATUTORY_DAYS
+    else:
+        matter = limits.matter(session, case.matters[0])
+        base = matter.limit_days(case.green_channel) if matter else None
+    return None if base is None else base + (case.extended_days or 0)
+
+
+def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
+    return list(session.scalars(select(ClockSegment).where(
+        ClockSegment.case_id == case_id, ClockSegment.kind == "suspension").order_by(ClockSegment.started_at)))
+
+
+def case_state(session: Session, case: Case, now: datetime) -> ClockState:
+    """Used and remaining working days, due date and light of a case at ``now``."""
+    cal = get_calendar(session)
+    segments = suspensions(session, case.id)
+    open_now = any(s.status == "open" for s in segments)
+    end = min(now, case.completed_at) if case.completed_at else now
+    if case.accepted_at is None:
+        start = case.materials_at or case.created_at
+        due_at, yellow_at = deadline(cal, start, ACCEPTANCE_DAYS)
+        used = cal.workdays_between(start, end)
+        light = "green" if open_now else light_at(end, due_at, yellow_at)  # notice given: duty met
+        return ClockState(ACCEPTANCE_DAYS, used, ACCEPTANCE_DAYS - used, due_at, yellow_at, light, open_now)
+    limit = decision_limit(session, case)
+    pauses = [(s.started_at, s.ended_at) for s in segments if s.ended_at is None or s.ended_at > case.accepted_at]
+    used = cal.counted_workdays(case.accepted_at, end, pauses)
+    if limit is None:
+        return ClockState(None, used, None, None, None, "green", open_now)
+    due_at, yellow_at = deadline(cal, case.accepted_at, limit, pauses, now=end)
+    light = "green" if open_now and end <= due_at else light_at(end, due_at, yellow_at)
+    return ClockState(limit, used, limit - used, due_at, yellow_at, light, open_now)
+
+
+def refresh_case(session: Session, case: Case, now: datetime) -> None:
+    """Store the case's clock on its row (called by every command and by the sweep)."""
+    state = case_state(session, case, now)
+    if case.accepted_at is None:
+        case.acceptance_due_at = state.due_at
+    else:
+        case.decision_due_at = state.due_at
+    case.limit_days, case.used_days, case.remaining_days = state.limit, state.used, state.remaining
+    case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
+    case.clock_date = local_date(now)
+    case.certificate_due_at = certificate_due(session, case)
+    if case.status in ("completed", "withdrawn"):
+        finished = case.completed_at or now
+        case.on_time = state.due_at is None or finished <= state.due_at
+        case.light = "green" if case.on_time else "red"   # a finished case keeps its verdict
+
+
+def certificate_due(session: Session, case: Case) -> datetime | None:
+    """Art. 44: the certificate is issued and delivered within N working days of the decision."""
+    days = [m.certificate_days for m in (limits.matter(session, code) for code in case.matters)
+            if m is not None and m.certificate_days]
+    if case.decided_at is None or not days:
+        return None
+    return end_of_office_day(get_calendar(session).add_workdays(case.decided_at, max(days)))
+
+
+def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:
+    """A step's own clock: its limit, used and remaining working days, light."""
+    cal = get_calendar(session)
+    end = task.closed_at or now
+    used = cal.workdays_between(task.created_at, end)
+    limit = task.step_limit_days
+    remaining = None if limit is None else limit - used
+    return ClockState(limit, used, remaining, task.due_at, task.yellow_at,
+                      light_at(end, task.due_at, task.yellow_at), bool(task.hold))
+
+
+def refresh_task_lights(session: Session, now: datetime) -> int:
+    """Two indexed UPDATEs turn open steps yellow and red as time passes."""
+    red = session.execute(update(HumanTask).where(
+        HumanTask.state == "open", HumanTask.light != "red", HumanTask.due_at < now).values(light="red"))
+    yellow = session.execute(update(HumanTask).where(
+        HumanTask.state == "open", HumanTask.light == "green", HumanTask.yellow_at <= now).values(light="yellow"))
+    return red.rowcount + yellow.rowcount
+
+
+def open_suspension(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None,
+                    note: str | None = None) -> ClockSegment:
+    segment = ClockSegment(case_id=case.id, kind="suspension", reason=reason, note=note, started_at=now,
+                           opened_by=actor_id)
+    session.add(segment)
+    session.flush()
+    return segment
+
+
+def close_suspensions(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None) -> int:
+    segments = session.scalars(select(ClockSegment).where(
+        ClockSegment.case_id == case.id, ClockSegment.kind == "suspension", ClockSegment.reason == reason,
+        ClockSegment.status == "open")).all()
+    for segment in segments:
+        segment.status, segment.ended_at, segment.closed_by = "closed", now, actor_id
+    return len(segments)
+
+
+def restart_acceptance(case: Case, now: datetime) -> None:
+    """Corrected materials arrived: the acceptance clock starts again from today."""
+    if case.accepted_at is None:
+        case.materials_at = now
+
+
+def accept(session: Session, case: Case, at: datetime) -> None:
+    case.accepted_at = at
+    refresh_case(session, case, at)
+
+
+def is_due_for_sweep(case: Case, now: datetime) -> bool:
+    return case.clock_date is None or case.clock_date < local_date(now) or (
+        case.decision_due_at is not None and now > case.decision_due_at and case.light != "red")
+

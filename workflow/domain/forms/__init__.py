@@ -1,0 +1,50 @@
+"""marshmallow schemas for every application form and task form, found by key.
+
+A BPMN user task names its form with the ``formKey`` property; a matter names
+its application form in the catalogue. :func:`validate` is the one way data
+enters a workflow: it returns clean data or raises ``ValidationError`` with
+per-field messages, before anything is written.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow
+
+from workflow.errors import NotFound, ValidationError
+
+FORMS: dict[str, type[marshmallow.Schema]] = {}
+
+
+def form(key: str):
+    def register(schema: type[marshmallow.Schema]) -> type[marshmallow.Schema]:
+        FORMS[key] = schema
+        return schema
+    return register
+
+
+def schema_for(key: str | None) -> marshmallow.Schema:
+    if key not in FORMS:
+        raise NotFound(f"Unknown form {key!r}.")
+    return FORMS[key]()
+
+
+def validate(key: str | None, data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": ["Invalid input type."]})
+    try:
+        return schema_for(key).load(data)
+    except marshmallow.ValidationError as exc:
+        raise ValidationError(exc.messages) from None
+
+
+def validate_own_fields(key: str, data: dict) -> dict:
+    """Validate only the fields this form declares (a joint filing's data holds several forms')."""
+    declared = schema_for(key).fields
+    return validate(key, {k: v for k, v in data.items() if k in declared})
+
+
+from workflow.domain.forms import (
+    applications,  # noqa: E402,F401  (registers the application forms)
+    tasks,  # noqa: E402,F401  (registers the task forms)
+)

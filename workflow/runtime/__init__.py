@@ -1,0 +1,1 @@
+"""The BPMN runtime on SpiffWorkflow: specs, instances, the task projection, commands."""

@@ -1,0 +1,138 @@
+"""Loading, running and saving process instances inside one command.
+
+Steps 1, 4 and 5 of "how a command flows": lock the instance row and check the
+caller's expected version, rebuild the workflow from its state and the cached
+spec of its version, and after the change write back state, version + 1, the
+next timer and the human-task projection.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from sqlalchemy import select
+
+from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.runtime import operations, projection
+from workflow.runtime.command import Command
+from workflow.runtime.deployment import latest_version
+from workflow.runtime.expressions import ExpressionError
+from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow
+from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
+
+
+@dataclass
+class Running:
+    """An instance row with its live workflow, loaded for one command."""
+    row: ProcessInstance
+    workflow: BpmnWorkflow
+
+
+def _engine(cmd: Command, row: ProcessInstance) -> SafeScriptEngine:
+    return SafeScriptEngine(lambda task, name, params: operations.run(cmd, row, task, name, params))
+
+
+def _spec(cmd: Command, version_id: int):
+    return load_spec(str(cmd.session.bind.url), version_id, lambda: cmd.session.scalar(
+        select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id)))
+
+
+def start(cmd: Command, process_id: str, matter_code: str, department: str | None, data: dict) -> Running:
+    """Create and run a new instance of the latest version of ``process_id`` for one matter of the case."""
+    version = latest_version(cmd.session, process_id)
+    if version is None:
+        raise NotFound(f"Process {process_id!r} is not deployed.")
+    row = ProcessInstance(case_id=cmd.case.id, matter_code=matter_code, department_code=department,
+                          process_version_id=version.id, state=b"", version=0, created_at=cmd.now,
+                          updated_at=cmd.now)
+    cmd.session.add(row)
+    cmd.session.flush()
+    spec, subprocess_specs = _spec(cmd, version.id)
+    workflow = new_workflow(spec, subprocess_specs, _engine(cmd, row))
+    workflow.data.update(data)
+    workflow.task_tree.data.update(data)
+    running = Running(row, workflow)
+    advance(running)
+    return running
+
+
+def lock_row(session, instance_id: int) -> ProcessInstance | None:
+    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row."""
+    locked = session.info.setdefault("locked_instances", set())
+    if instance_id in locked:
+        return session.get(ProcessInstance, instance_id)
+    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()).first()
+    if row is not None:
+        locked.add(instance_id)
+    return row
+
+
+def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
+    """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it."""
+    row = lock_row(cmd.session, instance_id)
+    if row is None:
+        raise NotFound("Process instance not found.")
+    require_version(row, expected_version)
+    spec, subprocess_specs = _spec(cmd, row.process_version_id)
+    return Running(row, restore_workflow(row.state, spec, subprocess_specs, _engine(cmd, row)))
+
+
+def require_version(row: ProcessInstance, expected_version: int | None) -> None:
+    """Optimistic locking: the caller saw ``expected_version``; anything newer is a conflict."""
+    if expected_version is not None and expected_version != row.version:
+        raise Conflict(f"The case was changed by someone else (version {row.version}, you had "
+                       f"{expected_version}). Reload and try again.")
+
+
+def advance(running: Running) -> None:
+    """Run engine steps; an expression or operation failure is the caller's bad data, not a crash."""
+    try:
+        running.workflow.do_engine_steps()
+    except WorkflowException as exc:
+        cause = getattr(exc, "exception", None) or exc
+        if isinstance(cause, (ExpressionError, ValidationError, Conflict)):
+            raise ValidationError({"data": [str(cause)]}) from None
+        raise
+
+
+def save(cmd: Command, running: Running) -> None:
+    row, workflow = running.row, running.workflow
+    row.state = dump_workflow(workflow)
+    row.version += 1
+    row.updated_at = cmd.now
+    row.next_timer_at = next_timer(workflow)
+    if workflow.is_completed() and row.status == "running":
+        row.status = "completed"
+    projection.sync(cmd, row, workflow, row.department_code)
+
+
+def next_timer(workflow: BpmnWorkflow) -> datetime | None:
+    """The earliest pending timer, so the sweep finds due instances with one indexed query."""
+    moments = []
+    for event in workflow.waiting_events():
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if isinstance(value, str):
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            moments.append(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    return min(moments) if moments else None
+
+
+def cancel_all(cmd: Command, close_reason: str, status: str, outcome: str) -> None:
+    """Cancel every running instance of the command's case (withdrawal, deemed renewal)."""
+    rows = cmd.session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == cmd.case.id,
+                                                             ProcessInstance.status == "running")).all()
+    for row in rows:
+        running = lock(cmd, row.id)
+        for task in cmd.session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id,
+                                                                HumanTask.state == "open")):
+            cmd.close_reasons[task.spiff_task_id] = close_reason
+        running.workflow.cancel()
+        row.status, row.outcome = status, outcome
+        save(cmd, running)

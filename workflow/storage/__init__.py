@@ -1,0 +1,1 @@
+"""Storage: engines and sessions, the tables, migrations, counters, the audit chain."""

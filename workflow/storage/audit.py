@@ -1,0 +1,151 @@
+"""The tamper-evident decision history.
+
+Each event's hash covers the previous hash and a canonical JSON form of the
+event, so editing or deleting any row (which the database triggers already
+refuse) breaks every later link and :func:`verify` names the first broken one.
+Appends lock the single ``audit_head`` row, which serialises writers across
+processes without a lock of our own.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from workflow.storage.db import utcnow
+from workflow.storage.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "role", "case_id", "case_number", "instance_id",
+                 "task_id", "task_title", "action", "decision", "opinion", "data")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 text kept as is: one byte form per event."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _timestamp(at: datetime) -> str:
+    if at.tzinfo is None:  # SQLite returns naive datetimes; they were stored as UTC
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    body = {name: fields[name] for name in HASHED_FIELDS}
+    body["at"] = _timestamp(body["at"])
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+
+
+def record(session: Session, *, action: str, actor: Any = None, case: Any = None, instance_id: int | None = None,
+           task: Any = None, decision: str | None = None, opinion: str | None = None,
+           data: dict | None = None, at: datetime | None = None) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    head = _lock_head(session)
+    at = at or utcnow()
+    fields = {
+        "seq": head.seq + 1,
+        "at": at,
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": getattr(actor, "display_name", None) or "系统",
+        "role": getattr(actor, "role", None) or "system",
+        "case_id": getattr(case, "id", None),
+        "case_number": getattr(case, "number", None),
+        "instance_id": instance_id if instance_id is not None else getattr(task, "instance_id", None),
+        "task_id": getattr(task, "id", None),
+        "task_title": getattr(task, "title", None),
+        "action": action,
+        "decision": decision,
+        "opinion": opinion,
+        "data": json.loads(canonical_json(data or {})),
+    }
+    digest = event_hash(head.hash, fields)
+    event = AuditEvent(**fields, prev_hash=head.hash, hash=digest)
+    session.add(event)
+    head.seq, head.hash = fields["seq"], digest
+    return event
+
+
+def _lock_head(session: Session) -> AuditHead:
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+        session.flush()
+    return head
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report the first event whose link does not hold."""
+    prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event in rows:
+            reason = _link_problem(event, prev, expected_seq)
+            if reason:
+                return VerifyResult(False, checked, event.seq, reason)
+            prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
+        last_seq = rows[-1].seq
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked or head.hash != prev):
+        return VerifyResult(False, checked, checked + 1, "events after the last stored one are missing")
+    return VerifyResult(True, checked)
+
+
+def _link_problem(event: AuditEvent, prev: str, expected_seq: int) -> str | None:
+    if event.seq != expected_seq:
+        return f"event {expected_seq} is missing"
+    if event.prev_hash != prev:
+        return "previous-hash link does not match"
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    if event_hash(prev, fields) != event.hash:
+        return "content does not match its hash"
+    return None
+
+
+def case_history(session: Session, case_id: int) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.seq)))
+
+
+# -- append-only enforcement ------------------------------------------------
+
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+)
+POSTGRES_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_events_no_change ON audit_events",
+    "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
+    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+    "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+    "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+)
+
+
+def install_triggers(connection) -> None:
+    statements = POSTGRES_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_TRIGGERS
+    for statement in statements:
+        connection.execute(text(statement))

@@ -1,0 +1,140 @@
+"""Database access: one engine per URL, one transaction per command.
+
+SQLite is the embedded default (WAL mode, foreign keys on); PostgreSQL is used
+through psycopg 3 when ``DATABASE_URL`` says so. Everything else in the engine
+receives a :class:`Database` and never builds engines itself, so tests and the
+web app can point the same code at any database.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, TypeDecorator, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from workflow.timekeeping.now import now as clock_now
+
+DEFAULT_URL = "sqlite:///var/licensing.db"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC now from the engine's one clock (settable in tests and the simulator)."""
+    return clock_now()
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use psycopg 3 for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers run while a writer commits; busy_timeout makes writers
+    # queue instead of failing when the embedded server has several threads.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str, *, writer: bool = True) -> Engine:
+    """Build an engine; on SQLite a *writer* engine opens ``BEGIN IMMEDIATE``.
+
+    pysqlite's deferred BEGIN would let two writers read the same instance
+    version and fail late; an immediate BEGIN serialises writers up front, the
+    SQLite equivalent of ``SELECT ... FOR UPDATE``. Readers keep a deferred
+    BEGIN so inbox queries never wait for a writer.
+    """
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
+
+
+class Database:
+    """A database the engine works on: its engine and a session factory."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = normalise_url(url or os.environ.get("DATABASE_URL") or DEFAULT_URL)
+        self.engine = make_engine(self.url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        read_engine = make_engine(self.url, writer=False) if self.url.startswith("sqlite") else self.engine
+        self.read_sessions = sessionmaker(read_engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One command = one transaction: commit on success, roll back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries; nothing it does is committed.
+
+        ``close()`` (not ``rollback()``) ends it, so the rows it returns stay
+        loaded and usable after the block.
+        """
+        session = self.read_sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_sessions.kw["bind"].dispose()
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend.
+
+    SQLite has no time zones and hands back naive values; comparing those with
+    aware ones raises. This type stores UTC and always returns aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

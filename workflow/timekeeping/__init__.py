@@ -1,0 +1,1 @@
+"""Time: the injectable clock and the working-day calendar."""
