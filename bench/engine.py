@@ -58,7 +58,7 @@ from workflow.services.inbox import Filters
 from workflow.storage.db import Database
 from workflow.storage.models import Case, HumanTask, Organisation, ProcessInstance, ProcessVersion, User
 from workflow.storage.schema import upgrade
-from workflow.timekeeping.workdays import seed_from_chinese_calendar
+from workflow.timekeeping.holidays import seed_from_chinese_calendar
 
 BPMN = ROOT / "tests" / "bpmn" / "engine_bench.bpmn"
 PROCESS_ID = "engine_bench"

@@ -12,8 +12,8 @@ from workflow.runtime.projection import ready_manual_tasks
 from workflow.runtime.spiff_runtime import SafeScriptEngine, load_spec, restore_workflow
 from workflow.services.users import create_organisation, create_user, ensure_departments
 from workflow.storage.db import Database
-from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion, User
-from workflow.timekeeping.workdays import seed_from_chinese_calendar
+from workflow.storage.models import AwardRound, HumanTask, ProcessInstance, ProcessVersion, User
+from workflow.timekeeping.holidays import seed_from_chinese_calendar
 
 PASSWORD = "secret-pass-1"
 ORG_A = ("91350100M000100Y43", "福州甲食品有限公司")
@@ -32,6 +32,7 @@ PEOPLE = [
     ("food_inspector", "inspector", "food", None), ("food_inspector2", "inspector", "food", None),
     ("approver", "approver", "production", None), ("food_approver", "approver", "food", None),
     ("equip_approver", "approver", "equipment", None), ("quality_approver", "approver", "quality", None),
+    ("quality_approver2", "approver", "quality", None), ("quality_approver3", "approver", "quality", None),
     ("expert1", "expert", None, None), ("expert2", "expert", None, None), ("expert3", "expert", None, None),
     ("expert4", "expert", None, None), ("expert5", "expert", None, None),
     ("supervisor", "supervisor", None, None), ("auditor", "auditor", None, None), ("admin", "admin", None, None),
@@ -60,6 +61,7 @@ def create_people(session: Session) -> None:
     for username, role, department, org in PEOPLE:
         create_user(session, username, PASSWORD, role, username, department=department,
                     organisation_id=orgs[org].id if org is not None else None)
+    session.add(AwardRound(code="2026", title="2026年度市长质量奖", quota=5, status="open"))
 
 
 def load_people(db: Database) -> dict[str, User]:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from workflow.domain import certificates
+from workflow.domain.matters import MATTERS
 from workflow.domain.identifiers import is_valid_sc_number, parse_equipment_certificate_number, parse_xk_number
 from workflow.errors import Conflict
 from workflow.services import cases
@@ -22,7 +23,8 @@ def issue_many(db, case_id, matter, workers=4, each=5):
             try:
                 with db.transaction() as s:
                     case = s.get(Case, case_id)
-                    numbers.append(certificates.issue(s, case, matter, utcnow(), 5, "范围").number)
+                    numbers.append(certificates.issue(s, case, MATTERS[matter], utcnow(), "范围",
+                                                      validity_years=5).number)
             except Exception as exc:  # collected so the assertion shows it
                 errors.append(exc)
     threads = [threading.Thread(target=work) for _ in range(workers)]
@@ -54,12 +56,12 @@ def test_concurrent_issuance_gives_unique_valid_numbers(db, people):
 def test_renewal_keeps_the_number_and_extends_validity(db, people):
     case = cases.submit(db, people["applicant_a"], ["bench"], {})
     with db.transaction() as s:
-        cert = certificates.issue(s, s.get(Case, case.id), "food_license", utcnow(), 5, "范围")
+        cert = certificates.issue(s, s.get(Case, case.id), MATTERS["food_license"], utcnow(), "范围")
         number, until = cert.number, cert.valid_until
     with db.transaction() as s:
-        renewed = certificates.renew(s, number, utcnow(), 5)
+        renewed = certificates.renew(certificates.by_number(s, number), utcnow(), 5)
         assert renewed.number == number and renewed.valid_until.year == until.year + 5
-        certificates.set_status(s, number, "revoked")
+        certificates.set_status(renewed, "revoked")
     with pytest.raises(Conflict, match="revoked"):
         with db.transaction() as s:
-            certificates.renew(s, number, utcnow(), 5)
+            certificates.renew(certificates.by_number(s, number), utcnow(), 5)

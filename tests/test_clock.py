@@ -9,12 +9,15 @@ from sqlalchemy import select
 
 from workflow.domain import clock
 from workflow.domain.matters import MATTERS
-from workflow.errors import Conflict, Forbidden, ValidationError
+from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
 from workflow.services import admin, cases
 from workflow.services import calendar as calendar_services
 from workflow.services import clock as clock_services
+from workflow.services import sweep as sweeping
+from workflow.services import tasks
 from workflow.storage.models import AuditEvent, Case, ClockSegment
-from workflow.timekeeping import deadlines
+from workflow.timekeeping import deadlines, now
+from tests.test_forms import VALID
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -51,7 +54,7 @@ def test_limits_from_the_catalogue_and_admin_settings(db, people):
     green = Case(matters=["industrial_license"], green_channel=True, extended_days=0)
     with db.reading() as s:
         assert clock.decision_limit(s, food) == 10
-        assert clock.decision_limit(s, joint) == 45
+        assert clock.decision_limit(s, joint) == 10       # the longer matter, run in parallel (≤ 45, Art. 26)
         assert clock.decision_limit(s, green) < MATTERS["industrial_license"].committed_days
     assert MATTERS["industrial_license"].statutory_days <= 30
     with pytest.raises(Forbidden):
@@ -78,27 +81,26 @@ def test_deemed_acceptance_fires_on_the_right_working_day_not_before(db, case):
     # 15–23 Spring Festival, Tue 24 (3), Wed 25 (4), Thu 26 (5): due 2026-02-26 17:30.
     place(db, case.id, materials=at(2026, 2, 12, 10))
     assert state(db, case.id, at(2026, 2, 26)).due_at == at(2026, 2, 26, 17, 30)
-    assert clock_services.sweep(db, at(2026, 2, 26, 17, 0))["deemed_accepted"] == 0
+    assert sweeping.sweep(db, at(2026, 2, 26, 17, 0))["deemed_accepted"] == 0
     with db.reading() as s:
         assert s.get(Case, case.id).accepted_at is None
-    assert clock_services.sweep(db, at(2026, 2, 27, 9, 0))["deemed_accepted"] == 1
+    assert sweeping.sweep(db, at(2026, 2, 27, 9, 0))["deemed_accepted"] == 1
     with db.reading() as s:
         row = s.get(Case, case.id)
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "deemed_accepted")).one()
     assert row.deemed_accepted and row.accepted_at == at(2026, 2, 12, 10)
     assert event.case_id == case.id and "第三十二条" in event.opinion
-    assert clock_services.sweep(db, at(2026, 2, 27, 10, 0))["deemed_accepted"] == 0
+    assert sweeping.sweep(db, at(2026, 2, 27, 10, 0))["deemed_accepted"] == 0
 
 
-def test_correction_notice_stops_deemed_acceptance(db, people, case):
-    from workflow.services import tasks
+def test_correction_notice_stops_deemed_acceptance(db, people):
     from workflow.storage.models import HumanTask
+    case = cases.submit(db, people["applicant_a"], ["food_license"], VALID["food_application"])
     with db.reading() as s:
         task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
-    tasks.claim(db, people["reviewer1"], task.id)
-    cases.return_to_applicant(db, people["reviewer1"], task.id, "缺材料", ["营业执照"])
+    tasks.complete(db, people["window"], task.id, {"opinion": "缺材料", "decision": "correct", "items": ["营业执照"]})
     place(db, case.id, materials=at(2026, 2, 12, 10))
-    assert clock_services.sweep(db, at(2026, 3, 10))["deemed_accepted"] == 0
+    assert sweeping.sweep(db, at(2026, 3, 10))["deemed_accepted"] == 0
 
 
 def test_decision_due_across_national_day_and_a_suspension_over_a_holiday(db, case):
@@ -107,12 +109,13 @@ def test_decision_due_across_national_day_and_a_suspension_over_a_holiday(db, ca
     place(db, case.id, accepted=at(2025, 9, 26, 10))
     assert state(db, case.id, at(2025, 9, 29)).due_at == at(2025, 10, 23, 17, 30)
     assert state(db, case.id, at(2025, 10, 9, 12)).used == 4
-    # Inspection from Tue 09-30 to Thu 10-09 covers the holiday: only 09-30 and 10-09 are working days.
+    # Inspection from Tue 09-30 to Thu 10-09 spans the holiday: it takes off the working days after
+    # the day it started up to the day it ended, i.e. only 10-09 (10-01..10-08 are holidays anyway).
     with db.transaction() as s:
         s.add(ClockSegment(case_id=case.id, kind="suspension", reason="inspection", status="closed",
                            started_at=at(2025, 9, 30, 9), ended_at=at(2025, 10, 9, 16)))
     after = state(db, case.id, at(2025, 10, 10, 12))
-    assert after.used == 3 and after.due_at == at(2025, 10, 27, 17, 30)
+    assert after.used == 4 and after.due_at == at(2025, 10, 24, 17, 30)
 
 
 def test_overlapping_suspensions_do_not_double_count(db, case):
@@ -124,35 +127,54 @@ def test_overlapping_suspensions_do_not_double_count(db, case):
             ClockSegment(case_id=case.id, kind="suspension", reason="expert_review", status="closed",
                          started_at=at(2025, 11, 5), ended_at=at(2025, 11, 7)),
         ])
-    # 4th–7th paused (4 working days), counted: Mon 3? no (start day), 10th, 11th → 2 by Tue 11th.
-    assert state(db, case.id, at(2025, 11, 11, 12)).used == 2
+    # Merged pause Tue 4th–Fri 7th takes off Wed, Thu, Fri (the 4th is the day it started): counted by
+    # Tue 11th are Tue 4th, Mon 10th and Tue 11th = 3, not 6 − 2 − 2.
+    assert state(db, case.id, at(2025, 11, 11, 12)).used == 3
+
+
+def held_task(db, people, case, who="reviewer1"):
+    """The bench case's first step, claimed by ``who``, after the case was accepted."""
+    from workflow.storage.models import HumanTask
+    with db.reading() as s:
+        task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+    tasks.claim(db, people[who], task.id)
+    return task
 
 
 def test_open_suspension_keeps_the_case_out_of_red(db, people, case):
     place(db, case.id, accepted=at(2025, 11, 3, 9))
-    clock_services.suspend(db, people["reviewer1"], case.id, "testing", "送检")
+    task = held_task(db, people, case)
+    clock_services.suspend(db, people["reviewer1"], task.id, "testing", "送检")
     with db.reading() as s:
         row = s.get(Case, case.id)
     assert row.suspended
+    with pytest.raises(Conflict, match="already suspended"):
+        clock_services.suspend(db, people["reviewer1"], task.id, "hearing")
+    with pytest.raises(NotFound):
+        clock_services.suspend(db, people["applicant_a"], task.id, "testing")
+    clock_services.resume(db, people["reviewer1"], task.id)
     with pytest.raises(ValidationError):
-        clock_services.suspend(db, people["reviewer1"], case.id, "holiday mood")
-    with pytest.raises(Forbidden):
-        clock_services.suspend(db, people["applicant_a"], case.id, "testing")
-    assert clock_services.resume(db, people["reviewer1"], case.id, "testing") == 1
+        clock_services.suspend(db, people["reviewer1"], task.id, "holiday mood")
     with pytest.raises(Conflict):
-        clock_services.resume(db, people["reviewer1"], case.id, "testing")
+        clock_services.resume(db, people["reviewer1"], task.id)
     with db.reading() as s:
         actions = s.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id)).all()
     assert actions[-2:] == ["suspend", "resume"]
 
 
 def test_extension_approved_moves_the_due_date(db, people, case):
+    with now.use(now.ManualClock(at(2025, 11, 4))):
+        extension_approved_moves_the_due_date(db, people, case)
+
+
+def extension_approved_moves_the_due_date(db, people, case):
     place(db, case.id, accepted=at(2025, 11, 3, 9))
     before = state(db, case.id, at(2025, 11, 4)).due_at
+    task = held_task(db, people, case)
     with pytest.raises(ValidationError) as err:
-        clock_services.request_extension(db, people["reviewer1"], case.id, 11, "")
+        clock_services.request_extension(db, people["reviewer1"], task.id, 11, "")
     assert set(err.value.fields) == {"days", "reason"}
-    segment = clock_services.request_extension(db, people["reviewer1"], case.id, 5, "需组织专家论证")
+    segment = clock_services.request_extension(db, people["reviewer1"], task.id, 5, "需组织专家论证")
     with pytest.raises(Forbidden):
         clock_services.decide_extension(db, people["reviewer1"], segment.id, True, "同意")
     clock_services.decide_extension(db, people["approver"], segment.id, True, "同意延期")
@@ -173,7 +195,7 @@ def test_lights_yellow_then_red(db, case):
     assert state(db, case.id, at(2025, 11, 18, 12)).light == "green"
     assert state(db, case.id, at(2025, 11, 19, 9)).light == "yellow"
     assert state(db, case.id, at(2025, 11, 25, 9)).light == "red"
-    clock_services.sweep(db, at(2025, 11, 25, 9))
+    sweeping.sweep(db, at(2025, 11, 25, 9))
     with db.reading() as s:
         reds = s.scalars(select(Case.id).where(Case.status == "in_progress", Case.light == "red")).all()
     assert reds == [case.id]
@@ -206,10 +228,10 @@ def test_step_limits_from_bpmn_turn_tasks_yellow_then_red(db, case):
         task.created_at = at(2025, 11, 3, 9)
         task.due_at, task.yellow_at = deadlines.step_due(s, task.created_at, 2)
     assert (task.due_at, task.yellow_at) == (at(2025, 11, 5, 17, 30), at(2025, 11, 3, 0, 0))
-    clock_services.sweep(db, at(2025, 11, 4, 9))
+    sweeping.sweep(db, at(2025, 11, 4, 9))
     with db.reading() as s:
         assert s.get(HumanTask, task.id).light == "yellow"
         assert clock.task_state(s, s.get(HumanTask, task.id), at(2025, 11, 4, 9)).remaining == 1
-    clock_services.sweep(db, at(2025, 11, 6, 9))
+    sweeping.sweep(db, at(2025, 11, 6, 9))
     with db.reading() as s:
         assert s.scalars(select(HumanTask.id).where(HumanTask.state == "open", HumanTask.light == "red")).all() == [task.id]

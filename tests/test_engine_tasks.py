@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from tests.helpers import open_tasks
 from workflow.errors import Conflict, Forbidden, NotFound, ValidationError
-from workflow.services import cases, inbox, tasks
+from workflow.services import cases, handover, inbox, tasks
 from workflow.services.inbox import Filters
 from workflow.storage.models import AuditEvent, Case, HumanTask, Notification, ProcessInstance, TaskSigner
 
@@ -85,21 +85,21 @@ def test_deny_path(db, people, case):
 def test_claim_refusals(db, people, case):
     intake = open_tasks(db, case.id)[0]
     with pytest.raises(Forbidden):
-        tasks.claim(db, people["approver"], intake.id)          # wrong role
-    with pytest.raises(Forbidden):
-        tasks.claim(db, people["food_reviewer"], intake.id)     # wrong department
-    with pytest.raises(Forbidden):
-        tasks.claim(db, people["applicant_a"], intake.id)
+        tasks.claim(db, people["approver"], intake.id)          # wrong role, same department
+    with pytest.raises(NotFound):
+        tasks.claim(db, people["food_reviewer"], intake.id)     # another department: not even visible
+    with pytest.raises(NotFound):
+        tasks.claim(db, people["applicant_a"], intake.id)       # the office's steps are not the applicant's
     with pytest.raises(NotFound):
         tasks.claim(db, people["reviewer1"], 999999)
     tasks.claim(db, people["reviewer1"], intake.id)
     with pytest.raises(Conflict, match="already been claimed"):
         tasks.claim(db, people["reviewer2"], intake.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict, match="already been claimed"):
         tasks.complete(db, people["reviewer2"], intake.id, ok())  # held by someone else
     with pytest.raises(Conflict, match="already hold"):
         tasks.claim(db, people["reviewer1"], intake.id)
-    with pytest.raises(Forbidden):
+    with pytest.raises(Conflict, match="another person"):
         tasks.unclaim(db, people["reviewer2"], intake.id)
     tasks.unclaim(db, people["reviewer1"], intake.id)
     assert open_tasks(db, case.id)[0].assignee_id is None
@@ -150,7 +150,7 @@ def test_two_person_rule_for_distinct_assignees(db, people, case):
     tasks.complete(db, people["reviewer1"], intake.id, ok())
     with db.transaction() as s:  # make the parallel checks one "two-person" step for this test
         for t in s.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == "open")):
-            t.distinct_assignees, t.bpmn_id = True, "check"
+            t.distinct_assignees, t.bpmn_id, t.activation = True, "check", "parallel@1"
     a, b = open_tasks(db, case.id)
     tasks.claim(db, people["reviewer1"], a.id)
     with pytest.raises(Conflict, match="second person"):
@@ -165,12 +165,12 @@ def test_transfer_to_same_role_only(db, people, case):
     intake = open_tasks(db, case.id)[0]
     tasks.claim(db, people["reviewer1"], intake.id)
     with pytest.raises(ValidationError):
-        tasks.transfer(db, people["reviewer1"], intake.id, people["food_reviewer"].id)
+        handover.transfer(db, people["reviewer1"], intake.id, people["food_reviewer"].id)
     with pytest.raises(ValidationError):
-        tasks.transfer(db, people["reviewer1"], intake.id, people["approver"].id)
-    with pytest.raises(Forbidden):
-        tasks.transfer(db, people["reviewer2"], intake.id, people["reviewer3"].id)
-    tasks.transfer(db, people["reviewer1"], intake.id, people["reviewer2"].id, "出差，转办")
+        handover.transfer(db, people["reviewer1"], intake.id, people["approver"].id)
+    with pytest.raises(Conflict):
+        handover.transfer(db, people["reviewer2"], intake.id, people["reviewer3"].id)
+    handover.transfer(db, people["reviewer1"], intake.id, people["reviewer2"].id, "出差，转办")
     assert open_tasks(db, case.id)[0].assignee_id == people["reviewer2"].id
     with db.reading() as s:
         assert s.scalar(select(Notification.kind).where(Notification.user_id == people["reviewer2"].id)) == "transfer"
@@ -179,35 +179,39 @@ def test_transfer_to_same_role_only(db, people, case):
 
 def test_copy_and_urge_create_notifications(db, people, case):
     intake = open_tasks(db, case.id)[0]
-    tasks.copy_to(db, people["reviewer1"], intake.id, [people["approver"].id], "请知悉")
+    handover.copy_to(db, people["reviewer1"], intake.id, [people["approver"].id], "请知悉")
     with pytest.raises(ValidationError):
-        tasks.copy_to(db, people["reviewer1"], intake.id, [people["applicant_a"].id])
+        handover.copy_to(db, people["reviewer1"], intake.id, [people["applicant_a"].id])
     with pytest.raises(ValidationError):
-        tasks.copy_to(db, people["reviewer1"], intake.id, [])
+        handover.copy_to(db, people["reviewer1"], intake.id, [people["food_reviewer"].id])  # cannot open the case
+    with pytest.raises(ValidationError):
+        handover.copy_to(db, people["reviewer1"], intake.id, [])
     with pytest.raises(Forbidden):
-        tasks.urge(db, people["reviewer1"], intake.id)
-    notices = tasks.urge(db, people["supervisor"], intake.id, "已超期，请尽快办理")
+        handover.urge(db, people["reviewer1"], intake.id)
+    with pytest.raises(NotFound):
+        handover.urge(db, people["food_approver"], intake.id)    # another department's case
+    notices = handover.urge(db, people["supervisor"], intake.id, "已超期，请尽快办理")
     assert {n.user_id for n in notices} == {people[u].id for u in ("reviewer1", "reviewer2", "reviewer3")}
     tasks.claim(db, people["reviewer2"], intake.id)
-    assert [n.user_id for n in tasks.urge(db, people["supervisor"], intake.id)] == [people["reviewer2"].id]
+    assert [n.user_id for n in handover.urge(db, people["supervisor"], intake.id)] == [people["reviewer2"].id]
     assert audit_actions(db, case.id).count("urge") == 2
 
 
 def test_added_signer_must_sign_before_completion(db, people, case):
     intake = open_tasks(db, case.id)[0]
     with pytest.raises(Conflict, match="Claim"):
-        tasks.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
+        handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
     tasks.claim(db, people["reviewer1"], intake.id)
-    tasks.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
-    with pytest.raises(Conflict, match="already been added"):
-        tasks.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
+    handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
+    with pytest.raises(ValidationError):        # already asked: no longer offered
+        handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
     with pytest.raises(Conflict, match="signer"):
         tasks.complete(db, people["reviewer1"], intake.id, ok())
     with pytest.raises(Forbidden):
-        tasks.sign(db, people["reviewer3"], intake.id, "我也说两句")
+        handover.sign(db, people["reviewer3"], intake.id, "我也说两句")
     with pytest.raises(ValidationError):
-        tasks.sign(db, people["reviewer2"], intake.id, "  ")
-    tasks.sign(db, people["reviewer2"], intake.id, "同意，材料齐全")
+        handover.sign(db, people["reviewer2"], intake.id, "  ")
+    handover.sign(db, people["reviewer2"], intake.id, "同意，材料齐全")
     tasks.complete(db, people["reviewer1"], intake.id, ok())
     with db.reading() as s:
         assert s.scalars(select(TaskSigner.opinion)).one() == "同意，材料齐全"
@@ -237,6 +241,9 @@ def test_return_to_earlier_step(db, people, case):
     for bpmn_id in ("intake", "check_a", "check_b"):
         tasks.complete(db, people["reviewer1"], open_tasks(db, case.id, bpmn_id)[0].id, ok())
     decide = open_tasks(db, case.id)[0]
+    with pytest.raises(Conflict, match="Claim"):
+        tasks.return_to_step(db, people["approver"], decide.id, "intake", "退回")
+    tasks.claim(db, people["approver"], decide.id)
     with pytest.raises(ValidationError):
         tasks.return_to_step(db, people["approver"], decide.id, "nowhere", "退回")
     with pytest.raises(ValidationError):
@@ -253,16 +260,20 @@ def test_return_to_earlier_step(db, people, case):
 def test_return_to_applicant_and_resubmit(db, people, case):
     intake = open_tasks(db, case.id)[0]
     tasks.claim(db, people["reviewer1"], intake.id)
+    with pytest.raises(Conflict, match="one-time notice"):     # before acceptance: the window's notice
+        tasks.return_to_applicant(db, people["reviewer1"], intake.id, "缺材料", ["营业执照"])
+    with db.transaction() as s:
+        s.get(Case, case.id).accepted_at = s.get(Case, case.id).created_at
     with pytest.raises(ValidationError):
-        cases.return_to_applicant(db, people["reviewer1"], intake.id, "缺材料", [])
-    cases.return_to_applicant(db, people["reviewer1"], intake.id, "缺少营业执照", ["营业执照副本", "法人身份证"])
+        tasks.return_to_applicant(db, people["reviewer1"], intake.id, "缺材料", [])
+    tasks.return_to_applicant(db, people["reviewer1"], intake.id, "缺少营业执照", ["营业执照副本", "法人身份证"])
     assert cases.get(db, people["applicant_a"], case.id).status == "correction"
     with pytest.raises(Conflict, match="applicant"):
         tasks.complete(db, people["reviewer1"], intake.id, ok())
     with pytest.raises(NotFound):
         cases.resubmit(db, people["applicant_b"], case.id, {})
     cases.resubmit(db, people["applicant_a2"], case.id, {"title": "补正后的样品件"})
-    assert cases.get(db, people["applicant_a"], case.id).status == "submitted"
+    assert cases.get(db, people["applicant_a"], case.id).status == "in_progress"
     tasks.complete(db, people["reviewer1"], intake.id, ok())
     with pytest.raises(Conflict):
         cases.resubmit(db, people["applicant_a"], case.id, {})

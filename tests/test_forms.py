@@ -34,7 +34,8 @@ VALID: dict[str, dict] = {
     "food_application": {**COMMON, "food_kind": 1, "food_category": "16",
                          "food_names": ["绿茶", "乌龙茶"], "premises_area": 850.5, "employees": 36},
     "food_change_application": {**COMMON, "change_kind": "change", "license_number": "SC11644200000389",
-                                "change_items": ["生产地址", "法定代表人"], "reason": "搬迁新厂区"},
+                                "change_items": ["生产地址"], "new_production_address": "福州市仓山区建新路 8 号",
+                                "reason": "搬迁新厂区"},
     "equipment_notice_application": {**COMMON, "equipment_kind": "3000", "work_kind": "installation",
                                      "contractor_name": "福建某电梯工程有限公司",
                                      "contractor_license": "TS3335001-2027", "site_address": "福州市仓山区某小区 3 号楼",
@@ -70,6 +71,7 @@ VALID: dict[str, dict] = {
     "committee": {"opinion": "同意授奖", "decision": "award"},
     "public_notice": {"opinion": "公示期内收到异议", "decision": "objection", "objection": "自评分数与实际不符"},
     "objection": {"opinion": "异议不成立", "decision": "dismissed"},
+    "ranking": {"opinion": "第1名，入选", "decision": "selected", "rank": 1},
 }
 
 
@@ -143,8 +145,8 @@ BAD: list[tuple[str, dict, dict[str, str]]] = [
     # food change
     ("food_change_application", with_("food_change_application", license_number="SC11644200000388"),
      {"license_number": "Not a valid food production licence number (SC)."}),
-    ("food_change_application", with_("food_change_application", change_items=DROP),
-     {"change_items": "List every item to change."}),
+    ("food_change_application", with_("food_change_application", new_production_address=DROP),
+     {"new_food_names": "Give the new particulars: company name, production address or food names."}),
     ("food_change_application", with_("food_change_application", change_kind="transfer"),
      {"change_kind": "Must be one of: change, renewal, cancellation."}),
     ("food_change_application", with_("food_change_application", reason="因" * 501),

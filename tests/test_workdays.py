@@ -17,13 +17,12 @@ from sqlalchemy import event, func, select
 import workflow.storage.models  # noqa: F401  (registers every table)
 from workflow.storage.db import Base, Database
 from workflow.storage.models.clock import Holiday
+from workflow.timekeeping.holidays import import_holidays, seed_from_chinese_calendar
 from workflow.timekeeping.workdays import (
     OFFICE_DAY_END,
     OFFICE_TZ,
     WorkCalendar,
-    import_holidays,
     local_date,
-    seed_from_chinese_calendar,
     uncovered_year_message,
 )
 
@@ -175,57 +174,70 @@ def test_local_date_and_due_datetime(cal):
 
 def test_suspension_spanning_national_day(cal):
     start = cst(2025, 9, 26, 10)
-    due = cal.add_workdays(local_date(start), 20)            # 2025-10-30, see above
-    # Sent for testing Tue 09-30 15:00, report back Fri 10-10 11:00. Suspended days are every
-    # local day the suspension touches: 09-30 .. 10-10. Working days among them: 09-30, 10-09,
-    # 10-10 = 3 (the holiday days 10-01..10-08 were never working days, nothing is taken twice).
+    assert cal.add_workdays(local_date(start), 20) == date(2025, 10, 30)
+    # Sent for testing Tue 09-30 15:00, report back Fri 10-10 11:00. Like any period (Art. 82)
+    # the pause's first day is not taken off, its last day is: working days in (09-30, 10-10]
+    # are 10-09 and 10-10 (10-01..10-08 are holidays, never counted anyway).
     pauses = [(cst(2025, 9, 30, 15), cst(2025, 10, 10, 11))]
-    assert cal.paused_workdays(start, cst(2025, 10, 30, 17, 30), pauses) == 3
-    shifted = cal.shift_for_pauses(due, pauses, start=start)
-    # 10-30 + 3 unsuspended working days: 10-31 Fri, 11-03 Mon, 11-04 Tue.
-    assert shifted == date(2025, 11, 4)
-    assert cal.counted_workdays(start, cal.due_datetime(shifted, 0), pauses) == 20
-    # Used so far at 10-10 18:00: 09-28, 09-29 counted; 09-30, 10-09, 10-10 suspended.
-    assert cal.counted_workdays(start, cst(2025, 10, 10, 18), pauses) == 2
+    assert cal.paused_workdays(start, cst(2025, 10, 30, 17, 30), pauses) == 2
+    due = cal.deadline_date(start, 20, pauses)
+    # 10-30 + 2 working days: 10-31 Fri, 11-03 Mon.
+    assert due == date(2025, 11, 3)
+    assert cal.counted_workdays(start, cal.due_datetime(due, 0), pauses) == 20
+    # Used at 10-10 18:00: 09-28 (make-up Sunday), 09-29, 09-30 counted; 10-09, 10-10 paused.
+    assert cal.counted_workdays(start, cst(2025, 10, 10, 18), pauses) == 3
+
+
+def test_one_second_suspension_takes_off_nothing(cal):
+    start = cst(2026, 3, 2, 10)                              # Monday
+    pauses = [(cst(2026, 3, 4, 10), cst(2026, 3, 4, 10) + timedelta(seconds=1))]
+    assert cal.paused_workdays(start, cst(2026, 3, 20), pauses) == 0
+    assert cal.counted_workdays(start, cst(2026, 3, 6, 16), pauses) == 4
+    assert cal.deadline_date(start, 10, pauses) == cal.add_workdays(local_date(start), 10)
 
 
 def test_overlapping_suspensions_are_merged(cal):
     start = cst(2026, 2, 6, 10)
-    due = cal.add_workdays(local_date(start), 20)            # 2026-03-12, see above
+    assert cal.add_workdays(local_date(start), 20) == date(2026, 3, 12)
     pauses = [
         (cst(2026, 3, 2, 9), cst(2026, 3, 4, 12)),           # Mon–Wed
         (cst(2026, 3, 3, 10), cst(2026, 3, 5, 16)),          # Tue–Thu, overlaps
     ]
-    # Merged: Mon 03-02 .. Thu 03-05 = 4 working days (not 3 + 3 = 6).
-    assert cal.merge_pauses(pauses, cst(2026, 4, 1)) == [(date(2026, 3, 2), date(2026, 3, 5))]
-    assert cal.paused_workdays(start, due, pauses) == 4
-    shifted = cal.shift_for_pauses(due, pauses, start=start)
-    # 03-12 + 4: 03-13 Fri, 03-16 Mon, 03-17 Tue, 03-18 Wed.
-    assert shifted == date(2026, 3, 18)
-    assert cal.counted_workdays(start, shifted, pauses) == 20
+    # Merged: Mon 09:00 .. Thu 16:00, which takes off Tue, Wed and Thu (not 2 + 2 = 4).
+    assert cal.merge_pauses(pauses, cst(2026, 4, 1)) == [(cst(2026, 3, 2, 9), cst(2026, 3, 5, 16))]
+    assert cal.paused_workdays(start, cst(2026, 3, 12, 17, 30), pauses) == 3
+    due = cal.deadline_date(start, 20, pauses)
+    # 03-12 + 3: 03-13 Fri, 03-16 Mon, 03-17 Tue.
+    assert due == date(2026, 3, 17)
+    assert cal.counted_workdays(start, cal.due_datetime(due, 0), pauses) == 20
     # A pause inside another one changes nothing.
     nested = pauses + [(cst(2026, 3, 3, 11), cst(2026, 3, 3, 12))]
-    assert cal.shift_for_pauses(due, nested, start=start) == shifted
+    assert cal.deadline_date(start, 20, nested) == due
 
 
-def test_open_suspension_runs_to_end(cal):
+def test_open_suspension_runs_to_now(cal):
     start = cst(2026, 3, 2, 10)                              # Monday
     pauses = [(cst(2026, 3, 4, 9), None)]                    # opened Wednesday, still open
-    # As of Friday 03-06: Tue counted, Wed–Fri suspended.
-    assert cal.counted_workdays(start, cst(2026, 3, 6, 16), pauses) == 1
-    # Due date as known on Friday: 5 WD from Monday = 03-09; the open pause counts up to `now`,
-    # so Wed–Fri = 3 suspended working days: 03-09 + 3 = 03-10, 03-11, 03-12.
-    due = cal.add_workdays(date(2026, 3, 2), 5)
-    assert due == date(2026, 3, 9)
-    assert cal.shift_for_pauses(due, pauses, start=start, now=cst(2026, 3, 6, 16)) == date(2026, 3, 12)
+    # As of Friday 03-06: Tue, Wed counted; Thu, Fri paused.
+    assert cal.counted_workdays(start, cst(2026, 3, 6, 16), pauses) == 2
+    # Due as known on Friday: 5 WD from Monday = 03-09, plus the 2 paused days = 03-11.
+    assert cal.add_workdays(date(2026, 3, 2), 5) == date(2026, 3, 9)
+    assert cal.deadline_date(start, 5, pauses, now=cst(2026, 3, 6, 16)) == date(2026, 3, 11)
 
 
 def test_suspension_before_start_is_ignored(cal):
     start = cst(2026, 3, 9, 10)
     pauses = [(cst(2026, 3, 2, 9), cst(2026, 3, 9, 9))]      # ends on the (uncounted) start day
     due = cal.add_workdays(local_date(start), 3)
-    assert cal.shift_for_pauses(due, pauses, start=start) == due
+    assert cal.deadline_date(start, 3, pauses) == due
     assert cal.counted_workdays(start, due, pauses) == 3
+
+
+def test_suspension_after_the_deadline_does_not_move_it(cal):
+    start = cst(2026, 3, 2, 10)
+    due = cal.add_workdays(local_date(start), 3)             # 03-05
+    pauses = [(cst(2026, 3, 10, 9), cst(2026, 3, 20, 9))]
+    assert cal.deadline_date(start, 3, pauses, now=cst(2026, 3, 25)) == due
 
 
 def test_reversed_pause_is_rejected(cal):
@@ -381,15 +393,17 @@ def period_with_pauses(draw):
 @given(case=period_with_pauses())
 def test_counted_workdays_with_pauses(cal, case):
     start, n, pauses = case
-    due = cal.add_workdays(local_date(start), n)
-    shifted = cal.shift_for_pauses(due, pauses, start=start)
-    assert shifted >= due
-    assert cal.is_workday(shifted)
-    assert cal.counted_workdays(start, cal.due_datetime(shifted, 0), pauses) == n
-    # The day before the shifted due date has not used the whole period yet.
-    assert cal.counted_workdays(start, shifted - timedelta(days=1), pauses) == n - 1
+    plain = cal.add_workdays(local_date(start), n)
+    due = cal.deadline_date(start, n, pauses)
+    assert due >= plain
+    assert cal.is_workday(due)
+    assert cal.counted_workdays(start, cal.due_datetime(due, 0), pauses) == n
+    # The working day before the due date had not used the whole period yet.
+    before = cal.add_workdays(due, -1)
+    if before > local_date(start):
+        assert cal.counted_workdays(start, cal.due_datetime(before, 0), pauses) < n
     # Merging: the same pauses given twice, in any order, take off nothing more.
-    assert cal.counted_workdays(start, shifted, pauses + pauses[::-1]) == n
-    # Counted + suspended working days = all working days in the period.
-    assert (cal.counted_workdays(start, shifted, pauses) + cal.paused_workdays(start, shifted, pauses)
-            == cal.workdays_between(start, shifted))
+    assert cal.counted_workdays(start, due, pauses + pauses[::-1]) == cal.counted_workdays(start, due, pauses)
+    # Counted + paused working days = all working days in the period.
+    assert (cal.counted_workdays(start, due, pauses) + cal.paused_workdays(start, due, pauses)
+            == cal.workdays_between(start, due))

@@ -21,11 +21,11 @@ SWEEP_SECONDS = 30
 
 
 def sweep_forever(db: Database, stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
-    from workflow.services import clock, timers
+    from workflow.services import sweep, timers
     while not stop.wait(interval):
         try:
             timers.run_due(db)
-            clock.sweep(db)
+            sweep.sweep(db)
         except Exception:  # noqa: BLE001 - keep sweeping; the next round retries
             log.exception("timer sweep failed")
 

@@ -14,14 +14,13 @@ from sqlalchemy import select
 
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
-from workflow.services import clock as clock_services
-from workflow.services import timers, users
+from workflow.services import sweep, timers, users
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import Organisation, User
 from workflow.storage.schema import upgrade
 from workflow.timekeeping.deadlines import invalidate_calendar
-from workflow.timekeeping.workdays import import_holidays, seed_from_chinese_calendar
+from workflow.timekeeping.holidays import import_holidays, seed_from_chinese_calendar
 
 
 def _db(args) -> Database:
@@ -93,7 +92,7 @@ def cmd_timers_run(args) -> int:
     db = _db(args)
     while True:
         woken = timers.run_due(db)
-        swept = clock_services.sweep(db)
+        swept = sweep.sweep(db)
         if woken or args.once or any(swept.values()):
             print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
         if args.once:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from workflow.runtime.deployment import deploy_directory
 from workflow.services.users import create_organisation, create_user, ensure_departments
 from workflow.storage.db import Database
-from workflow.storage.models import User
-from workflow.timekeeping.workdays import seed_from_chinese_calendar
+from workflow.storage.models import AwardRound, User
+from workflow.timekeeping.holidays import seed_from_chinese_calendar
 
 PASSWORD = "demo12345"
 ORGANISATIONS = [
@@ -36,6 +36,8 @@ ACCOUNTS = [
     ("shipinshenpi", "approver", "food", None, "刘科长（食品）"),
     ("tezhongshenpi", "approver", "equipment", None, "杨科长（特种设备）"),
     ("zhiliangshenpi", "approver", "quality", None, "何主任（评审委员会）"),
+    ("zhiliangshenpi2", "approver", "quality", None, "许委员（评审委员会）"),
+    ("zhiliangshenpi3", "approver", "quality", None, "马委员（评审委员会）"),
     *[(f"zhuanjia{i}", "expert", None, None, f"专家{i}") for i in range(1, 6)],
     ("ducha", "supervisor", None, None, "效能督查"),
     ("shenji", "auditor", None, None, "审计员"),
@@ -65,6 +67,7 @@ def _create_accounts(session) -> None:
     for username, role, department, org, display in ACCOUNTS:
         create_user(session, username, PASSWORD, role, display, department=department,
                     organisation_id=orgs[org].id if org is not None else None)
+    session.add(AwardRound(code="2026", title="2026年度市长质量奖", quota=5, status="open"))
 
 
 def _sample_cases(db: Database) -> None:

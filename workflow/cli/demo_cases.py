@@ -43,12 +43,15 @@ class Demo:
     def file(self, who: str, matters: list[str], data: dict, green: bool = False):
         return cases.submit(self.db, self.people[who], matters, data, green)
 
-    def act(self, who: str, case_id: int, bpmn_id: str, **data) -> None:
+    def task(self, who: str, case_id: int, bpmn_id: str) -> HumanTask:
         with self.db.reading() as session:
-            task = session.scalars(select(HumanTask).where(
+            return session.scalars(select(HumanTask).where(
                 HumanTask.case_id == case_id, HumanTask.bpmn_id == bpmn_id, HumanTask.state == "open",
                 (HumanTask.assignee_id.is_(None)) | (HumanTask.assignee_id == self.people[who].id))
                 .order_by(HumanTask.id)).first()
+
+    def act(self, who: str, case_id: int, bpmn_id: str, **data) -> None:
+        task = self.task(who, case_id, bpmn_id)
         tasks.complete(self.db, self.people[who], task.id, {"opinion": "同意", **data})
 
 
@@ -71,7 +74,8 @@ def build(db: Database) -> None:
     review = d.file("qiye2", ["industrial_license"], {**MACHINERY, **INDUSTRIAL, "title": "电线电缆生产许可"})
     d.act("chuangkou", review.id, "acceptance", decision="accept", opinion="予以受理")
     d.act("shencha", review.id, "document_review", decision="pass", opinion="审查通过")
-    clock_services.request_extension(db, d.people["shencha2"], review.id, 5, "需补充产品检验报告")
+    second = tasks.claim(db, d.people["shencha2"], d.task("shencha2", review.id, "document_review").id)
+    clock_services.request_extension(db, d.people["shencha2"], second.id, 5, "需补充产品检验报告")
 
     # industrial license waiting for the applicant's correction
     correction = d.file("qiye", ["industrial_license"], {**COMPANY, **INDUSTRIAL, "product_name": "食品用塑料包装",

@@ -1,23 +1,30 @@
-"""A case's status follows from its instances and open tasks; recomputed after every command."""
+"""A case's status and outcome follow from its instances and open tasks; recomputed after every command."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from workflow import vocabulary as v
 from workflow.domain import clock
 from workflow.runtime.command import Command
 from workflow.storage.models import HumanTask, ProcessInstance
 
-GRANTED = {"granted", "registered", "filed", "awarded"}
+RECTIFICATION_FORMS = ("rectification",)
 
 
 def combined_outcome(outcomes: list[str]) -> str:
-    """One outcome for the case: the common one, or ``partly_granted`` for a mixed joint filing."""
+    """One outcome for the case (a joint filing has one per matter).
+
+    Every matter granted in its own way (licence granted, boiler registered) is a grant;
+    some granted and some not is ``partly_granted``; none granted keeps the common refusal.
+    """
     distinct = set(outcomes)
     if len(distinct) == 1:
         return outcomes[0]
-    if distinct & GRANTED:
-        return "partly_granted"
-    return sorted(distinct)[0]
+    if distinct <= v.POSITIVE_OUTCOMES:
+        return v.GRANTED
+    if distinct & (v.POSITIVE_OUTCOMES | {v.PARTLY_GRANTED}):
+        return v.PARTLY_GRANTED
+    return v.DENIED if v.DENIED in distinct else sorted(distinct)[0]
 
 
 def refresh(cmd: Command) -> None:
@@ -28,22 +35,20 @@ def refresh(cmd: Command) -> None:
 
 def _refresh_status(cmd: Command) -> None:
     case, session = cmd.case, cmd.session
-    if case.status == "withdrawn":
+    if case.status == v.WITHDRAWN:
         return
     instances = session.execute(
         select(ProcessInstance.status, ProcessInstance.outcome).where(ProcessInstance.case_id == case.id)
     ).all()
-    if instances and all(status != "running" for status, _ in instances):
-        case.status = "completed"
+    if instances and all(status != v.INSTANCE_RUNNING for status, _ in instances):
+        case.status = v.COMPLETED
         case.outcome = combined_outcome([outcome or status for status, outcome in instances])
         case.completed_at = case.completed_at or cmd.now
         return
-    waiting_applicant = session.scalar(
-        select(func.count(HumanTask.id)).where(
-            HumanTask.case_id == case.id, HumanTask.state == "open",
-            (HumanTask.role == "applicant") | (HumanTask.hold.is_not(None)))
-    )
-    if waiting_applicant:
-        case.status = "correction"
+    waiting = session.scalars(select(HumanTask.form_key).where(
+        HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
+        (HumanTask.role == "applicant") | (HumanTask.hold.is_not(None)))).all()
+    if waiting:
+        case.status = v.RECTIFICATION if all(f in RECTIFICATION_FORMS for f in waiting) else v.CORRECTION
     else:
-        case.status = "in_progress" if case.accepted_at else "submitted"
+        case.status = v.IN_PROGRESS if case.accepted_at else v.SUBMITTED

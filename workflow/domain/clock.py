@@ -17,12 +17,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow.domain import limits
-from workflow.domain.matters import ACCEPTANCE_DAYS, JOINT_STATUTORY_DAYS
+from workflow.domain.matters import ACCEPTANCE_DAYS, JOINT_EXTENSION_DAYS, JOINT_STATUTORY_DAYS
+from workflow.vocabulary import FINISHED
 from workflow.storage.models import Case, ClockSegment, HumanTask
 from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
 from workflow.timekeeping.workdays import end_of_office_day, local_date
 
-SUSPENSION_REASONS = ("correction", "inspection", "testing", "expert_review", "hearing", "public_notice")
+# Art. 45: hearing, testing, inspection, appraisal and expert review are not counted; nor is the
+# applicant's own time (correction, rectification) or the public notice of an award.
+SUSPENSION_REASONS = ("correction", "rectification", "inspection", "testing", "appraisal", "expert_review",
+                      "hearing", "public_notice")
+# What staff may stop the clock for by hand; the others belong to BPMN steps (``pausesClock``).
+MANUAL_SUSPENSION_REASONS = ("hearing", "testing", "appraisal", "expert_review")
+
 
 @dataclass(frozen=True)
 class ClockState:
@@ -36,13 +43,28 @@ class ClockState:
 
 
 def decision_limit(session: Session, case: Case) -> int | None:
-    """The committed decision limit of the case, extensions included."""
+    """The committed decision limit of the case, extensions included.
+
+    A joint filing's matters run in parallel, so the case takes as long as its longest matter
+    (green channel included), never more than the 45 working days of Art. 26.
+    """
+    matters = [limits.matter(session, code) for code in case.matters]
+    days = [m.limit_days(case.green_channel) for m in matters if m is not None]
+    days = [d for d in days if d is not None]
+    if not days:
+        return None
+    base = min(max(days), JOINT_STATUTORY_DAYS) if len(case.matters) > 1 else days[0]
+    return base + (case.extended_days or 0)
+
+
+def extension_cap(session: Session, case: Case) -> int:
+    """Working days the decision limit may still be extended by (Art. 42: 10; Art. 26: 15 joint)."""
     if len(case.matters) > 1:
-        base = JOINT_STATUTORY_DAYS
+        total = JOINT_EXTENSION_DAYS
     else:
         matter = limits.matter(session, case.matters[0])
-        base = matter.limit_days(case.green_channel) if matter else None
-    return None if base is None else base + (case.extended_days or 0)
+        total = matter.extension_days if matter and matter.limit_days(case.green_channel) else 0
+    return max(0, total - (case.extended_days or 0))
 
 
 def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
@@ -83,7 +105,7 @@ def refresh_case(session: Session, case: Case, now: datetime) -> None:
     case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
     case.clock_date = local_date(now)
     case.certificate_due_at = certificate_due(session, case)
-    if case.status in ("completed", "withdrawn"):
+    if case.status in FINISHED:
         finished = case.completed_at or now
         case.on_time = state.due_at is None or finished <= state.due_at
         case.light = "green" if case.on_time else "red"   # a finished case keeps its verdict
@@ -118,22 +140,8 @@ def refresh_task_lights(session: Session, now: datetime) -> int:
     return red.rowcount + yellow.rowcount
 
 
-def open_suspension(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None,
-                    note: str | None = None) -> ClockSegment:
-    segment = ClockSegment(case_id=case.id, kind="suspension", reason=reason, note=note, started_at=now,
-                           opened_by=actor_id)
-    session.add(segment)
-    session.flush()
-    return segment
-
-
-def close_suspensions(session: Session, case: Case, reason: str, now: datetime, actor_id: int | None = None) -> int:
-    segments = session.scalars(select(ClockSegment).where(
-        ClockSegment.case_id == case.id, ClockSegment.kind == "suspension", ClockSegment.reason == reason,
-        ClockSegment.status == "open")).all()
-    for segment in segments:
-        segment.status, segment.ended_at, segment.closed_by = "closed", now, actor_id
-    return len(segments)
+def close_pause(segment: ClockSegment, now: datetime, actor_id: int | None = None) -> None:
+    segment.status, segment.ended_at, segment.closed_by = "closed", now, actor_id
 
 
 def restart_acceptance(case: Case, now: datetime) -> None:
@@ -145,9 +153,3 @@ def restart_acceptance(case: Case, now: datetime) -> None:
 def accept(session: Session, case: Case, at: datetime) -> None:
     case.accepted_at = at
     refresh_case(session, case, at)
-
-
-def is_due_for_sweep(case: Case, now: datetime) -> bool:
-    return case.clock_date is None or case.clock_date < local_date(now) or (
-        case.decision_due_at is not None and now > case.decision_due_at and case.light != "red")
-

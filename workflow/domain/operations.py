@@ -1,39 +1,40 @@
 """The licensing operations BPMN service tasks call by name (see ``workflow.runtime.operations``).
 
-Each operation receives the running
-command, the instance row and the SpiffWorkflow task, and returns a JSON-able
-result that lands in the task data under the service task's result variable.
+Each operation receives the running command, the instance row and the SpiffWorkflow task,
+and returns a JSON-able result that lands in the task data under the service task's result
+variable. Matter-specific behaviour comes from the catalogue entry (``Matter``), never from
+branches on matter codes.
 """
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import update
 
-from workflow.domain import certificates, clock, identifiers
-from workflow.domain.matters import get_matter
+from workflow import vocabulary
+from workflow.domain import certificates, clock, identifiers, licences
+from workflow.domain.matters import Matter, get_matter
 from workflow.runtime.operations import OperationCall, operation
 from workflow.storage import audit
 from workflow.storage.counters import next_value
-from workflow.storage.models import Counter, HumanTask
+from workflow.storage.models import HumanTask
+
+
+def _matter(call: OperationCall) -> Matter:
+    return get_matter(call.instance.matter_code)
 
 
 @operation("finish")
 def finish(call: OperationCall) -> dict:
     """Record how this matter ended; the case status follows when all its matters end."""
     call.instance.outcome = str(call.params["outcome"])
-    if call.instance.outcome in DECISIONS:
+    if call.instance.outcome in vocabulary.DECIDED_OUTCOMES:
         case = call.cmd.case
         case.decided_at = case.decided_at or call.cmd.now
     return {"outcome": call.instance.outcome}
 
 
-DECISIONS = {"granted", "denied", "registered", "awarded", "not_awarded"}
-
-
 # -- acceptance and the clock -----------------------------------------------
 
-@operation("record_acceptance")
+@operation("record_acceptance", irreversible=True)
 def record_acceptance(call: OperationCall) -> dict:
     """Accepted at the window: the decision clock starts now (unless already deemed accepted)."""
     case = call.cmd.case
@@ -54,59 +55,43 @@ def _open_green_channel(call: OperationCall) -> None:
                  data={"set_at": "intake"})
 
 
-@operation("record_refusal")
+@operation("record_refusal", irreversible=True)
 def record_refusal(call: OperationCall) -> dict:
     """不予受理: a written, dated refusal; the reason is in the acceptance form's data."""
     return {"refused_on": call.cmd.now.isoformat(), "reason": call.data.get("refuse_reason")}
 
 
-@operation("suspend_clock")
-def suspend_clock(call: OperationCall) -> dict:
-    reason = str(call.params["reason"])
-    note = "；".join(call.data.get("items") or []) or None
-    clock.open_suspension(call.cmd.session, call.cmd.case, reason, call.cmd.now, _actor_id(call), note)
-    return {"suspended": reason}
-
-
-@operation("resume_clock")
-def resume_clock(call: OperationCall) -> dict:
-    reason = str(call.params["reason"])
-    clock.close_suspensions(call.cmd.session, call.cmd.case, reason, call.cmd.now, _actor_id(call))
-    if reason == "correction":
-        clock.restart_acceptance(call.cmd.case, call.cmd.now)
-    return {"resumed": reason}
-
-
-def _actor_id(call: OperationCall) -> int | None:
-    return getattr(call.cmd.actor, "id", None)
+@operation("materials_received")
+def materials_received(call: OperationCall) -> dict:
+    """Corrected materials arrived (Art. 32): the 5-day acceptance period starts again."""
+    clock.restart_acceptance(call.cmd.case, call.cmd.now)
+    return {"received_at": call.cmd.now.isoformat()}
 
 
 # -- certificates -------------------------------------------------------------
 
 def _scope(call: OperationCall) -> str:
     data = call.data
-    matter = get_matter(call.instance.matter_code)
     parts = [data.get("product_name"), "、".join(data.get("food_names") or []) or None,
              data.get("use_location"), data.get("category")]
-    return "；".join(str(p) for p in parts if p) or matter.title_zh
+    return "；".join(str(p) for p in parts if p) or _matter(call).title_zh
 
 
-@operation("issue_certificate")
+@operation("issue_certificate", irreversible=True)
 def issue_certificate(call: OperationCall) -> dict:
-    matter = call.instance.matter_code
+    """Issue the matter's certificate; an amending matter reissues or renews the licence it names."""
+    matter, session, case = _matter(call), call.cmd.session, call.cmd.case
     years = call.params.get("validity_years")
-    years = int(years) if years else get_matter(matter).validity_years
-    session, case = call.cmd.session, call.cmd.case
-    if matter == "food_license_change" and call.data.get("change_kind") in ("change", "renewal"):
-        cert = certificates.renew(session, call.data["license_number"], call.cmd.now, years or 5) \
-            if call.data.get("change_kind") == "renewal" else certificates.by_number(session, call.data["license_number"])
+    if matter.amends:
+        cert = licences.apply_grant(session, matter, call.data, call.cmd.now)
     else:
-        cert = certificates.issue(session, case, matter, call.cmd.now, years, _scope(call))
+        cert = certificates.issue(session, case, matter, call.cmd.now, _scope(call),
+                                  validity_years=int(years) if years else None)
     case.decided_at = case.decided_at or call.cmd.now
     return {"number": cert.number, "valid_until": cert.valid_until.isoformat() if cert.valid_until else None}
 
 
-@operation("issue_receipt")
+@operation("issue_receipt", irreversible=True)
 def issue_receipt(call: OperationCall) -> dict:
     """A filing (告知) gets its receipt number at once; there is no decision."""
     now = call.cmd.now
@@ -115,70 +100,66 @@ def issue_receipt(call: OperationCall) -> dict:
     return {"number": number}
 
 
-@operation("register_vehicles")
+@operation("register_vehicles", irreversible=True)
 def register_vehicles(call: OperationCall) -> dict:
-    """CNG batch: each vehicle is registered or refused on its own."""
+    """CNG batch: each vehicle is registered or refused on its own; the applicant sees both lists."""
     decisions = {v.get("plate_number"): v for v in call.data.get("vehicles") or []}
     applied = {v.get("plate_number"): v for v in call.cmd.case.data.get("vehicles") or []}
+    matter = _matter(call)
     registered, refused = [], []
     for plate, vehicle in decisions.items():
         if vehicle.get("decision") == "register":
             item = {**applied.get(plate, {}), **vehicle, "equipment_kind": "2000", "variety_code": "2300"}
-            cert = certificates.issue(call.cmd.session, call.cmd.case, "cng_cylinder", call.cmd.now, None,
+            cert = certificates.issue(call.cmd.session, call.cmd.case, matter, call.cmd.now,
                                       f"车用气瓶 {plate}", item=_json_safe(item))
             registered.append({"plate_number": plate, "number": cert.number})
         else:
             refused.append({"plate_number": plate, "reason": vehicle.get("reason")})
-    return {"registered": registered, "refused": refused}
+    result = {"registered": registered, "refused": refused}
+    call.cmd.case.data = {**call.cmd.case.data, "vehicle_results": result}
+    return result
 
 
 def _json_safe(item: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in item.items()}
 
 
-@operation("revoke_certificate")
+@operation("revoke_certificate", irreversible=True)
 def revoke_certificate(call: OperationCall) -> dict:
-    """The after-the-fact on-site review failed: the commitment-path license is revoked."""
+    """The after-the-fact on-site review failed: the commitment-path licence is revoked."""
     revoked = []
     for cert in certificates.for_case(call.cmd.session, call.cmd.case.id):
-        cert.status = "revoked"
+        certificates.set_status(cert, certificates.REVOKED)
         revoked.append(cert.number)
     return {"revoked": revoked}
 
 
-@operation("cancel_certificate")
+@operation("cancel_certificate", irreversible=True)
 def cancel_certificate(call: OperationCall) -> dict:
-    cert = certificates.set_status(call.cmd.session, call.data["license_number"], "cancelled")
+    cert = certificates.set_status(certificates.by_number(call.cmd.session, call.data["license_number"]),
+                                   certificates.CANCELLED)
     return {"cancelled": cert.number}
 
 
 # -- quality award --------------------------------------------------------------
 
-AWARD_QUOTA = int(os.environ.get("AWARD_QUOTA", "5"))
-
-
 def trimmed_mean(scores: list[float]) -> float:
-    """Panel score: mean after dropping the highest and the lowest (with five or more experts)."""
+    """Panel score: the mean after dropping the highest and the lowest score when five or more
+    experts scored (the usual rule of provincial quality-award schemes, GB/T 19580 scoring)."""
     values = sorted(float(s) for s in scores)
     if len(values) >= 5:
         values = values[1:-1]
     return round(sum(values) / len(values), 1) if values else 0.0
 
 
+def expert_scores(raw) -> list[float]:
+    """The numbers out of the experts' collected answers (a list, or a mapping by expert)."""
+    items = raw.values() if isinstance(raw, dict) else (raw or [])
+    scores = [s.get("score") if isinstance(s, dict) else s for s in items]
+    return [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool)]
+
+
 @operation("panel_result")
 def panel_result(call: OperationCall) -> dict:
-    raw = call.data.get("scores") or []
-    scores = [s.get("score") if isinstance(s, dict) else s for s in (raw.values() if isinstance(raw, dict) else raw)]
-    scores = [s for s in scores if isinstance(s, (int, float))]
+    scores = expert_scores(call.data.get("scores"))
     return {"score": trimmed_mean(scores), "count": len(scores)}
-
-
-@operation("committee_select")
-def committee_select(call: OperationCall) -> dict:
-    """Award within the round's quota; the counter's row lock keeps concurrent decisions honest."""
-    round_key = f"award:{call.cmd.case.data.get('round', '')}:{call.cmd.case.data.get('category', '')}"
-    taken = next_value(call.cmd.session, round_key)
-    if taken > AWARD_QUOTA:
-        call.cmd.session.execute(update(Counter).where(Counter.name == round_key).values(value=Counter.value - 1))
-        return {"selected": False, "quota": AWARD_QUOTA}
-    return {"selected": True, "rank": taken, "quota": AWARD_QUOTA}

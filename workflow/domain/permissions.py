@@ -1,14 +1,24 @@
-"""Who may see and do what: role + department + organisation, in one place."""
+"""Who may see what: role + department + organisation, in one place.
+
+What a person may *do* at a step is the action policy's business (``workflow.domain.policy``);
+this module answers the question it starts from: may this person open this case or work on
+this kind of task at all. The Python predicate and the SQL condition sit side by side so they
+cannot drift apart (tests compare them over every role).
+"""
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from sqlalchemy import ColumnElement, false, select, true
+
 from workflow.domain.matters import MATTERS
 from workflow.errors import Forbidden, NotFound
-from workflow.vocabulary import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, STAFF_ROLES, task_department  # noqa: F401
+from workflow.storage.models import Case, ProcessInstance
+from workflow.vocabulary import DEPARTMENTAL_ROLES, SEE_ALL_ROLES
 
 
 class Actor(Protocol):
+    """Whoever asks: a web user, an API token's user, a row of ``users``; ``None`` id = the system."""
     id: int
     role: str
     department_code: str | None
@@ -16,19 +26,37 @@ class Actor(Protocol):
     display_name: str
 
 
+def case_departments(case: Any) -> set[str]:
+    return {MATTERS[m].department for m in case.matters or () if m in MATTERS}
+
+
 def can_see_case(actor: Actor, case: Any) -> bool:
+    """Applicants see their enterprise's cases, departmental staff their department's, the window,
+    supervisors, auditors and admins all. Experts see only the scoring task they hold."""
     if actor.role == "applicant":
         return actor.organisation_id is not None and actor.organisation_id == case.organisation_id
     if actor.role in SEE_ALL_ROLES:
         return True
     if actor.role in DEPARTMENTAL_ROLES:
-        return any(MATTERS[m].department == actor.department_code for m in case.matters if m in MATTERS)
+        return actor.department_code in case_departments(case)
     return False
 
 
-def require_case_visible(actor: Actor, case: Any, *, expert_has_task: bool = False) -> None:
+def case_scope(actor: Actor) -> ColumnElement[bool]:
+    """:func:`can_see_case` as a SQL condition on ``cases``."""
+    if actor.role == "applicant":
+        return Case.organisation_id == actor.organisation_id if actor.organisation_id is not None else false()
+    if actor.role in SEE_ALL_ROLES:
+        return true()
+    if actor.role in DEPARTMENTAL_ROLES:
+        return Case.id.in_(select(ProcessInstance.case_id).where(
+            ProcessInstance.department_code == actor.department_code))
+    return false()
+
+
+def require_case_visible(actor: Actor, case: Any) -> None:
     """A case the actor may not see is reported as missing, so ids reveal nothing."""
-    if case is None or not (can_see_case(actor, case) or expert_has_task):
+    if case is None or not can_see_case(actor, case):
         raise NotFound("Case not found.")
 
 
@@ -41,14 +69,6 @@ def can_work_on(actor: Actor, task: Any) -> bool:
     if task.department_code and actor.department_code != task.department_code:
         return False
     return True
-
-
-def require_task_actor(actor: Actor, task: Any, *, must_hold: bool = True) -> None:
-    """Refuse an actor outside the task's role/department/organisation or not holding it."""
-    if not can_work_on(actor, task):
-        raise Forbidden("This task belongs to another role, department or organisation.")
-    if must_hold and task.assignee_id is not None and task.assignee_id != actor.id:
-        raise Forbidden("This task is held by another person.")
 
 
 def require_role(actor: Actor, *roles: str) -> None:

@@ -10,8 +10,6 @@ from workflow.runtime.spiff_runtime import find_task
 from workflow.storage import audit
 from workflow.storage.models import HumanTask
 
-ACCEPTANCE_FORMS = ("acceptance", "registration_acceptance")
-
 
 def apply(cmd: Command, running: instances.Running, task: HumanTask, clean: dict) -> None:
     """Put the validated data on the task, run it and the engine steps after it, audit it."""

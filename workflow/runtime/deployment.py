@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.errors import ValidationError
@@ -71,12 +71,6 @@ def latest_version(session: Session, process_id: str) -> ProcessVersion | None:
         select(ProcessVersion).where(ProcessVersion.process_id == process_id)
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
-
-
-def version_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(ProcessVersion.process_id, func.max(ProcessVersion.version))
-                           .group_by(ProcessVersion.process_id))
-    return dict(rows.all())
 
 
 def parse(xml: bytes, filename: str):

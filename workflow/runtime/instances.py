@@ -75,8 +75,28 @@ def lock(cmd: Command, instance_id: int, expected_version: int | None = None) ->
     if row is None:
         raise NotFound("Process instance not found.")
     require_version(row, expected_version)
-    spec, subprocess_specs = _spec(cmd, row.process_version_id)
-    return Running(row, restore_workflow(row.state, spec, subprocess_specs, _engine(cmd, row)))
+    return Running(row, _restore(cmd.session, row, _engine(cmd, row)))
+
+
+def peek(session, row: ProcessInstance) -> BpmnWorkflow:
+    """The instance's workflow for reading (what may be done now); nothing it does is saved."""
+    return _restore(session, row, SafeScriptEngine())
+
+
+def _restore(session, row: ProcessInstance, engine: SafeScriptEngine) -> BpmnWorkflow:
+    spec, subprocess_specs = load_spec(str(session.bind.url), row.process_version_id, lambda: session.scalar(
+        select(ProcessVersion.spec_json).where(ProcessVersion.id == row.process_version_id)))
+    return restore_workflow(row.state, spec, subprocess_specs, engine)
+
+
+def step_properties(session, version_id: int, bpmn_id: str) -> dict[str, str]:
+    """A step's extension properties (form, limits, decisions, countersign mode) from the cached spec."""
+    spec, _subprocesses = load_spec(str(session.bind.url), version_id, lambda: session.scalar(
+        select(ProcessVersion.spec_json).where(ProcessVersion.id == version_id)))
+    for task_spec in spec.task_specs.values():
+        if (task_spec.bpmn_id or task_spec.name) == bpmn_id and getattr(task_spec, "manual", False):
+            return projection.spec_properties(task_spec)
+    return {}
 
 
 def require_version(row: ProcessInstance, expected_version: int | None) -> None:
@@ -125,11 +145,18 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
 
 
 def cancel_all(cmd: Command, close_reason: str, status: str, outcome: str) -> None:
-    """Cancel every running instance of the command's case (withdrawal, deemed renewal)."""
-    rows = cmd.session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == cmd.case.id,
-                                                             ProcessInstance.status == "running")).all()
-    for row in rows:
-        running = lock(cmd, row.id)
+    """Cancel every running instance of the command's case (withdrawal, deemed renewal).
+
+    Each instance is locked and re-read before its status is checked, in id order (the
+    documented lock order), so a concurrent command's change is never overwritten.
+    """
+    ids = cmd.session.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == cmd.case.id)
+                              .order_by(ProcessInstance.id)).all()
+    for instance_id in ids:
+        running = lock(cmd, instance_id)
+        row = running.row
+        if row.status != "running":
+            continue
         for task in cmd.session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id,
                                                                 HumanTask.state == "open")):
             cmd.close_reasons[task.spiff_task_id] = close_reason

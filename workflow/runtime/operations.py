@@ -29,11 +29,16 @@ class OperationCall:
 
 Operation = Callable[[OperationCall], Any]
 REGISTRY: dict[str, Operation] = {}
+# Operations whose effects live outside the workflow (a certificate issued, a case accepted):
+# rewinding a process across one of them (return to a step, recall) would repeat them.
+IRREVERSIBLE: set[str] = set()
 
 
-def operation(name: str) -> Callable[[Operation], Operation]:
+def operation(name: str, *, irreversible: bool = False) -> Callable[[Operation], Operation]:
     def register(func: Operation) -> Operation:
         REGISTRY[name] = func
+        if irreversible:
+            IRREVERSIBLE.add(name)
         return func
     return register
 

@@ -6,17 +6,24 @@ the set of READY manual tasks of each workflow (checked by
 that are no longer READY are closed with the reason the command gave
 (completed, withdrawn, returned) or ``cancelled`` (a timer or boundary event
 took the token away).
+
+A step may stop the statutory clock while it is open (``pausesClock`` property:
+on-site inspection, testing, expert review, the public notice, the applicant's
+correction). The pause is a clock segment tied to the task row, opened with it
+and closed with it, whatever closes it (completion, return, recall, withdrawal,
+a timer), so no path can leave a case paused after its step has ended.
 """
 from __future__ import annotations
 
+from sqlalchemy import select, update
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
 
 from workflow.runtime.command import Command
-from workflow.storage.models import HumanTask, ProcessInstance, User
+from workflow.storage.models import ClockSegment, HumanTask, ProcessInstance, User
 from workflow.timekeeping import deadlines
-from workflow.vocabulary import task_department
+from workflow.vocabulary import TASK_CLOSED, TASK_OPEN, task_department
 
 
 def ready_manual_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
@@ -24,7 +31,23 @@ def ready_manual_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
 
 
 def properties(spiff_task) -> dict[str, str]:
-    return (getattr(spiff_task.task_spec, "extensions", None) or {}).get("properties", {})
+    return spec_properties(spiff_task.task_spec)
+
+
+def spec_properties(task_spec) -> dict[str, str]:
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+
+
+def activation(spiff_task, version: int) -> str | None:
+    """The multi-instance activation a task belongs to, or None for a plain task.
+
+    The parent task plus the instance version at which the instances were created: a step
+    that runs again after a return keeps its parent task but gets a new activation.
+    """
+    parent = spiff_task.parent
+    if parent is None or not isinstance(parent.task_spec, MultiInstanceTask):
+        return None
+    return f"{parent.id}@{version}"
 
 
 def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department: str | None) -> list[HumanTask]:
@@ -32,46 +55,83 @@ def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department:
     session = cmd.session
     ready = ready_manual_tasks(workflow)
     open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.state == "open")
+        select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.state == TASK_OPEN)
     ).all()
-    known = set()
+    known, closed = set(), []
     for task in open_rows:
         if task.spiff_task_id in ready:
             known.add(task.spiff_task_id)
         else:
             _close(cmd, task)
+            closed.append(task.id)
     created = [_open(cmd, row, ready[tid], department) for tid in ready if tid not in known]
     session.flush()
+    end_pauses(cmd, closed)
+    for task in created:
+        _pause_for(cmd, task, properties(ready[task.spiff_task_id]).get("pausesClock"))
     return created
 
 
+def end_pauses(cmd: Command, task_ids: list[int]) -> None:
+    """Close every open pause the given steps opened (the step has ended, whatever ended it)."""
+    if task_ids:
+        cmd.session.execute(update(ClockSegment).where(
+            ClockSegment.task_id.in_(task_ids), ClockSegment.status == "open").values(
+            status="closed", ended_at=cmd.now, closed_by=getattr(cmd.actor, "id", None)))
+
+
+def open_pause(cmd: Command, task: HumanTask, reason: str, note: str | None = None,
+               by: int | None = None) -> ClockSegment:
+    """Stop the case's clock for as long as ``task`` is open (or until resumed).
+
+    ``by`` is the person who stopped it by hand; a pause the process opens for a step has none.
+    """
+    segment = ClockSegment(case_id=task.case_id, task_id=task.id, kind="suspension", reason=reason,
+                           note=note or task.title, started_at=cmd.now, opened_by=by)
+    cmd.session.add(segment)
+    return segment
+
+
+def _pause_for(cmd: Command, task: HumanTask, reason: str | None) -> None:
+    if reason:
+        open_pause(cmd, task, reason)
+
+
 def _close(cmd: Command, task: HumanTask) -> None:
-    task.state = "closed"
+    task.state = TASK_CLOSED
     task.closed_at = cmd.now
     task.close_reason = cmd.close_reasons.get(task.spiff_task_id, "cancelled")
     completed_by, decision = cmd.completed_by.get(task.spiff_task_id, (None, None))
     task.completed_by = completed_by
     task.decision = decision
     task.hold = None
+    task.handed_over_by = task.handover = None
+
+
+def _step_limit(spiff_task, props: dict[str, str]) -> int | None:
+    """The step's own limit: fixed (``stepLimitDays``) or set by an earlier step (``stepLimitFrom``)."""
+    if props.get("stepLimitDays"):
+        return int(props["stepLimitDays"])
+    value = spiff_task.data.get(props["stepLimitFrom"]) if props.get("stepLimitFrom") else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _open(cmd: Command, row: ProcessInstance, spiff_task, department: str | None) -> HumanTask:
     props = properties(spiff_task)
     spec = spiff_task.task_spec
-    limit = int(props["stepLimitDays"]) if props.get("stepLimitDays") else None
+    limit = _step_limit(spiff_task, props)
     case = cmd.case
     due_at, yellow_at = deadlines.step_due(cmd.session, cmd.now, limit) if limit else (None, None)
+    role = spec.lane or "applicant"
     task = HumanTask(
         spiff_task_id=str(spiff_task.id), instance_id=row.id, case_id=row.case_id,
         matter_code=row.matter_code, bpmn_id=spec.bpmn_id or spec.name,
         title=spec.bpmn_name or spec.bpmn_id or spec.name, form_key=props.get("formKey"),
-        role=spec.lane or "applicant",
-        department_code=task_department(spec.lane or "applicant", props.get("department") or department),
-        organisation_id=case.organisation_id if case else None, state="open",
+        role=role, department_code=task_department(role, props.get("department") or department),
+        organisation_id=case.organisation_id if case else None, state=TASK_OPEN,
         green_channel=bool(case.green_channel) if case else False,
-        distinct_assignees=props.get("distinctAssignees") == "true",
-        step_limit_days=limit, created_at=cmd.now,
-        due_at=due_at, yellow_at=yellow_at,
+        distinct_assignees=props.get("distinctAssignees") == "true", activation=activation(spiff_task, row.version),
+        step_limit_days=limit, created_at=cmd.now, due_at=due_at, yellow_at=yellow_at,
     )
     assignee_key = props.get("assigneeFrom")
     if assignee_key:
@@ -85,4 +145,3 @@ def _user_id(cmd: Command, username: object) -> int | None:
     if not isinstance(username, str):
         return None
     return cmd.session.scalar(select(User.id).where(User.username == username))
-

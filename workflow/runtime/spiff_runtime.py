@@ -6,12 +6,19 @@
 - A script engine that evaluates with :mod:`workflow.runtime.expressions` and runs
   service tasks as registered Python operations. Deserialization does not
   restore a script engine, so :func:`restore_workflow` attaches one every time.
+- Multi-instance steps (会签 / 或签 / 票签): a value an earlier step left under the
+  step's output item name is dropped when the step starts, and a completion
+  condition sees the votes collected so far plus ``instances`` (how many were
+  asked) and ``completed``.
+- Timer events read the engine's clock (:mod:`workflow.timekeeping.now`), so a
+  test or the simulator that moves time moves BPMN timers with it.
 """
 from __future__ import annotations
 
 import json
 import zlib
 from collections import ChainMap
+from datetime import datetime
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -22,10 +29,44 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from workflow.runtime import expressions
+from workflow.timekeeping.now import now as clock_now
+
+
+class _EngineDatetime(datetime):
+    """What SpiffWorkflow's timer module sees as ``datetime``: ``now()`` answers from our clock.
+
+    SpiffWorkflow 3.2 calls ``datetime.now(timezone.utc)`` inside its timer event definitions;
+    this one-name substitution is the only way in without copying its timer code.
+    """
+
+    @classmethod
+    def now(cls, tz=None):
+        current = clock_now()
+        return current.astimezone(tz) if tz is not None else current.astimezone().replace(tzinfo=None)
+
+
+spiff_timer.datetime = _EngineDatetime
+
+_start_multi_instance = MultiInstanceTask._update_hook
+
+
+def _start_fresh(self, my_task):
+    """The window's ``decision`` is not the reviewers' ``decision``: an earlier step's value of the
+    output item would make SpiffWorkflow 3.2 refuse to start the step, so it is dropped first."""
+    ready = _start_multi_instance(self, my_task)     # inherits the data of the step before
+    if self.output_item is not None and self.data_output is not None:
+        my_task.data.pop(self.output_item.bpmn_id, None)
+    return ready
+
+
+MultiInstanceTask._update_hook = _start_fresh
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -72,6 +113,20 @@ class SafeScriptEngine(PythonScriptEngine):
     def __init__(self, run_operation: OperationRunner | None = None) -> None:
         super().__init__(environment=SafeEnvironment())
         self._run_operation = run_operation
+
+    def evaluate(self, task, expression, external_context=None):
+        """A multi-instance completion condition is judged on the step's votes so far."""
+        parent = task.parent
+        spec = parent.task_spec if parent is not None else None
+        if isinstance(spec, MultiInstanceTask) and expression == spec.condition:
+            tally = {"instances": len(list(spec._instances(parent))),
+                     "completed": len(parent.internal_data.get("merged", []))}
+            try:
+                return self.environment.evaluate(expression, {**task.data, **parent.data, **tally}, external_context)
+            except Exception as exc:
+                raise WorkflowTaskException(f"Error evaluating expression '{expression}'", task=task,
+                                            exception=exc) from exc
+        return super().evaluate(task, expression, external_context)
 
     def call_service(self, task, operation_name: str, operation_params: dict, **_kwargs) -> str:
         if self._run_operation is None:

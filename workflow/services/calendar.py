@@ -7,7 +7,7 @@ from workflow.domain.permissions import require_role
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.timekeeping import deadlines
-from workflow.timekeeping.workdays import ImportResult, import_holidays
+from workflow.timekeeping.holidays import ImportResult, import_holidays
 
 
 def import_file(db: Database, actor, path: Path) -> ImportResult:

@@ -1,25 +1,27 @@
-"""Small pieces every service needs: fetching rows visibly, finishing a command."""
+"""What every command shares: fetching rows visibly, locking in one order, asking the policy.
+
+Lock order (docs/decisions.md "Locking"): the **case** row first, then its process
+**instance** rows in id order, then counters (certificate and case numbers) as the
+engine needs them, and the **audit head** last, at commit. Every command and every
+sweep follows it, so two of them can wait for each other but never deadlock.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.domain.permissions import can_work_on, require_case_visible
-from workflow.errors import Conflict, NotFound
+from workflow.domain import policy
+from workflow.domain.permissions import Actor, can_see_case, can_work_on, require_case_visible
+from workflow.errors import NotFound
 from workflow.runtime import instances
 from workflow.runtime.command import Command
 from workflow.storage import audit
-from workflow.storage.models import Case, HumanTask, ProcessInstance, User
-
-
-def get_task(session: Session, task_id: int) -> HumanTask:
-    task = session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound("Task not found.")
-    return task
+from workflow.storage.db import Database
+from workflow.storage.models import Case, HumanTask, ProcessInstance, TaskSigner, User
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -29,28 +31,43 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def visible_case(session: Session, actor, case_id: int) -> Case:
-    """The case if the actor may see it; experts see cases where they hold a task."""
-    case = session.get(Case, case_id)
-    expert_task = case is not None and actor.role == "expert" and session.scalar(
-        select(HumanTask.id).where(HumanTask.case_id == case_id, HumanTask.assignee_id == actor.id).limit(1)
-    ) is not None
-    require_case_visible(actor, case, expert_has_task=expert_task)
+def lock_case(session: Session, case_id: int) -> Case | None:
+    """``SELECT … FOR UPDATE`` the case once per transaction: the first lock of every command."""
+    locked = session.info.setdefault("locked_cases", set())
+    if case_id in locked:
+        return session.get(Case, case_id)
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
+    if case is not None:
+        locked.add(case_id)
     return case
 
 
-def visible_task(session: Session, actor, task_id: int) -> HumanTask:
-    """A task its actor may see: their own, their queue's, or one of a case they can see."""
-    task = get_task(session, task_id)
-    if task.assignee_id == actor.id or can_work_on(actor, task):
-        return task
-    visible_case(session, actor, task.case_id)
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    case = session.get(Case, case_id)
+    require_case_visible(actor, case)
+    return case
+
+
+def may_see_task(session: Session, actor: Actor, task: HumanTask) -> bool:
+    """A task its actor may see: one they hold, handed over, completed or were asked to sign,
+    one of their queue, or one of a case they may open."""
+    if actor.id in (task.assignee_id, task.handed_over_by, task.completed_by) or can_work_on(actor, task):
+        return True
+    if actor.role == "applicant":     # the office's own steps are not the applicant's business
+        return False
+    if session.scalar(select(TaskSigner.id).where(TaskSigner.task_id == task.id,
+                                                  TaskSigner.user_id == actor.id)) is not None:
+        return True
+    case = session.get(Case, task.case_id)
+    return case is not None and can_see_case(actor, case)
+
+
+def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
+    """The task, or "not found" when the actor may not see it (ids reveal nothing)."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not may_see_task(session, actor, task):
+        raise NotFound("Task not found.")
     return task
-
-
-def require_open(task: HumanTask) -> None:
-    if task.state != "open":
-        raise Conflict("This task is already closed.")
 
 
 def instance_version(session: Session, instance_id: int) -> int:
@@ -62,18 +79,64 @@ def record(cmd: Command, action: str, task: HumanTask | None = None, **kwargs) -
 
 
 @contextmanager
-def task_command(db, actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]:
-    """Open a command's transaction on a task: the task, its case and the actor together.
+def case_command(db: Database, actor: Actor, case_id: int) -> Iterator[Command]:
+    """A command on a case: its row locked, the actor allowed to see it."""
+    with db.transaction() as session:
+        case = lock_case(session, case_id)
+        require_case_visible(actor, case)
+        yield Command(session, actor, case=case)
 
-    The task's instance row is locked *before* the task is read, so every
-    command on an instance sees the task as the previous command left it
-    (under PostgreSQL's READ COMMITTED a task read first could be stale, and
-    two simultaneous claims would both see it unclaimed).
+
+@contextmanager
+def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]:
+    """A command on a task: its case, then its instance locked (in that order), then the task read.
+
+    The task is read after the locks, so every command sees it as the previous one left it
+    (under PostgreSQL's READ COMMITTED a task read first could be stale, and two claims
+    would both see it unclaimed).
     """
     with db.transaction() as session:
-        instance_id = session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-        if instance_id is None:
+        keys = session.execute(select(HumanTask.case_id, HumanTask.instance_id).where(HumanTask.id == task_id)).first()
+        if keys is None:
             raise NotFound("Task not found.")
-        instances.lock_row(session, instance_id)
-        task = get_task(session, task_id)
-        yield Command(session, actor, case=session.get(Case, task.case_id)), task
+        case = lock_case(session, keys.case_id)
+        instances.lock_row(session, keys.instance_id)
+        task = visible_task(session, actor, task_id)
+        yield Command(session, actor, case=case), task
+
+
+@dataclass
+class TaskOp:
+    """A task command that the policy allowed: its command, task, the offered action and the live
+    workflow when the command changes the process."""
+    cmd: Command
+    task: HumanTask
+    action: policy.Action
+    running: instances.Running | None
+
+
+@contextmanager
+def task_op(db: Database, actor: Actor, task_id: int, op: str, expected_version: int | None = None,
+            load: bool = False) -> Iterator[TaskOp]:
+    """Open a task command for ``op``: locks, the caller's version, and the policy's offer."""
+    with task_command(db, actor, task_id) as (cmd, task):
+        row = instances.lock_row(cmd.session, task.instance_id)
+        instances.require_version(row, expected_version)
+        running = instances.lock(cmd, task.instance_id) if load else None
+        ctx = policy.TaskContext(cmd.session, actor, task, cmd.case, cmd.now,
+                                 workflow=running.workflow if running else None)
+        yield TaskOp(cmd, task, policy.require_task(ctx, op), running)
+
+
+@contextmanager
+def case_op(db: Database, actor: Actor, case_id: int, op: str) -> Iterator[tuple[Command, policy.Action]]:
+    with case_command(db, actor, case_id) as cmd:
+        yield cmd, policy.require_case(policy.CaseContext(cmd.session, actor, cmd.case, cmd.now), op)
+
+
+def task_actions(session: Session, actor: Actor, task: HumanTask, case: Case, now) -> list[policy.Action]:
+    return policy.task_actions(policy.TaskContext(session, actor, task, case, now))
+
+
+def case_actions(session: Session, actor: Actor, case: Case, now) -> list[policy.Action]:
+    return policy.case_actions(policy.CaseContext(session, actor, case, now))

@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, or_, select, union_all
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from workflow.domain.permissions import DEPARTMENTAL_ROLES
+from workflow.domain.policy import two_person
 from workflow.services.paging import Page, clamp
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import HumanTask
@@ -29,9 +30,6 @@ class Filters:
     per_page: int = 20
 
 
-_SIBLING = aliased(HumanTask, name="sibling")
-
-
 def _queue_condition(actor):
     """Tasks of the actor's role that fit their department or organisation.
 
@@ -47,11 +45,8 @@ def _queue_condition(actor):
 
 
 def _not_excluded(actor):
-    """Hide a step whose sibling instance the actor already took (two-person review)."""
-    return ~and_(HumanTask.distinct_assignees, exists().where(
-        _SIBLING.instance_id == HumanTask.instance_id, _SIBLING.bpmn_id == HumanTask.bpmn_id,
-        _SIBLING.id != HumanTask.id,
-        or_(_SIBLING.assignee_id == actor.id, _SIBLING.completed_by == actor.id)))
+    """Hide a step whose sibling instance the actor already took (two-person review, Art. 34)."""
+    return ~two_person.sibling_taken(HumanTask, actor.id)
 
 
 def _pieces(actor, view: str, now: datetime) -> list[list]:

@@ -6,34 +6,30 @@ audit_events); nothing deserializes a workflow. Visibility follows
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from workflow.domain.matters import MATTERS
-from workflow.domain.permissions import DEPARTMENTAL_ROLES, SEE_ALL_ROLES, require_role
+from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
-from workflow.services.common import visible_case, visible_task
+from workflow.services.case_view import correction_items
+from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import (
-    Attachment,
     AuditEvent,
     Case,
     Certificate,
-    ClockSegment,
     Holiday,
     HumanTask,
     Notification,
     Organisation,
     ProcessInstance,
     ProcessVersion,
-    Rating,
-    TaskSigner,
     User,
 )
 from workflow.timekeeping.workdays import OFFICE_TZ
@@ -53,24 +49,6 @@ def _day_start(day: date) -> datetime:
 
 # -- cases ---------------------------------------------------------------------
 
-def _case_scope(actor) -> Select:
-    """The cases an actor may see, as a query (mirrors ``permissions.can_see_case``)."""
-    query = select(Case)
-    if actor.role == "applicant":
-        return query.where(Case.organisation_id == (actor.organisation_id or -1))
-    if actor.role in SEE_ALL_ROLES:
-        return query
-    if actor.role in DEPARTMENTAL_ROLES:
-        codes = [code for code, m in MATTERS.items() if m.department == actor.department_code]
-        if not codes:
-            return query.where(False)
-        return query.where(Case.id.in_(select(ProcessInstance.case_id)
-                                       .where(ProcessInstance.matter_code.in_(codes))))
-    if actor.role == "expert":
-        return query.where(Case.id.in_(select(HumanTask.case_id).where(HumanTask.assignee_id == actor.id)))
-    return query.where(False)
-
-
 @dataclass(frozen=True)
 class CaseFilters:
     status: str | None = None
@@ -83,7 +61,7 @@ class CaseFilters:
 
 def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
     """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
-    query = _case_scope(actor)
+    query = select(Case).where(case_scope(actor))
     if filters.status:
         query = query.where(Case.status == filters.status)
     if filters.light:
@@ -96,163 +74,6 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
         query = query.where(or_(Case.number.like(like), Case.title.like(like)))
     with db.reading() as session:
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
-
-
-@dataclass
-class Step:
-    title: str
-    state: str  # done | current | todo
-
-
-@dataclass
-class Holder:
-    role: str
-    department: str | None
-    title: str
-    claimed: bool
-    assignee: str | None
-    light: str
-    due_at: datetime | None
-    hold: str | None
-
-
-@dataclass
-class CaseDetail:
-    case: Case
-    organisation: Organisation
-    applicant: User | None
-    instances: list[ProcessInstance]
-    tasks: list[HumanTask]
-    open_tasks: list[HumanTask]
-    holders: list[Holder]
-    steps: dict[str, list[Step]]
-    segments: list[ClockSegment]
-    attachments: list[Attachment]
-    certificates: list[Certificate]
-    rating: Rating | None
-    history: list[AuditEvent]
-    notices: list[Notification]
-    correction_items: list[str] = field(default_factory=list)
-
-    @property
-    def waiting_for_applicant(self) -> bool:
-        return any(t.hold == "correction" or t.role == "applicant" for t in self.open_tasks)
-
-    @property
-    def can_withdraw(self) -> bool:
-        return self.case.status not in ("completed", "withdrawn")
-
-    @property
-    def can_rate(self) -> bool:
-        return self.case.status == "completed" and self.rating is None
-
-
-_STEP_HINTS = {
-    "window": ("受理", "核验", "提交", "资格", "acceptance", "check"),
-    "reviewer": ("审查", "推荐", "review", "recommend"),
-    "inspector": ("核查", "现场", "inspection", "on-site"),
-    "expert": ("专家", "expert"),
-    "approver": ("决定", "审批", "审定", "decision", "committee"),
-    "applicant": ("提交", "补正", "file"),
-}
-
-
-def _step_index(task: HumanTask, steps: list[str]) -> int | None:
-    """The catalogue step a task belongs to: most characters in common, else the role's words."""
-    title = set(task.title or "")
-    scores = [len(title & set(step)) for step in steps]
-    best = max(scores, default=0)
-    if best >= 2:
-        return scores.index(best)
-    for index, step in enumerate(steps):
-        if any(hint in step for hint in _STEP_HINTS.get(task.role, ())):
-            return index
-    return None
-
-
-def progress_steps(matter_code: str, status: str, tasks: list[HumanTask], lang: str = "zh") -> list[Step]:
-    """The matter's catalogue steps marked done / current / to come from the case's human tasks."""
-    matter = MATTERS.get(matter_code)
-    titles = list((matter.steps_en if lang == "en" else matter.steps_zh) if matter else ()) or \
-        list(dict.fromkeys(t.title for t in tasks if t.matter_code == matter_code))
-    if not titles:
-        return []
-    if status == "completed":
-        return [Step(t, "done") for t in titles]
-    open_rows = [t for t in tasks if t.state == "open" and t.matter_code == matter_code]
-    zh_titles = list(matter.steps_zh) if matter else titles
-    current = None
-    finished = sorted((t for t in tasks if t.state == "closed" and t.matter_code == matter_code
-                       and t.close_reason == "completed"), key=lambda t: (t.closed_at is None, t.closed_at))
-    for task in open_rows:
-        # The applicant's own steps (correction, rectification) belong to the step that asked for them.
-        asked_by = finished[-1] if task.role == "applicant" and finished else None
-        index = _step_index(asked_by, zh_titles) if asked_by else (
-            0 if task.role == "applicant" else _step_index(task, zh_titles))
-        if index is not None:
-            current = index if current is None else min(current, index)
-    if current is None:
-        closed = len({t.bpmn_id for t in tasks if t.state == "closed" and t.close_reason == "completed"
-                      and t.matter_code == matter_code})
-        current = min(closed, len(titles) - 1)
-    if status == "withdrawn":  # stopped: what was done stays done, nothing is current
-        return [Step(t, "done" if i < current else "todo") for i, t in enumerate(titles)]
-    return [Step(t, "done" if i < current else "current" if i == current else "todo") for i, t in enumerate(titles)]
-
-
-def _matter_status(case: Case, instance: ProcessInstance) -> str:
-    """How far one matter of a case is: a joint filing's matters finish one by one."""
-    if case.status == "withdrawn" or instance.status in ("withdrawn", "cancelled"):
-        return "withdrawn"
-    return "completed" if instance.status != "running" else "running"
-
-
-def case_detail(db: Database, actor, case_id: int, lang: str = "zh") -> CaseDetail:
-    """Everything the case page shows, for anyone who may see the case."""
-    with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        org = session.get(Organisation, case.organisation_id)
-        applicant = session.get(User, case.applicant_id)
-        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id)
-                                         .order_by(ProcessInstance.id)))
-        tasks = list(session.scalars(select(HumanTask).where(HumanTask.case_id == case.id)
-                                     .order_by(HumanTask.created_at, HumanTask.id)))
-        open_tasks = [t for t in tasks if t.state == "open"]
-        names = {u.id: u.display_name for u in session.scalars(
-            select(User).where(User.id.in_({t.assignee_id for t in open_tasks if t.assignee_id})))}
-        holders = [Holder(t.role, t.department_code, t.title, t.assignee_id is not None,
-                          None if actor.role == "applicant" else names.get(t.assignee_id), t.light, t.due_at, t.hold)
-                   for t in open_tasks]
-        steps = {i.matter_code: progress_steps(i.matter_code, _matter_status(case, i), tasks, lang)
-                 for i in instances}
-        segments = list(session.scalars(select(ClockSegment).where(ClockSegment.case_id == case.id)
-                                        .order_by(ClockSegment.started_at)))
-        attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
-                                           .order_by(Attachment.uploaded_at, Attachment.id)))
-        certs = list(session.scalars(select(Certificate).where(Certificate.case_id == case.id)
-                                     .order_by(Certificate.id)))
-        rating = session.scalars(select(Rating).where(Rating.case_id == case.id)).first()
-        history = audit.case_history(session, case.id)
-        notices = list(session.scalars(select(Notification).where(
-            Notification.case_id == case.id, Notification.user_id == actor.id)
-            .order_by(Notification.created_at.desc()).limit(20)))
-        items = correction_items(history)
-        return CaseDetail(case, org, applicant, instances, tasks, open_tasks, holders, steps, segments,
-                          attachments, certs, rating, history, notices, items)
-
-
-def correction_items(history: list[AuditEvent]) -> list[str]:
-    """The items of the latest one-time correction notice (window decision or return to applicant)."""
-    for event in reversed(history):
-        data = event.data or {}
-        if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
-            items = data.get("items") or data.get("missing") or []
-            if isinstance(items, str):
-                items = [line for line in items.splitlines() if line.strip()]
-            return [str(i) for i in items] or ([event.opinion] if event.opinion else [])
-        if event.action == "resubmit":
-            return []
-    return []
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
@@ -285,65 +106,6 @@ def intake_document(db: Database, actor, case_id: int, kind: str) -> tuple[Case,
                     (kind == "acceptance" and event.action == "deemed_accepted"):
                 return case, org, event
         raise NotFound("Document not found.")
-
-
-# -- tasks ---------------------------------------------------------------------
-
-@dataclass
-class TaskDetail:
-    task: HumanTask
-    case: CaseDetail
-    instance: ProcessInstance
-    version: ProcessVersion
-    done_ids: set[str]
-    current_ids: set[str]
-    signers: list[tuple[TaskSigner, str]]
-    colleagues: list[User]
-    staff: list[User]
-    returnable: list[tuple[str, str]]
-    my_signature_pending: bool
-
-
-def task_detail(db: Database, actor, task_id: int, lang: str = "zh") -> TaskDetail:
-    with db.reading() as session:
-        task = visible_task(session, actor, task_id)
-    detail = case_detail(db, actor, task.case_id, lang) if actor.role != "expert" else None
-    with db.reading() as session:
-        if detail is None:  # experts see the case of the task they hold
-            visible_case(session, actor, task.case_id)
-        instance = session.get(ProcessInstance, task.instance_id)
-        version = session.get(ProcessVersion, instance.process_version_id)
-        rows = session.execute(select(HumanTask.bpmn_id, HumanTask.state, HumanTask.close_reason)
-                               .where(HumanTask.instance_id == instance.id)).all()
-        done = {b for b, s, r in rows if s == "closed" and r == "completed"}
-        current = {b for b, s, _r in rows if s == "open"}
-        signer_rows = session.execute(select(TaskSigner, User.display_name).join(User, User.id == TaskSigner.user_id)
-                                      .where(TaskSigner.task_id == task.id).order_by(TaskSigner.id)).all()
-        colleagues = list(session.scalars(select(User).where(
-            User.role == task.role, User.active.is_(True), User.id != actor.id,
-            (User.department_code == task.department_code) if task.department_code else True)
-            .order_by(User.username)))
-        staff = list(session.scalars(select(User).where(User.active.is_(True), User.id != actor.id,
-                                                        User.role.not_in(("applicant",))).order_by(User.role, User.username)))
-        returnable: dict[str, str] = {}
-        for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                           HumanTask.state == "closed",
-                                                           HumanTask.close_reason == "completed",
-                                                           HumanTask.bpmn_id != task.bpmn_id).order_by(HumanTask.id)):
-            returnable.setdefault(row.bpmn_id, row.title)
-        mine = any(s.user_id == actor.id and s.signed_at is None for s, _n in signer_rows)
-    if detail is None:
-        detail = _expert_case(db, actor, task)
-    return TaskDetail(task, detail, instance, version, done, current, [(s, n) for s, n in signer_rows],
-                      colleagues, staff, list(returnable.items()), mine)
-
-
-def _expert_case(db: Database, actor, task: HumanTask) -> CaseDetail:
-    with db.reading() as session:
-        case = session.get(Case, task.case_id)
-        org = session.get(Organisation, case.organisation_id)
-        attachments = list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)))
-        return CaseDetail(case, org, None, [], [], [], [], {}, [], attachments, [], None, [], [])
 
 
 def window_queue(db: Database, actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:

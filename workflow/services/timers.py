@@ -1,10 +1,10 @@
-"""The timer sweep: wake instances whose next timer is due.
+"""The timer sweep: wake instances whose next timer is due (the award's 7-day public notice…).
 
-Any number of sweepers may run (a thread in the embedded server, separate
-worker processes in production): each instance is claimed with
-``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two sweepers never work on the
-same instance, and handled in its own transaction so one failure does not hold
-back the others.
+Any number of sweepers may run (a thread in the embedded server, separate worker processes
+in production). Each instance is handled in its own transaction in the documented lock
+order: its case row first, claimed with ``FOR UPDATE SKIP LOCKED`` so two sweepers (or a
+sweeper and a clerk's command) never wait on each other, then the instance. A failure on one
+instance is logged and counted and does not hold back the others.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from workflow import vocabulary as v
 from workflow.domain import case_status
 from workflow.runtime import instances
 from workflow.runtime.command import Command
@@ -25,35 +26,36 @@ log = logging.getLogger(__name__)
 
 def run_due(db: Database, now: datetime | None = None, limit: int = 500) -> int:
     """Fire due timers; returns how many instances were woken."""
-    woken, skipped = 0, set()
-    while woken + len(skipped) < limit:
-        outcome = _wake_one(db, now or utcnow(), skipped)
-        if outcome is None:
-            break
-        if outcome:
-            woken += 1
+    now = now or utcnow()
+    with db.reading() as session:
+        due = session.execute(select(ProcessInstance.id, ProcessInstance.case_id).where(
+            ProcessInstance.status == v.INSTANCE_RUNNING, ProcessInstance.next_timer_at <= now)
+            .order_by(ProcessInstance.next_timer_at).limit(limit)).all()
+    woken = 0
+    for instance_id, case_id in due:
+        try:
+            woken += _wake(db, instance_id, case_id, now)
+        except Exception:  # noqa: BLE001 - one instance must never stop the others
+            log.exception("timer sweep failed for instance %s; retried at the next sweep", instance_id)
     return woken
 
 
-def _wake_one(db: Database, now: datetime, skipped: set[int]) -> bool | None:
+def _wake(db: Database, instance_id: int, case_id: int, now: datetime) -> int:
     with db.transaction() as session:
-        query = (select(ProcessInstance).where(
-            ProcessInstance.status == "running", ProcessInstance.next_timer_at <= now,
-            ProcessInstance.id.not_in(skipped) if skipped else True)
-            .order_by(ProcessInstance.next_timer_at).limit(1).with_for_update(skip_locked=True))
-        row = session.scalars(query).first()
-        if row is None:
-            return None
-        cmd = Command(session, None, case=session.get(Case, row.case_id), now=now)
-        running = instances.lock(cmd, row.id)
-        before = row.next_timer_at
+        case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=True)).first()
+        if case is None:
+            return 0
+        session.info.setdefault("locked_cases", set()).add(case_id)
+        cmd = Command(session, None, case=case, now=now)
+        running = instances.lock(cmd, instance_id)
+        before = running.row.next_timer_at
+        if running.row.status != v.INSTANCE_RUNNING or before is None or before > now:
+            return 0            # another sweeper or a command got there first
         running.workflow.refresh_timers()
         instances.advance(running)
         if instances.next_timer(running.workflow) == before:
-            # SpiffWorkflow's own clock has not reached the timer yet; nothing to write.
-            skipped.add(row.id)
-            return False
+            return 0            # SpiffWorkflow's clock has not reached the timer yet; nothing to write
         instances.save(cmd, running)
-        record(cmd, "timer", data={"instance_id": row.id, "due": before.isoformat()})
+        record(cmd, "timer", data={"instance_id": instance_id, "due": before.isoformat()})
         case_status.refresh(cmd)
-        return True
+        return 1

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -42,33 +43,65 @@ def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
 
 
+PENDING = "audit_pending"
+
+
 def record(session: Session, *, action: str, actor: Any = None, case: Any = None, instance_id: int | None = None,
            task: Any = None, decision: str | None = None, opinion: str | None = None,
-           data: dict | None = None, at: datetime | None = None) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
-    head = _lock_head(session)
-    at = at or utcnow()
-    fields = {
-        "seq": head.seq + 1,
-        "at": at,
+           data: dict | None = None, at: datetime | None = None) -> None:
+    """Add one event to the command's history; it joins the chain when the transaction commits.
+
+    Chaining locks the single head row, so it happens last (``before_commit``), after every
+    other lock the command took: the documented lock order ends with the audit head, and two
+    commands can never hold it while waiting for each other's case or counter. Rows the
+    command created get their ids by then, and a rolled-back command leaves no event.
+    """
+    session.info.setdefault(PENDING, []).append(
+        {"action": action, "actor": actor, "case": case, "instance_id": instance_id, "task": task,
+         "decision": decision, "opinion": opinion, "data": data, "at": at or utcnow()})
+
+
+def _fields(item: dict, seq: int) -> dict:
+    actor, case, task = item["actor"], item["case"], item["task"]
+    data = dict(item["data"] or {})
+    if getattr(task, "matter_code", None) and case is not None and len(getattr(case, "matters", None) or ()) > 1:
+        data.setdefault("matter", task.matter_code)   # a joint filing's events say which matter they concern
+    return {
+        "seq": seq,
+        "at": item["at"],
         "actor_id": getattr(actor, "id", None),
         "actor_name": getattr(actor, "display_name", None) or "系统",
         "role": getattr(actor, "role", None) or "system",
         "case_id": getattr(case, "id", None),
         "case_number": getattr(case, "number", None),
-        "instance_id": instance_id if instance_id is not None else getattr(task, "instance_id", None),
+        "instance_id": item["instance_id"] if item["instance_id"] is not None else getattr(task, "instance_id", None),
         "task_id": getattr(task, "id", None),
         "task_title": getattr(task, "title", None),
-        "action": action,
-        "decision": decision,
-        "opinion": opinion,
-        "data": json.loads(canonical_json(data or {})),
+        "action": item["action"],
+        "decision": item["decision"],
+        "opinion": item["opinion"],
+        "data": json.loads(canonical_json(data)),
     }
-    digest = event_hash(head.hash, fields)
-    event = AuditEvent(**fields, prev_hash=head.hash, hash=digest)
-    session.add(event)
-    head.seq, head.hash = fields["seq"], digest
-    return event
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _chain_pending(session: Session) -> None:
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    session.flush()
+    head = _lock_head(session)
+    for item in pending:
+        fields = _fields(item, head.seq + 1)
+        digest = event_hash(head.hash, fields)
+        session.add(AuditEvent(**fields, prev_hash=head.hash, hash=digest))
+        head.seq, head.hash = fields["seq"], digest
+    session.flush()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 def _lock_head(session: Session) -> AuditHead:

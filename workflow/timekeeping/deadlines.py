@@ -49,8 +49,8 @@ def _start_of_day(day) -> datetime:
 
 def deadline(cal: WorkCalendar, start: datetime, limit: int, pauses=(), now: datetime | None = None):
     """(due_at, yellow_at) for a period of ``limit`` working days from ``start``, pauses not counted."""
-    due = cal.shift_for_pauses(cal.add_workdays(start, limit), pauses, start=start, now=now)
-    yellow = cal.shift_for_pauses(cal.add_workdays(start, yellow_threshold(limit)), pauses, start=start, now=now)
+    due = cal.deadline_date(start, limit, pauses, now)
+    yellow = cal.deadline_date(start, yellow_threshold(limit), pauses, now)
     return end_of_office_day(due), _start_of_day(yellow)
 
 

@@ -13,21 +13,18 @@ Rules (DOMAIN.md "Working days", Administrative Licensing Law Art. 82 with Civil
 * Dates are Asia/Shanghai office dates. Datetimes are converted with :func:`local_date`; naive
   datetimes are taken to be UTC, as everything the engine stores is UTC (``workflow.storage.db.utcnow``).
 * Suspensions (Art. 45: testing, inspection, expert review, hearing … are not counted) are given
-  as ``(started_at, ended_at | None)`` pairs. **A working day is suspended when a suspension
-  covers any part of that local day**: the day the suspension starts and the day it ends both count
-  as suspended (the office's common rule). Overlapping suspensions are merged, so no day is
-  taken off twice; an open suspension (``None`` end) runs to the end of the period looked at.
+  as ``(started_at, ended_at | None)`` pairs and count like any period (Art. 82): the working
+  days after the day a suspension starts, up to and including the day it ends, are taken off.
+  A one-second suspension takes off nothing. Overlapping suspensions are merged, so no day is
+  taken off twice; an open suspension (``None`` end) runs to "now".
 
 The module is pure engine code: it needs a SQLAlchemy session only to load or write the table.
 """
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Union
 from zoneinfo import ZoneInfo
 
@@ -52,19 +49,6 @@ ONE_DAY = timedelta(days=1)
 
 DayLike = Union[date, datetime]
 Pause = tuple[DayLike, Union[DayLike, None]]
-
-# chinese-calendar's English holiday names -> the names the office reads.
-HOLIDAY_NAMES_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "Mid-autumn Festival": "中秋节",
-    "National Day": "国庆节",
-    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
-}
-
 
 def local_date(dt: datetime) -> date:
     """The Asia/Shanghai calendar date of *dt* (a naive datetime is taken as UTC)."""
@@ -223,90 +207,66 @@ class WorkCalendar:
     # -- suspensions --------------------------------------------------------------------------
 
     @staticmethod
-    def merge_pauses(pauses: Iterable[Pause], open_end: DayLike) -> list[tuple[date, date]]:
-        """The local days suspended, as sorted, non-overlapping inclusive ``(first, last)`` spans.
+    def merge_pauses(pauses: Iterable[Pause], open_end: datetime) -> list[tuple[datetime, datetime]]:
+        """Pauses as sorted, non-overlapping ``(start, end)`` instants; an open pause runs to *open_end*.
 
-        A pause covers every local day from the day it starts to the day it ends, both included;
-        an open pause (``None`` end) runs to *open_end*. Overlapping or touching spans are merged.
-        A pause that ends before it starts is a programming error (ValueError).
+        Overlapping pauses are merged so no moment is taken off twice. A pause that ends before
+        it starts is a programming error (ValueError).
         """
-        spans: list[tuple[date, date]] = []
-        stop_open = _day(open_end)
+        spans: list[tuple[datetime, datetime]] = []
         for started, ended in pauses:
-            if ended is not None and _compare_key(ended) < _compare_key(started):
+            first = _compare_key(started)
+            last = _compare_key(ended) if ended is not None else max(first, _compare_key(open_end))
+            if last < first:
                 raise ValueError(f"pause ends before it starts: {started!r} > {ended!r}")
-            first = _day(started)
-            last = _day(ended) if ended is not None else stop_open
-            if last >= first:
-                spans.append((first, last))
+            spans.append((first, last))
         spans.sort()
-        merged: list[tuple[date, date]] = []
+        merged: list[tuple[datetime, datetime]] = []
         for first, last in spans:
-            if merged and first <= merged[-1][1] + ONE_DAY:
-                if last > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], last)
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
             else:
                 merged.append((first, last))
         return merged
 
-    def paused_workdays(self, start: DayLike, end: DayLike, pauses: Iterable[Pause]) -> int:
-        """Working days in (start, end] that a pause covers (each day once)."""
-        s, e = _day(start), _day(end)
-        if e <= s:
-            return 0
-        count = 0
-        for first, last in self.merge_pauses(pauses, end):
-            d = max(first, s + ONE_DAY)
-            while d <= min(last, e):
-                if self.is_workday(d):
-                    count += 1
-                d += ONE_DAY
-        return count
+    def paused_workdays(self, start: DayLike, end: DayLike, pauses: Iterable[Pause],
+                        open_end: DayLike | None = None) -> int:
+        """Working days in (start, end] that pauses took off.
+
+        A pause counts like any period (Art. 82): the day it starts is not counted, the day it
+        ends is. So a one-second hearing takes off nothing, a pause from Tuesday 10:00 to
+        Thursday 10:00 takes off Wednesday and Thursday. An open pause runs to *open_end*
+        (default *end*).
+        """
+        lower, upper = _compare_key(start), _compare_key(end)
+        total = 0
+        for first, last in self.merge_pauses(pauses, _compare_key(open_end if open_end is not None else end)):
+            first, last = max(first, lower), min(last, upper)
+            if last > first:
+                total += self.workdays_between(first, last)
+        return total
 
     def counted_workdays(self, start: DayLike, end: DayLike, pauses: Iterable[Pause] = ()) -> int:
-        """Working days used between *start* and *end*: those in (start, end] not suspended.
+        """Working days used between *start* and *end*: those in (start, end] minus paused ones."""
+        return self.workdays_between(start, end) - self.paused_workdays(start, end, list(pauses))
 
-        Days are local office dates, so the day *end* falls on counts as used (remaining
-        ``= n - counted`` is 0 on the due day itself). See the module docstring for the rule on
-        which days a suspension covers.
+    def deadline_date(self, start: DayLike, n: int, pauses: Iterable[Pause] = (),
+                      now: DayLike | None = None) -> date:
+        """The day on which *n* counted working days from *start* are used up, pauses not counted.
+
+        Pauses that fall within the period push it later; a pause after the period has ended
+        changes nothing (an overdue case does not become timely by pausing). An open pause runs
+        to *now*: the date as known today.
         """
         pauses = list(pauses)
-        return self.workdays_between(start, end) - self.paused_workdays(start, end, pauses)
-
-    def shift_for_pauses(self, due: DayLike, pauses: Iterable[Pause], *,
-                         start: DayLike | None = None, now: DayLike | None = None) -> date:
-        """Move *due* later by the working days suspended after *start*, up to the new due date.
-
-        Walks forward from *due* over as many unsuspended working days as there were suspended
-        working days in ``(start, due]``; a suspension met on the way (after the original *due*)
-        pushes the date further. The result is an unsuspended working day, so for closed pauses
-        ``counted_workdays(start, shift_for_pauses(add_workdays(start, n), pauses, start=start),
-        pauses) == n``. Without *start* every suspended working day up to *due* counts. An open
-        pause runs to *now* (default: the current time), i.e. the due date as known today.
-        """
-        d = _day(due)
-        s = _day(start) if start is not None else None
-        spans = self.merge_pauses(pauses, now if now is not None else datetime.now(timezone.utc))
-
-        def suspended(day: date) -> bool:
-            if s is not None and day <= s:
-                return False
-            return any(first <= day <= last for first, last in spans)
-
-        owed = 0
-        for first, last in spans:
-            x = first if s is None else max(first, s + ONE_DAY)
-            while x <= min(last, d):
-                if self.is_workday(x):
-                    owed += 1
-                x += ONE_DAY
+        open_end = now if now is not None else start
+        due = self.add_workdays(start, n)
         while True:
-            usable = self.is_workday(d) and not suspended(d)
-            if usable and owed == 0:
-                return d
-            d += ONE_DAY
-            if owed and self.is_workday(d) and not suspended(d):
-                owed -= 1
+            owed = self.paused_workdays(start, end_of_office_day(due), pauses, open_end=open_end)
+            moved = self.add_workdays(start, n + owed)
+            if moved == due:
+                return due
+            due = moved
 
 
 def _compare_key(value: DayLike) -> datetime:
@@ -314,194 +274,3 @@ def _compare_key(value: DayLike) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
     return datetime.combine(value, time(0), tzinfo=OFFICE_TZ)
-
-
-# -- seeding and import ----------------------------------------------------------------------
-
-
-def chinese_calendar_source() -> str:
-    try:
-        from importlib.metadata import version
-        return f"chinese-calendar {version('chinese_calendar')}"
-    except Exception:  # pragma: no cover - metadata missing in odd installs
-        return "chinese-calendar"
-
-
-def _chinese_name(value) -> str:
-    english = getattr(value, "value", value)
-    return HOLIDAY_NAMES_ZH.get(english) or getattr(value, "chinese", None) or str(english)
-
-
-def seed_from_chinese_calendar(session: Session) -> int:
-    """Insert the package's holidays and make-up working days for every year it covers.
-
-    All holiday days are stored, including those that fall on a weekend (they change nothing
-    in the count but give every day of a holiday its name and mark the year as covered), and
-    every weekend working day (调休). Days already in the table are skipped, so an admin's
-    correction survives and running it again inserts nothing. Returns the number of rows added.
-    """
-    import chinese_calendar
-
-    source = chinese_calendar_source()
-    existing = set(session.execute(select(Holiday.day)).scalars())
-    added = 0
-    for kind, table in ((HOLIDAY, chinese_calendar.holidays), (WORKDAY, chinese_calendar.workdays)):
-        for day in sorted(table):
-            if day in existing:
-                continue
-            session.add(Holiday(day=day, kind=kind, name=_chinese_name(table[day])[:64], source=source))
-            existing.add(day)
-            added += 1
-    session.flush()
-    return added
-
-
-KIND_ALIASES = {
-    "holiday": HOLIDAY, "休": HOLIDAY, "假": HOLIDAY, "休息": HOLIDAY,
-    "workday": WORKDAY, "班": WORKDAY, "上班": WORKDAY, "调休": WORKDAY,
-}
-DEFAULT_NAMES = {HOLIDAY: "节假日", WORKDAY: "调休上班"}
-WEEKDAYS_ZH = "一二三四五六日"
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One bad line of a holiday file (line 1 is the header; 0 means the file as a whole)."""
-    line: int
-    zh: str
-    en: str
-
-    @property
-    def message(self) -> str:
-        where_zh = f"第 {self.line} 行：" if self.line else ""
-        where_en = f"line {self.line}: " if self.line else ""
-        return f"{where_zh}{self.zh} / {where_en}{self.en}"
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class ImportResult:
-    """What :func:`import_holidays` did. When ``errors`` is non-empty nothing was written."""
-    source: str
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def written(self) -> int:
-        return self.inserted + self.updated
-
-
-def _parse_date(text: str) -> date | None:
-    text = text.strip()
-    for sep in ("-", "/", "."):
-        parts = text.split(sep)
-        if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
-            try:
-                return date(int(parts[0]), int(parts[1]), int(parts[2]))
-            except ValueError:
-                return None
-    return None
-
-
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Chinese Windows saves CSV in GBK.
-        return raw.decode("gb18030")
-
-
-def import_holidays(session: Session, path: str | Path) -> ImportResult:
-    """Load a ``date,kind,name`` CSV into the holiday table (for years chinese-calendar lacks).
-
-    ``kind`` is ``holiday`` or ``workday`` (also 休/班); ``date`` is ``YYYY-MM-DD`` (also
-    ``YYYY/M/D``); ``name`` may be empty. Every line is checked first; if any is bad the result
-    lists each problem with its line number and nothing is written. Otherwise days are inserted
-    or updated (upsert) with ``source = "import:<file name>"``. The caller's transaction commits.
-    """
-    path = Path(path)
-    source = f"import:{path.name}"[:64]
-    result = ImportResult(source=source)
-    try:
-        text = _read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        result.errors.append(ImportProblem(0, f"无法读取文件 {path.name}（{exc}）",
-                                           f"cannot read {path.name} ({exc})"))
-        return result
-
-    rows = list(csv.reader(text.splitlines()))
-    if not rows or [c.strip().lower() for c in rows[0]] != ["date", "kind", "name"]:
-        result.errors.append(ImportProblem(1, "表头必须是 date,kind,name",
-                                           "the header must be date,kind,name"))
-        return result
-
-    parsed: dict[date, tuple[str, str]] = {}
-    first_line: dict[date, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        problems: list[tuple[str, str]] = []
-        if len(row) not in (2, 3):
-            result.errors.append(ImportProblem(number, f"应有 3 列，实际 {len(row)} 列",
-                                               f"expected 3 columns, found {len(row)}"))
-            continue
-        day_text, kind_text = row[0].strip(), row[1].strip()
-        name = row[2].strip() if len(row) == 3 else ""
-        day = _parse_date(day_text)
-        kind = KIND_ALIASES.get(kind_text.lower())
-        if day is None:
-            problems.append((f"日期“{day_text}”无效（应为 YYYY-MM-DD）",
-                             f"invalid date {day_text!r} (expected YYYY-MM-DD)"))
-        if kind is None:
-            problems.append((f"类型“{kind_text}”无效（应为 holiday/休 或 workday/班）",
-                             f"invalid kind {kind_text!r} (expected holiday/休 or workday/班)"))
-        if len(name) > 64:
-            problems.append(("名称超过 64 个字符", "name longer than 64 characters"))
-        if day is not None and kind == WORKDAY and day.weekday() < 5:
-            problems.append((f"{day.isoformat()} 是星期{WEEKDAYS_ZH[day.weekday()]}，本来就是工作日，"
-                             "调休上班只用于周六周日",
-                             f"{day.isoformat()} is a {day.strftime('%A')}, already a working day; "
-                             "workday rows are for Saturdays and Sundays"))
-        if day is not None and day in first_line:
-            problems.append((f"日期 {day.isoformat()} 与第 {first_line[day]} 行重复",
-                             f"date {day.isoformat()} repeats line {first_line[day]}"))
-        for zh, en in problems:
-            result.errors.append(ImportProblem(number, zh, en))
-        if problems or day is None or kind is None:
-            continue
-        first_line[day] = number
-        parsed[day] = (kind, name or DEFAULT_NAMES[kind])
-
-    if result.errors:
-        return result
-
-    existing = {h.day: h for h in session.execute(
-        select(Holiday).where(Holiday.day.in_(list(parsed)))).scalars()} if parsed else {}
-    for day, (kind, name) in sorted(parsed.items()):
-        row = existing.get(day)
-        if row is None:
-            session.add(Holiday(day=day, kind=kind, name=name, source=source))
-            result.inserted += 1
-        elif (row.kind, row.name, row.source) == (kind, name, source):
-            result.unchanged += 1
-        else:
-            row.kind, row.name, row.source = kind, name, source
-            result.updated += 1
-    session.flush()
-    return result
-
-
-__all__ = [
-    "OFFICE_TZ", "OFFICE_DAY_END", "HOLIDAY", "WORKDAY", "HOLIDAY_NAMES_ZH", "WorkCalendar",
-    "local_date", "end_of_office_day", "uncovered_year_message", "seed_from_chinese_calendar",
-    "import_holidays", "ImportResult", "ImportProblem",
-]

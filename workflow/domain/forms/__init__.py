@@ -38,6 +38,21 @@ def validate(key: str | None, data: Any) -> dict:
         raise ValidationError(exc.messages) from None
 
 
+def decision_choices(key: str | None) -> list[str]:
+    """The decisions a form accepts (its ``decision`` field's choices), in the form's order."""
+    field = FORMS[key]().fields.get("decision") if key in FORMS else None
+    validator = next((v for v in getattr(field, "validators", []) if hasattr(v, "choices")), None)
+    return list(validator.choices) if validator is not None else []
+
+
+def people_fields(key: str | None) -> dict[str, str]:
+    """Fields naming staff, with the role they must hold (``{"team": "inspector"}``)."""
+    if key not in FORMS:
+        return {}
+    return {name: field.metadata["people"] for name, field in FORMS[key]().fields.items()
+            if field.metadata.get("people")}
+
+
 def validate_own_fields(key: str, data: dict) -> dict:
     """Validate only the fields this form declares (a joint filing's data holds several forms')."""
     declared = schema_for(key).fields

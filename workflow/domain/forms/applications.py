@@ -22,7 +22,6 @@ from workflow.domain.forms.fields import (
     integer,
     number,
     phone,
-    required_when,
     rule,
     text,
     text_list,
@@ -31,7 +30,7 @@ from workflow.domain.forms.fields import (
 COMMITMENT_EXCLUDED = "Hazardous chemicals and fertiliser may not take the commitment path."
 FOOD_CATEGORY = "Not a food category of this kind."
 SC_NUMBER = "Not a valid food production licence number (SC)."
-CHANGE_ITEMS = "List every item to change."
+CHANGE_ITEMS = "Give the new particulars: company name, production address or food names."
 EQUIPMENT_KIND = "Not a known special equipment kind."
 VARIETY_CODE = "Not a variety code of this equipment kind."
 PLATE_NUMBER = "Not a valid licence plate number (such as 闽A12345 or 粤B·D12345)."
@@ -85,12 +84,24 @@ class FoodApplication(ApplicationForm):
 
 @form("food_change_application")
 class FoodChangeApplication(ApplicationForm):
-    conditions = (required_when("change_items", "change_kind", "change", message=CHANGE_ITEMS),)
+    """变更、延续、注销 of a food licence the enterprise holds (SAMR Order 24, Art. 32–42).
+
+    A change names its new particulars so a grant can reissue the licence with them.
+    """
 
     change_kind = choice("change", "renewal", "cancellation")
     license_number = text(validators=[rule(identifiers.is_valid_sc_number, SC_NUMBER)])
     change_items = text_list(required=False, max=50)
+    new_company_name = text(required=False, max=100)
+    new_production_address = text(required=False, max=200)
+    new_food_names = text_list(required=False, max=50, item_max=100)
     reason = text(required=False, max=500, metadata={"multiline": True})
+
+    @validates_schema(skip_on_field_errors=False)
+    def _change_names_its_particulars(self, data: dict, **kwargs) -> None:
+        if data.get("change_kind") == "change" and not any(
+                data.get(name) for name in ("new_company_name", "new_production_address", "new_food_names")):
+            raise ValidationError(CHANGE_ITEMS, "new_food_names")
 
 
 def equipment_kind() -> fields.String:

@@ -156,11 +156,15 @@ def text_list(required: bool = True, min: int | None = None, max: int | None = N
                        validate=rules, **kwargs)
 
 
-def usernames(min: int, max: int, message: str, required: bool = True, **kwargs) -> fields.List:
-    """A list of distinct user names, between ``min`` and ``max`` of them (one message for both)."""
+def usernames(min: int, max: int, message: str, role: str, required: bool = True, **kwargs) -> fields.List:
+    """A list of distinct staff, by user name, between ``min`` and ``max`` of them.
+
+    ``role`` says who may be named: the action policy offers exactly the active people of that
+    role (in the step's department for departmental roles) and refuses anyone else.
+    """
     return fields.List(text(required=True, min=1, max=64), required=required,
-                       validate=rule(lambda v: min <= len(v) <= max and len(set(v)) == len(v),
-                                       message), **kwargs)
+                       validate=rule(lambda v: min <= len(v) <= max and len(set(v)) == len(v), message),
+                       metadata={"people": role}, **kwargs)
 
 
 def rule(predicate: Callable[[Any], bool], message: str) -> Callable[[Any], None]:

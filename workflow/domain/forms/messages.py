@@ -40,7 +40,8 @@ MESSAGES_ZH: dict[str, str] = {
         "危险化学品和化肥产品不适用告知承诺审批。",
     "Not a food category of this kind.": "该类别不属于所选的食品/食品添加剂类别。",
     "Not a valid food production licence number (SC).": "不是有效的食品生产许可证编号（SC）。",
-    "List every item to change.": "请列出全部变更事项。",
+    "Give the new particulars: company name, production address or food names.":
+        "请填写变更后的内容：企业名称、生产地址或食品品种。",
     "Not a known special equipment kind.": "不是已知的特种设备种类。",
     "Not a variety code of this equipment kind.": "该品种代码不属于所选的设备种类。",
     "Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).":

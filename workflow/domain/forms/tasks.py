@@ -98,7 +98,7 @@ class InspectionForm(DecisionForm):
     conditions = (required_when("rectify_days", "decision", "rectify"),)
 
     decision = decision("pass", "fail", "rectify")
-    team = usernames(2, 4, INSPECTION_TEAM)
+    team = usernames(2, 4, INSPECTION_TEAM, role="inspector")
     rectify_days = integer(1, 90, required=False)
     findings = text(required=False, max=5000, metadata={"multiline": True})
 
@@ -164,7 +164,7 @@ class RecommendationForm(DecisionForm):
     conditions = (required_when("experts", "decision", "recommend", message=EXPERT_PANEL),)
 
     decision = decision("recommend", "reject")
-    experts = usernames(3, 9, EXPERT_PANEL, required=False)
+    experts = usernames(3, 9, EXPERT_PANEL, role="expert", required=False)
     shortlist_threshold = integer(0, 1000, required=False, load_default=600)
 
 
@@ -194,3 +194,11 @@ class PublicNoticeForm(DecisionForm):
 @form("objection")
 class ObjectionForm(DecisionForm):
     decision = decision("upheld", "dismissed")
+
+
+@form("ranking")
+class RankingForm(DecisionForm):
+    """The round's ranking, written when the round closes (never by hand, see services.awards)."""
+
+    decision = decision("selected", "not_selected")
+    rank = integer(1, 100000)

@@ -2,12 +2,12 @@
 from workflow.storage.db import Base
 from workflow.storage.models.audit import AuditEvent, AuditHead
 from workflow.storage.models.case import Attachment, Case, Certificate, Counter, Notification, Rating
-from workflow.storage.models.clock import ClockSegment, Holiday, MatterSetting
+from workflow.storage.models.clock import AwardRound, ClockSegment, Holiday, MatterSetting
 from workflow.storage.models.people import ApiToken, Department, Organisation, User
 from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessVersion, TaskSigner
 
 __all__ = [
     "Base", "ApiToken", "Department", "Organisation", "User", "HumanTask", "ProcessInstance",
     "ProcessVersion", "TaskSigner", "Attachment", "Case", "Certificate", "Counter", "Notification",
-    "Rating", "AuditEvent", "AuditHead", "ClockSegment", "Holiday", "MatterSetting",
+    "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday", "MatterSetting",
 ]

@@ -76,6 +76,7 @@ class Certificate(Base):
     scope: Mapped[str] = mapped_column(Text)
     issued_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
+    reissued_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="valid")
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 

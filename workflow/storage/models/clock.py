@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
@@ -19,10 +19,16 @@ class Holiday(Base):
 
 
 class ClockSegment(Base):
-    """A suspension (time not counted) or an approved extension of a case's decision limit."""
+    """A suspension (time not counted) or an approved extension of a case's decision limit.
+
+    A suspension belongs to the step (``task_id``) that opened it and ends when that step
+    ends, whatever ends it: completion, return, recall, withdrawal or a timer.
+    """
     __tablename__ = "clock_segments"
+    __table_args__ = (Index("ix_clock_segments_task", "task_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    task_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
@@ -43,3 +49,15 @@ class MatterSetting(Base):
     green_channel_days: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AwardRound(Base):
+    """A call for quality-award nominations: its quota is filled by score when the round closes."""
+    __tablename__ = "award_rounds"
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    quota: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

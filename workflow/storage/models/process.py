@@ -71,6 +71,12 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     candidates: Mapped[list] = mapped_column(JSON, default=list)
     distinct_assignees: Mapped[bool] = mapped_column(default=False)
+    # The multi-instance activation (parent task) this task belongs to: the two-person rule
+    # compares siblings of one activation only, so a re-run of the step starts afresh.
+    activation: Mapped[str | None] = mapped_column(String(36))
+    # Who transferred (转办) or delegated (委派) the task to its assignee, until the assignee acts.
+    handed_over_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handover: Mapped[str | None] = mapped_column(String(16))
     signers_pending: Mapped[int] = mapped_column(default=0, server_default="0")
     green_channel: Mapped[bool] = mapped_column(default=False)
     step_limit_days: Mapped[int | None]

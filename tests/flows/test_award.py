@@ -1,0 +1,125 @@
+"""Quality award nominations: experts, committee vote (票签), the round's ranking, the 7-day notice."""
+from __future__ import annotations
+
+import pytest
+
+from workflow.domain import operations
+from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.services import awards, case_view, task_view, tasks
+from workflow.storage.models import AwardRound
+
+EXPERTS = ["expert1", "expert2", "expert3", "expert4", "expert5"]
+COMMITTEE = ["quality_approver", "quality_approver2", "quality_approver3"]
+
+
+def to_committee(bureau, scores=(900, 700, 800, 820, 600), threshold=700, who="applicant_a"):
+    case = bureau.file(["quality_award"], who=who)
+    bureau.act("window", case.id, "eligibility_check", decision="eligible")
+    bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend",
+               experts=EXPERTS, shortlist_threshold=threshold)
+    for expert, score in zip(EXPERTS, scores):
+        bureau.act(expert, case.id, "expert_scoring", score=score)
+    return case
+
+
+def committee_votes(bureau, case, votes=("award", "award")):
+    for member, vote in zip(COMMITTEE, votes):
+        bureau.act(member, case.id, "committee_decision", decision=vote)
+
+
+def awarded_into_ranking(bureau, case):
+    bureau.act("quality_reviewer", case.id, "onsite_review", decision="pass")
+    committee_votes(bureau, case)
+
+
+def test_experts_score_only_their_own_instance_and_see_no_one_else(bureau):
+    case = bureau.file(["quality_award"])
+    bureau.act("window", case.id, "eligibility_check", decision="eligible")
+    bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS)
+    own = bureau.task(case.id, "expert_scoring", "expert1")
+    with pytest.raises(Conflict):
+        tasks.complete(bureau.db, bureau.people["expert2"], own.id, {"opinion": "x", "score": 1})
+    with pytest.raises(NotFound):
+        case_view.case_view(bureau.db, bureau.people["expert1"], case.id)     # no case page for experts
+    seen = task_view.task_view(bureau.db, bureau.people["expert1"], own.id)
+    assert seen.case is None and seen.application["company_name"]            # the application, nothing else
+
+
+def test_later_deciders_see_every_score_and_the_trimmed_mean(bureau):
+    case = to_committee(bureau)
+    review = bureau.task(case.id, "onsite_review")
+    seen = task_view.task_view(bureau.db, bureau.people["quality_reviewer"], review.id)
+    assert sorted(score for _name, score in seen.case.panel.scores) == [600, 700, 800, 820, 900]
+    assert seen.case.panel.mean == operations.trimmed_mean([900, 700, 800, 820, 600]) == pytest.approx(773.3, abs=.05)
+
+
+def test_committee_majority_vote_stops_at_two_of_three(bureau):
+    case = to_committee(bureau)
+    bureau.act("quality_reviewer", case.id, "onsite_review", decision="pass")
+    assert len([t for t in bureau.open_steps(case.id) if t == "committee_decision"]) == 3
+    bureau.act("quality_approver", case.id, "committee_decision", decision="reject")
+    bureau.act("quality_approver2", case.id, "committee_decision", decision="reject")
+    got = bureau.outcome(case.id)
+    assert (got.case.outcome, bureau.open_steps(case.id)) == ("not_awarded", [])
+
+
+def test_public_notice_ends_after_seven_days_not_before(bureau):
+    case = to_committee(bureau)
+    awarded_into_ranking(bureau, case)
+    ranking = bureau.task(case.id, "round_ranking")
+    assert "complete" not in bureau.actions("quality_approver", ranking.id)
+    awards.close_round(bureau.db, bureau.people["quality_approver"], ranking.id)
+    notice = bureau.task(case.id, "public_notice")
+    assert bureau.actions("window", notice.id)["complete"].choices["decisions"] == ["objection"]
+    with pytest.raises(ValidationError):
+        bureau.act("window", case.id, "public_notice", decision="no_objection")
+    bureau.advance(days=6, hours=23)
+    assert bureau.open_steps(case.id) == ["public_notice"] and bureau.outcome(case.id).certificates == []
+    bureau.advance(hours=2)
+    got = bureau.outcome(case.id)
+    assert (got.case.outcome, len(got.certificates)) == ("awarded", 1) and "timer" in got.actions
+    assert {s.reason for s in got.segments} == {"expert_review", "public_notice"}
+    assert all(s.status == "closed" for s in got.segments)
+
+
+def test_objection_dismissed_then_a_fresh_notice_runs_out(bureau):
+    case = to_committee(bureau)
+    awarded_into_ranking(bureau, case)
+    awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(case.id, "round_ranking").id)
+    bureau.act("window", case.id, "public_notice", decision="objection", objection="自评分数不实")
+    bureau.act("quality_reviewer", case.id, "objection_review", decision="dismissed")
+    assert bureau.open_steps(case.id) == ["public_notice"]
+    bureau.advance(days=7, hours=1)
+    assert bureau.outcome(case.id).case.outcome == "awarded"
+
+
+def test_objection_upheld(bureau):
+    case = to_committee(bureau)
+    awarded_into_ranking(bureau, case)
+    awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(case.id, "round_ranking").id)
+    bureau.act("window", case.id, "public_notice", decision="objection", objection="数据造假")
+    bureau.act("quality_reviewer", case.id, "objection_review", decision="upheld")
+    got = bureau.outcome(case.id)
+    assert (got.case.outcome, got.certificates) == ("not_awarded", [])
+
+
+def test_not_shortlisted(bureau):
+    case = to_committee(bureau, scores=(500, 520, 480, 510, 490), threshold=600)
+    got = bureau.outcome(case.id)
+    assert (got.case.outcome, got.certificates) == ("not_awarded", [])
+
+
+def test_quota_goes_to_the_highest_scores_of_the_round_not_the_first_finishers(bureau):
+    with bureau.db.transaction() as s:
+        s.get(AwardRound, "2026").quota = 1
+    early = to_committee(bureau, scores=(750, 750, 750, 750, 750))
+    late = to_committee(bureau, scores=(900, 900, 900, 900, 900), who="applicant_b")
+    awarded_into_ranking(bureau, early)          # the committee finishes the weaker one first
+    awarded_into_ranking(bureau, late)
+    results = awards.close_round(bureau.db, bureau.people["quality_approver2"], bureau.task(early.id, "round_ranking").id)
+    assert results[late.number] == {"rank": 1, "score": 900.0, "selected": True}
+    assert results[early.number] == {"rank": 2, "score": 750.0, "selected": False}
+    assert bureau.open_steps(late.id) == ["public_notice"]
+    assert bureau.outcome(early.id).case.outcome == "not_awarded"
+    with pytest.raises(ValidationError):          # the round is closed: no new nominations
+        to_committee(bureau)

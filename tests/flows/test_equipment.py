@@ -1,0 +1,46 @@
+"""Special equipment: installation notices, use registration, CNG cylinder batches (TSG 08-2017)."""
+from __future__ import annotations
+
+from tests.test_forms import VALID
+from workflow.domain.identifiers import parse_equipment_certificate_number
+from workflow.services import case_view
+
+
+def test_installation_notice_is_filed_at_once(bureau):
+    case = bureau.file(["equipment_notice"])
+    got = bureau.outcome(case.id)
+    assert (got.case.status, got.case.outcome) == ("completed", "filed")
+    assert got.case.data["receipt_number"].startswith("GZ") and bureau.open_steps(case.id) == []
+
+
+def test_registered_on_the_spot(bureau):
+    case = bureau.file(["equipment_registration"])
+    bureau.act("window", case.id, "acceptance", decision="register_now")
+    got = bureau.outcome(case.id)
+    assert got.case.outcome == "registered"
+    assert parse_equipment_certificate_number(got.certificates[0].number)["kind"] == "梯"
+
+
+def test_registration_reviewed_and_refused(bureau):
+    case = bureau.file(["equipment_registration"])
+    bureau.act("window", case.id, "acceptance", decision="accept")
+    bureau.act("equip_reviewer", case.id, "document_review", decision="fail")
+    got = bureau.outcome(case.id)
+    assert (got.case.outcome, got.certificates) == ("denied", [])
+
+
+def test_cng_batch_with_one_vehicle_refused_tells_the_applicant(bureau):
+    vehicles = [{**VALID["cng_application"]["vehicles"][0], "plate_number": p, "vin": v}
+                for p, v in (("闽A11111", "LSVAU2180N2183294"), ("闽A22222", "LFV2A21K6A3000001"),
+                             ("闽A33333", "LFV2A21K6A3000002"))]
+    case = bureau.file(["cng_cylinder"], {"vehicles": vehicles})
+    bureau.act("window", case.id, "vehicle_check", decision="register", vehicles=[
+        {"plate_number": "闽A11111", "decision": "register"},
+        {"plate_number": "闽A22222", "decision": "refuse", "reason": "气瓶检验过期"},
+        {"plate_number": "闽A33333", "decision": "register"}])
+    got = bureau.outcome(case.id)
+    assert got.case.outcome == "partly_granted"
+    assert sorted(c.details["plate_number"] for c in got.certificates) == ["闽A11111", "闽A33333"]
+    seen = case_view.case_view(bureau.db, bureau.people["applicant_a"], case.id)
+    assert seen.vehicle_results["refused"] == [{"plate_number": "闽A22222", "reason": "气瓶检验过期"}]
+    assert len(seen.vehicle_results["registered"]) == 2 and len(seen.certificates) == 2

@@ -1,0 +1,107 @@
+"""What a person may do with a case as a whole: withdraw, resubmit, rate, add files, decide an extension."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import vocabulary as v
+from workflow.domain.permissions import can_see_case
+from workflow.domain.policy.actions import Action
+from workflow.domain.policy.context import CaseContext
+from workflow.errors import Conflict, Forbidden
+from workflow.storage.models import ClockSegment, Rating
+
+UPLOADERS = ("applicant", "window", "reviewer", "inspector", "approver")
+
+Rule = Callable[[CaseContext], Action]
+RULES: dict[str, Rule] = {}
+
+
+def rule(op: str) -> Callable[[Rule], Rule]:
+    def register(func: Rule) -> Rule:
+        RULES[op] = func
+        return func
+    return register
+
+
+def _applicant(ctx: CaseContext) -> None:
+    if ctx.actor.role != "applicant" or not can_see_case(ctx.actor, ctx.case):
+        raise Forbidden("Your role may not do this.")
+
+
+def _running(ctx: CaseContext) -> None:
+    if ctx.case.status not in v.RUNNING:
+        raise Conflict("This case is already finished.")
+
+
+@rule("withdraw")
+def withdraw(ctx: CaseContext) -> Action:
+    """撤回申请: the applicant may withdraw until the case is decided."""
+    _applicant(ctx)
+    _running(ctx)
+    return Action("withdraw")
+
+
+@rule("resubmit")
+def resubmit(ctx: CaseContext) -> Action:
+    """The corrected materials a step asked for (退回补正)."""
+    _applicant(ctx)
+    _running(ctx)
+    if not any(t.hold == "correction" for t in ctx.open_tasks):
+        raise Conflict("Nothing in this case is waiting for your correction.")
+    return Action("resubmit")
+
+
+@rule("rating")
+def rating(ctx: CaseContext) -> Action:
+    """好差评 once the case is done."""
+    _applicant(ctx)
+    if ctx.case.status != v.COMPLETED:
+        raise Conflict("A case can be rated once it is completed.")
+    if ctx.session.scalar(select(Rating.id).where(Rating.case_id == ctx.case.id)) is not None:
+        raise Conflict("This case has already been rated.")
+    return Action("rating", {"levels": [5, 4, 3, 2, 1]})
+
+
+@rule("attachments")
+def attachments(ctx: CaseContext) -> Action:
+    if ctx.actor.role not in UPLOADERS or not can_see_case(ctx.actor, ctx.case):
+        raise Forbidden("Your role may not do this.")
+    _running(ctx)
+    return Action("attachments")
+
+
+@rule("decide")
+def decide(ctx: CaseContext) -> Action:
+    """An approver of the case's department decides a requested extension (Art. 42); once the
+    limit has passed an extension can only be refused."""
+    if ctx.actor.role != "approver" or not can_see_case(ctx.actor, ctx.case):
+        raise Forbidden("Your role may not do this.")
+    _running(ctx)
+    requests = ctx.pending_extensions
+    if not requests:
+        raise Conflict("No extension request is waiting.")
+    in_time = ctx.case.decision_due_at is not None and ctx.now <= ctx.case.decision_due_at
+    return Action("decide", {"requests": [{"id": s.id, "days": s.days, "reason": s.note} for s in requests],
+                             "approve": [True, False] if in_time else [False]})
+
+
+def pending_extensions(session: Session, case_id: int) -> list[ClockSegment]:
+    return list(session.scalars(select(ClockSegment).where(
+        ClockSegment.case_id == case_id, ClockSegment.kind == "extension", ClockSegment.status == "requested")))
+
+
+def case_actions(ctx: CaseContext) -> list[Action]:
+    offered = []
+    for check in RULES.values():
+        try:
+            offered.append(check(ctx))
+        except (Conflict, Forbidden):
+            continue
+    return offered
+
+
+def require(ctx: CaseContext, op: str) -> Action:
+    return RULES[op](ctx)

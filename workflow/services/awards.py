@@ -1,0 +1,119 @@
+"""Quality-award rounds: each round's quota goes to the highest panel scores when the round closes.
+
+The committee decides each nomination on its merits (a vote, 票签); nominations it approves
+wait in the round's ranking step. Closing the round ranks every waiting nomination by the
+experts' trimmed mean and selects the best up to the round's quota, so the order in which
+the committee happened to finish never decides an award.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import vocabulary as v
+from workflow.domain import case_status, forms, policy
+from workflow.domain.permissions import require_role
+from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.runtime import completion, instances
+from workflow.runtime.command import Command
+from workflow.runtime.spiff_runtime import find_task
+from workflow.services.common import lock_case, record, visible_task
+from workflow.storage.db import Database
+from workflow.storage.models import AwardRound, Case, HumanTask
+
+ROUND_CODE_MAX = 20
+
+
+def check_round(session: Session, data: dict) -> dict[str, list[str]]:
+    """A nomination names an open round (field errors otherwise)."""
+    code = data.get("round")
+    row = session.get(AwardRound, code) if isinstance(code, str) else None
+    if row is None or row.status != "open":
+        return {"round": ["No open award round with this code."]}
+    return {}
+
+
+def open_round(db: Database, actor, code: str, title: str, quota: int) -> AwardRound:
+    require_role(actor, "admin", "approver")
+    errors = {}
+    code = (code or "").strip()
+    if not code or len(code) > ROUND_CODE_MAX:
+        errors["code"] = [f"Length must be between 1 and {ROUND_CODE_MAX}."]
+    if not (title or "").strip():
+        errors["title"] = ["This field is required."]
+    if not isinstance(quota, int) or isinstance(quota, bool) or not 1 <= quota <= 1000:
+        errors["quota"] = ["Must be greater than or equal to 1 and less than or equal to 1000."]
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as session:
+        if session.get(AwardRound, code) is not None:
+            raise Conflict("A round with this code already exists.")
+        row = AwardRound(code=code, title=title.strip(), quota=quota, status="open")
+        session.add(row)
+        session.flush()
+        record(Command(session, actor), "round_opened", data={"round": code, "quota": quota})
+        return row
+
+
+def rounds(db: Database) -> list[AwardRound]:
+    with db.reading() as session:
+        return list(session.scalars(select(AwardRound).order_by(AwardRound.created_at.desc())))
+
+
+def close_round(db: Database, actor, task_id: int) -> dict:
+    """Rank the round's waiting nominations by panel score and settle each: selected or not.
+
+    Locks the round first, then every waiting case in id order (the round is the group of
+    cases this command changes), then asks the policy about the task it was called from.
+    """
+    with db.transaction() as session:
+        task = visible_task(session, actor, task_id)
+        code = (session.get(Case, task.case_id).data or {}).get("round")
+        row = session.scalars(select(AwardRound).where(AwardRound.code == code).with_for_update()).first()
+        waiting = _waiting(session, code)
+        case = lock_case(session, task.case_id)
+        cmd = Command(session, actor, case=case)
+        policy.require_task(policy.TaskContext(session, actor, session.get(HumanTask, task_id), case, cmd.now),
+                            "close_round")
+        if row is None:
+            raise NotFound("Award round not found.")
+        results = {}
+        ranked = sorted(waiting, key=lambda item: (-item[2], item[0].created_at, item[0].id))
+        for rank, (waiting_case, waiting_task, score) in enumerate(ranked, start=1):
+            selected = rank <= row.quota
+            _settle(cmd, waiting_case, waiting_task, selected, rank, score, row.quota)
+            results[waiting_case.number] = {"rank": rank, "score": score, "selected": selected}
+        row.status, row.closed_at, row.closed_by = "closed", cmd.now, actor.id
+        record(cmd, "round_closed", data={"round": code, "quota": row.quota, "results": results})
+        return results
+
+
+def _waiting(session: Session, code: str) -> list[tuple[Case, HumanTask, float]]:
+    """Every nomination of the round waiting in the ranking step, with its panel score (cases locked)."""
+    tasks = session.scalars(select(HumanTask).where(HumanTask.state == v.TASK_OPEN,
+                                                    HumanTask.form_key == "ranking").order_by(HumanTask.case_id)).all()
+    found = []
+    for task in tasks:
+        case = lock_case(session, task.case_id)
+        if (case.data or {}).get("round") == code:
+            found.append((case, task, _panel_score(session, task)))
+    return found
+
+
+def _panel_score(session: Session, task: HumanTask) -> float:
+    """The experts' trimmed mean as the process recorded it (``panel`` from the panel step)."""
+    workflow = instances.peek(session, instances.lock_row(session, task.instance_id))
+    spiff_task = find_task(workflow, task.spiff_task_id)
+    panel = spiff_task.data.get("panel") if spiff_task is not None else None
+    score = panel.get("score") if isinstance(panel, dict) else None
+    return float(score) if isinstance(score, (int, float)) else 0.0
+
+
+def _settle(cmd: Command, case: Case, task: HumanTask, selected: bool, rank: int, score: float, quota: int) -> None:
+    sub = Command(cmd.session, cmd.actor, case=case, now=cmd.now)
+    task.assignee_id, task.claimed_at = cmd.actor.id, cmd.now
+    opinion = f"第{rank}名（专家评分{score}），名额{quota}个：{'入选' if selected else '未入选'}"
+    data = forms.validate("ranking", {"decision": "selected" if selected else "not_selected",
+                                      "rank": rank, "opinion": opinion})
+    completion.complete_loaded(sub, task, data)
+    case_status.refresh(sub)

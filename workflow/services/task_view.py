@@ -1,0 +1,75 @@
+"""The one read model of a task: the step, its case as the viewer may see it, and the actions offered.
+
+Pages and the API both render this. Experts see the application and its materials for the
+step they score, never the case page, the other panel members or the history.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from workflow import vocabulary as v
+from workflow.domain.permissions import Actor, can_see_case
+from workflow.domain.policy import Action
+from workflow.services import case_view
+from workflow.services.common import task_actions, visible_task
+from workflow.storage.db import Database, utcnow
+from workflow.storage.models import (Attachment, Case, HumanTask, Organisation, ProcessInstance, ProcessVersion,
+                                     TaskSigner, User)
+
+
+@dataclass
+class Signer:
+    user_id: int
+    name: str
+    opinion: str | None
+    signed_at: object
+
+
+@dataclass
+class TaskView:
+    task: HumanTask
+    case: case_view.CaseView | None      # None for experts: they see `application` and `attachments` only
+    case_row: Case
+    organisation: Organisation
+    attachments: list[Attachment]
+    instance: ProcessInstance
+    version: ProcessVersion
+    done_ids: set[str]
+    current_ids: set[str]
+    signers: list[Signer]
+    actions: list[Action]
+    assignee_name: str | None
+
+    def action(self, op: str) -> Action | None:
+        return next((a for a in self.actions if a.op == op), None)
+
+    @property
+    def application(self) -> dict:
+        return self.case_row.data or {}
+
+
+def task_view(db: Database, actor: Actor, task_id: int, lang: str = "zh") -> TaskView:
+    with db.reading() as session:
+        task = visible_task(session, actor, task_id)
+        case = session.get(Case, task.case_id)
+        instance = session.get(ProcessInstance, task.instance_id)
+        rows = session.execute(select(HumanTask.bpmn_id, HumanTask.state, HumanTask.close_reason)
+                               .where(HumanTask.instance_id == instance.id)).all()
+        signers = [Signer(s.user_id, name, s.opinion, s.signed_at) for s, name in session.execute(
+            select(TaskSigner, User.display_name).join(User, User.id == TaskSigner.user_id)
+            .where(TaskSigner.task_id == task.id).order_by(TaskSigner.id))]
+        assignee = session.get(User, task.assignee_id) if task.assignee_id else None
+        return TaskView(
+            task=task,
+            case=case_view.build(session, actor, case, lang) if can_see_case(actor, case) else None,
+            case_row=case, organisation=session.get(Organisation, case.organisation_id),
+            attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
+                                             .order_by(Attachment.id))),
+            instance=instance, version=session.get(ProcessVersion, instance.process_version_id),
+            done_ids={b for b, s, r in rows if s == v.TASK_CLOSED and r == "completed"},
+            current_ids={b for b, s, _r in rows if s == v.TASK_OPEN},
+            signers=signers, actions=task_actions(session, actor, task, case, utcnow()),
+            assignee_name=assignee.display_name if assignee else None,
+        )
