@@ -123,6 +123,14 @@ def cmd_holidays_import(args) -> int:
     return 0
 
 
+def cmd_simulate(args) -> int:
+    from workflow.cli import simulate
+    from workflow.cli.simulate.output import lines
+    report = simulate.run(args.profile, args.seed, args.database)
+    print("\n".join(lines(report)))
+    return 1 if report.breaks else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workflow", description="Licensing workflow engine administration")
     parser.add_argument("--database", help="database URL (default: $DATABASE_URL or the embedded SQLite file)")
@@ -161,11 +169,21 @@ def build_parser() -> argparse.ArgumentParser:
     aud = sub.add_parser("audit", help="decision history").add_subparsers(dest="action", required=True)
     aud.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
 
+    sim = sub.add_parser("simulate", help="a simulated bureau works a profile of cases; every invariant checked")
+    sim.add_argument("--profile", default="half-year", choices=sorted(_profiles()))
+    sim.add_argument("--seed", type=int, default=1)
+    sim.set_defaults(func=cmd_simulate)
+
     hol = sub.add_parser("holidays", help="working-day calendar").add_subparsers(dest="action", required=True)
     imp = hol.add_parser("import", help="import a CSV (date,kind,name) for years chinese-calendar lacks")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_holidays_import)
     return parser
+
+
+def _profiles() -> list[str]:
+    from workflow.cli.simulate.profiles import PROFILES
+    return list(PROFILES)
 
 
 def main(argv: list[str] | None = None) -> int:

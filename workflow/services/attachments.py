@@ -19,16 +19,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError
 from workflow.runtime.command import Command
-from workflow.services.common import record, visible_case
+from workflow.services.common import case_op, record, visible_case
 from workflow.storage.db import Database
 from workflow.storage.models import Attachment, Case
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "var" / "attachments"
 TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
-UPLOAD_ROLES = ("applicant", "window", "reviewer", "inspector", "approver")
 _KIND = re.compile(r"^[a-z0-9_]{1,64}$")
 
 
@@ -100,7 +99,8 @@ def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
     return path
 
 
-def _add(cmd: Command, root: Path, upload: Upload) -> Attachment:
+def add(cmd: Command, root: Path, upload: Upload) -> Attachment:
+    """Store one checked file and its row inside the caller's command (one transaction)."""
     kind, sha = check(upload)
     path = _store(root, cmd.case, upload, kind, sha)
     row = Attachment(case_id=cmd.case.id, kind=upload.kind, filename=safe_name(upload.filename, kind),
@@ -113,26 +113,8 @@ def _add(cmd: Command, root: Path, upload: Upload) -> Attachment:
     return row
 
 
-def _require_uploader(actor) -> None:
-    if actor.role not in UPLOAD_ROLES:
-        raise NotFound("Case not found.")
-
-
-def upload(db: Database, actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
-    """Add one file to a case the actor may see (applicants: only while the case runs)."""
-    _require_uploader(actor)
-    check(item)
-    with db.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        if actor.role == "applicant" and case.status in ("completed", "withdrawn"):
-            raise Conflict("This case is finished; no more materials can be added.")
-        return _add(Command(session, actor, case=case), root_dir(root), item)
-
-
-def file_case(db: Database, actor, matters: list[str], data: dict, green_channel: bool,
-              uploads: list[Upload], root: str | Path | None = None) -> Case:
-    """New filing with its materials: files are checked first, so a bad file files nothing."""
-    from workflow.services import cases
+def check_all(uploads: list[Upload]) -> None:
+    """Every file checked before anything is written; all problems reported at once."""
     errors: dict[str, list[str]] = {}
     for item in uploads:
         try:
@@ -142,13 +124,13 @@ def file_case(db: Database, actor, matters: list[str], data: dict, green_channel
                 errors.setdefault(f"{name}:{item.kind}" if name == "file" else name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    case = cases.submit(db, actor, matters, data, green_channel)
-    if uploads:
-        with db.transaction() as session:
-            cmd = Command(session, actor, case=visible_case(session, actor, case.id))
-            for item in uploads:
-                _add(cmd, root_dir(root), item)
-    return case
+
+
+def upload(db: Database, actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
+    """Add one file to a case the actor may add files to (the policy's ``attachments`` action)."""
+    check(item)
+    with case_op(db, actor, case_id, "attachments") as (cmd, _action):
+        return add(cmd, root_dir(root), item)
 
 
 def download(db: Database, actor, attachment_id: int) -> tuple[Attachment, Path]:

@@ -79,11 +79,13 @@ def close_round(db: Database, actor, task_id: int) -> dict:
             raise NotFound("Award round not found.")
         results = {}
         ranked = sorted(waiting, key=lambda item: (-item[2], item[0].created_at, item[0].id))
+        places = row.quota if row.status == "open" else 0     # a nomination decided after closing comes too late
         for rank, (waiting_case, waiting_task, score) in enumerate(ranked, start=1):
-            selected = rank <= row.quota
+            selected = rank <= places
             _settle(cmd, waiting_case, waiting_task, selected, rank, score, row.quota)
             results[waiting_case.number] = {"rank": rank, "score": score, "selected": selected}
-        row.status, row.closed_at, row.closed_by = "closed", cmd.now, actor.id
+        if row.status == "open":
+            row.status, row.closed_at, row.closed_by = "closed", cmd.now, actor.id
         record(cmd, "round_closed", data={"round": code, "quota": row.quota, "results": results})
         return results
 

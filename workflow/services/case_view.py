@@ -109,7 +109,7 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
         tasks=[] if is_applicant else tasks,
         open_tasks=[t for t in open_tasks if t.role == "applicant"] if is_applicant else open_tasks,
         holders=[_holder(t, None if is_applicant else names.get(t.assignee_id)) for t in open_tasks],
-        progress={i.matter_code: _progress(i, tasks, lang) for i in instances},
+        progress={i.matter_code: matter_steps(i, tasks, lang) for i in instances},
         segments=_segments(session, case.id),
         attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                          .order_by(Attachment.uploaded_at, Attachment.id))),
@@ -135,7 +135,8 @@ def _holder(task: HumanTask, assignee: str | None) -> Holder:
                   task.light, task.due_at, task.hold, task.matter_code)
 
 
-def _progress(instance: ProcessInstance, tasks: list[HumanTask], lang: str) -> list[progress.StepState]:
+def matter_steps(instance: ProcessInstance, tasks: list[HumanTask], lang: str = "zh") -> list[progress.StepState]:
+    """One matter's progress bar, from the case's task rows."""
     mine = [t for t in tasks if t.instance_id == instance.id]
     completed = {t.bpmn_id for t in mine if t.close_reason == "completed"}
     open_steps = {t.bpmn_id for t in mine if t.state == v.TASK_OPEN}

@@ -11,7 +11,7 @@ from workflow.domain.permissions import Actor, require_role
 from workflow.errors import Forbidden, ValidationError
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
-from workflow.services import awards
+from workflow.services import attachments, awards
 from workflow.services.common import case_op, record, visible_case
 from workflow.storage.counters import next_value
 from workflow.storage.db import Database
@@ -23,13 +23,19 @@ RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满�
 OWN_ENTERPRISE = "Must be your own enterprise's registered {what}."
 
 
-def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False) -> Case:
-    """An applicant files one case for one or several matters (joint filing)."""
+def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
+           uploads: list[attachments.Upload] = (), root=None) -> Case:
+    """An applicant files one case for one or several matters (joint filing), with its materials.
+
+    Files are checked first and stored in the same transaction as the case, so a filing never
+    exists without the materials it was sent with.
+    """
     require_role(actor, "applicant")
     if actor.organisation_id is None:
         raise Forbidden("Your account is not linked to an enterprise.")
     codes = applications.matter_codes(matters)
     clean = applications.validate(codes, data)
+    attachments.check_all(list(uploads))
     with db.transaction() as session:
         cmd = Command(session, actor)
         _check_filing(session, actor, codes, clean, local_date(cmd.now))
@@ -50,6 +56,8 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
             running = instances.start(cmd, matter.process_id, code, matter.department,
                                       {**clean, "matter": code, "joint": len(codes) > 1})
             instances.save(cmd, running)
+        for item in uploads:
+            attachments.add(cmd, attachments.root_dir(root), item)
         case_status.refresh(cmd)
         return case
 

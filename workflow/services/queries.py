@@ -147,7 +147,7 @@ class PublicCertificate:
     status: str
 
 
-def _public(cert: Certificate, today: date | None = None) -> PublicCertificate:
+def public_certificate(cert: Certificate, today: date | None = None) -> PublicCertificate:
     status = cert.status
     today = today or datetime.now(OFFICE_TZ).date()
     if status == "valid" and cert.valid_until is not None and cert.valid_until < today:
@@ -165,7 +165,7 @@ def verify_certificate(db: Database, number: str | None = None, token: str | Non
         cert = session.scalars(query).first()
         if cert is None:
             raise NotFound("Certificate not found.")
-        return _public(cert)
+        return public_certificate(cert)
 
 
 def certificate_for(db: Database, actor, certificate_id: int) -> tuple[Certificate, Case]:

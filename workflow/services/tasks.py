@@ -19,6 +19,7 @@ from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask
+from workflow.services import attachments
 from workflow.services.common import TaskOp, record, task_op, visible_task
 from workflow.services.notices import notify_applicants
 
@@ -59,12 +60,17 @@ def unclaim(db: Database, actor, task_id: int) -> HumanTask:
         return op.task
 
 
-def complete(db: Database, actor, task_id: int, data: dict, expected_version: int | None = None) -> HumanTask:
-    """Complete a task with its form data; opinion and decision go to the audit chain."""
+def complete(db: Database, actor, task_id: int, data: dict, expected_version: int | None = None,
+             uploads: list[attachments.Upload] = (), root=None) -> HumanTask:
+    """Complete a task with its form data (and files, e.g. a rectification report), in one transaction;
+    opinion and decision go to the audit chain."""
+    attachments.check_all(list(uploads))
     with task_op(db, actor, task_id, "complete", expected_version, load=True) as op:
         cmd, task = op.cmd, op.task
         clean = forms.validate(task.form_key, data)
         _check_choices(op.action, clean)
+        for item in uploads:
+            attachments.add(cmd, attachments.root_dir(root), item)
         if task.assignee_id is None:
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         task.handed_over_by = task.handover = None

@@ -123,24 +123,32 @@ class VerifyResult:
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:
     """Walk the chain in order; report the first event whose link does not hold."""
-    prev, expected_seq, checked = GENESIS, 1, 0
-    last_seq = 0
+    result, checked_seq, prev = verify_since(session, 0, GENESIS, batch)
+    if not result.ok:
+        return result
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != checked_seq or head.hash != prev):
+        return VerifyResult(False, checked_seq, checked_seq + 1, "events after the last stored one are missing")
+    return result
+
+
+def verify_since(session: Session, after_seq: int, prev_hash: str,
+                 batch: int = 5000) -> tuple[VerifyResult, int, str]:
+    """Verify the events after ``after_seq`` (whose hash was ``prev_hash``): the result, and the
+    sequence number and hash reached, so a caller can keep checking a growing chain cheaply."""
+    prev, expected_seq, checked, last_seq = prev_hash, after_seq + 1, 0, after_seq
     while True:
         rows = session.scalars(
             select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
         ).all()
         if not rows:
-            break
+            return VerifyResult(True, checked), last_seq, prev
         for event in rows:
             reason = _link_problem(event, prev, expected_seq)
             if reason:
-                return VerifyResult(False, checked, event.seq, reason)
+                return VerifyResult(False, checked, event.seq, reason), last_seq, prev
             prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
         last_seq = rows[-1].seq
-    head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != checked or head.hash != prev):
-        return VerifyResult(False, checked, checked + 1, "events after the last stored one are missing")
-    return VerifyResult(True, checked)
 
 
 def _link_problem(event: AuditEvent, prev: str, expected_seq: int) -> str | None:

@@ -1,6 +1,6 @@
 """The statutory clock's calendar: Chinese working days, due dates and suspensions.
 
-Rules (DOMAIN.md "Working days", Administrative Licensing Law Art. 82 with Civil Code 201/203):
+Rules (docs/domain.md "Working days", Administrative Licensing Law Art. 82 with Civil Code 201/203):
 
 * A working day is Monday–Friday, except a day the holiday table marks ``holiday``; a Saturday or
   Sunday is a working day only when the table marks it ``workday`` (调休, make-up working day).

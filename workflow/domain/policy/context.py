@@ -101,6 +101,12 @@ class TaskContext:
             HumanTask.instance_id == self.task.instance_id, HumanTask.state == TASK_OPEN,
             HumanTask.created_at >= self.task.closed_at)))
 
+    def joint_intake_forms(self) -> set[str]:
+        """The forms of the other matters' intake steps open beside this one (a joint filing)."""
+        return set(self.session.scalars(select(HumanTask.form_key).where(
+            HumanTask.case_id == self.task.case_id, HumanTask.instance_id != self.task.instance_id,
+            HumanTask.state == TASK_OPEN, HumanTask.role == self.task.role)))
+
     def earlier_corrections(self) -> int:
         """How often this step already sent the application back for correction (Art. 32: once)."""
         return self.session.scalar(select(func.count(HumanTask.id)).where(

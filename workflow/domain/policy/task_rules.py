@@ -122,6 +122,10 @@ def step_decisions(ctx: TaskContext) -> list[str]:
         offered = [d for d in offered if d in declared]
     if ctx.task.form_key in INTAKE_FORMS and ctx.earlier_corrections():
         offered = [d for d in offered if d != "correct"]
+    if ctx.task.form_key in INTAKE_FORMS and len(ctx.case.matters or ()) > 1:
+        # A joint filing's intake is one decision for every matter (Art. 26): only what all accept.
+        for key in ctx.joint_intake_forms():
+            offered = [d for d in offered if d in forms.decision_choices(key)]
     return offered
 
 
@@ -355,10 +359,12 @@ def close_round(ctx: TaskContext) -> Action:
     return Action("close_round", {"round": (ctx.case.data or {}).get("round")})
 
 
-def task_actions(ctx: TaskContext) -> list[Action]:
-    """Every action the actor may take on this task now."""
+def task_actions(ctx: TaskContext, only: tuple[str, ...] | None = None) -> list[Action]:
+    """Every action the actor may take on this task now (or just those among ``only``)."""
     offered = []
-    for check in RULES.values():
+    for op, check in RULES.items():
+        if only is not None and op not in only:
+            continue
         try:
             offered.append(check(ctx))
         except (Conflict, Forbidden):

@@ -73,7 +73,7 @@ class HumanTask(Base):
     distinct_assignees: Mapped[bool] = mapped_column(default=False)
     # The multi-instance activation (parent task) this task belongs to: the two-person rule
     # compares siblings of one activation only, so a re-run of the step starts afresh.
-    activation: Mapped[str | None] = mapped_column(String(36))
+    activation: Mapped[str | None] = mapped_column(String(64))
     # Who transferred (转办) or delegated (委派) the task to its assignee, until the assignee acts.
     handed_over_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     handover: Mapped[str | None] = mapped_column(String(16))

@@ -22,7 +22,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("human_tasks") as batch:
-        batch.add_column(sa.Column("activation", sa.String(36), nullable=True))
+        batch.add_column(sa.Column("activation", sa.String(64), nullable=True))
         batch.add_column(sa.Column("handed_over_by", sa.Integer(), sa.ForeignKey("users.id", name="fk_human_tasks_handed_over_by"),
                                     nullable=True))
         batch.add_column(sa.Column("handover", sa.String(16), nullable=True))
