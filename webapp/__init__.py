@@ -50,12 +50,13 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
 
     app.after_request(_security_headers)
 
-    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, window
+    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, task_form, window
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(applicant.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(task_form.bp)
     app.register_blueprint(window.bp)
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(auditor.bp)

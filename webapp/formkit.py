@@ -170,3 +170,28 @@ def _table_rows(name: str, schema: Schema, form: MultiDict) -> list[dict]:
         rows.setdefault(int(match["index"]), {})[match["sub"]] = (
             value.strip() in ("1", "true", "on") if isinstance(sub, mf.Boolean) else _scalar(sub, value))
     return [rows[i] for i in sorted(rows)]
+
+
+def describe_offered(schema: Schema, action) -> list[FieldSpec]:
+    """The form of a step as the policy offers it: only the decisions this step may take, and
+    the people a field may name as checkboxes of the people offered (no free typing of names)."""
+    offered = action.choices if action is not None else {}
+    decisions = offered.get("decisions")
+    people = offered.get("people") or {}
+    specs = describe(schema)
+    for spec in specs:
+        if spec.name == "decision" and decisions is not None:
+            spec.choices = [c for c in spec.choices if c[0] in decisions]
+        if spec.name in people:
+            spec.kind = "people"
+            spec.choices = [(p["username"], p["name"]) for p in people[spec.name]]
+    return specs
+
+
+def parse_offered(schema: Schema, form: MultiDict) -> dict:
+    """:func:`parse` for a form drawn by :func:`describe_offered` (people come as checked boxes)."""
+    data = parse(schema, form)
+    for name, f in schema.fields.items():
+        if (f.metadata or {}).get("people") and name in form:
+            data[name] = [v for v in form.getlist(name) if v.strip()]
+    return data

@@ -68,20 +68,20 @@ ROLE_LABELS = {
     "admin": "Administrator", "system": "System",
 }
 STATUS_LABELS = {
-    "submitted": "Submitted", "correction": "Awaiting correction", "in_progress": "In progress",
-    "completed": "Completed", "withdrawn": "Withdrawn",
+    "submitted": "Submitted", "correction": "Awaiting correction", "rectification": "Awaiting rectification",
+    "in_progress": "In progress", "completed": "Completed", "withdrawn": "Withdrawn",
 }
 OUTCOME_LABELS = {
     "granted": "Granted", "denied": "Denied", "refused": "Not accepted", "filed": "Filed",
     "registered": "Registered", "withdrawn": "Withdrawn", "awarded": "Awarded", "not_awarded": "Not awarded",
     "partly_granted": "Partly granted", "deemed_granted": "Deemed granted", "expired": "Expired",
-    "cancelled": "Cancelled", "completed": "Completed",
+    "cancelled": "Cancelled", "completed": "Completed", "revoked": "Revoked",
 }
 LIGHT_LABELS = {"green": "On time", "yellow": "Due soon", "red": "Overdue"}
 REASON_LABELS = {
     "correction": "Correction by the applicant", "inspection": "On-site inspection", "testing": "Product testing",
     "expert_review": "Expert review", "hearing": "Hearing", "public_notice": "Public notice",
-    "extension": "Extension",
+    "extension": "Extension", "rectification": "Rectification by the enterprise", "appraisal": "Appraisal",
 }
 ACTION_LABELS = {
     "submit": "Submitted", "claim": "Claimed", "unclaim": "Released", "complete": "Completed a step",
@@ -95,6 +95,8 @@ ACTION_LABELS = {
     "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
     "deploy": "Process deployed", "user_created": "User created", "green_channel": "Green channel set",
     "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
+    "delegate": "Delegated", "resolve": "Delegate answered", "reclaim": "Taken back", "remove_signer": "Signer removed",
+    "round_opened": "Award round opened", "round_closed": "Award round closed", "correction": "Returned to the applicant",
 }
 CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",
@@ -106,6 +108,7 @@ CHOICE_LABELS = {
     "installation": "Installation", "modification": "Modification", "repair": "Repair",
     "change": "Change", "renewal": "Renewal", "cancellation": "Cancellation",
     "manufacturing": "Manufacturing", "agriculture": "Agriculture", "services": "Services",
+    "selected": "Selected within the quota", "not_selected": "Not selected",
     1: "Food", 2: "Food additive",
 }
 FIELD_LABELS = {
@@ -132,15 +135,22 @@ FIELD_LABELS = {
     "plate_number": "Plate number", "vin": "VIN", "cylinder_serial": "Cylinder serial number",
     "cylinder_count": "Cylinders", "cylinder_valid_until": "Cylinder valid until", "category": "Category",
     "round": "Round", "self_evaluation_score": "Self-evaluation score", "summary": "Summary",
-    "refuse_reason": "Reason for refusal", "changes": "Corrections", "team": "Inspection team (user names)",
+    "refuse_reason": "Reason for refusal", "changes": "Corrections", "team": "Inspection team",
     "rectify_days": "Days to rectify", "findings": "Findings", "report": "Report", "report_number": "Report number",
-    "experts": "Expert panel (user names)", "shortlist_threshold": "Shortlist threshold", "score": "Score",
+    "experts": "Expert panel", "shortlist_threshold": "Shortlist threshold", "score": "Score",
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
+    "new_company_name": "New enterprise name", "new_production_address": "New production address",
+    "new_food_names": "New food names", "rank": "Rank", "version": "Version",
 }
 CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
     "cancelled": "Cancelled", "deemed_granted": "Deemed granted",
 }
+PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached"}
+SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting decision", "approved": "Approved",
+                  "rejected": "Rejected", "lapsed": "Lapsed"}
+CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",
+                             "suspended": "Suspended"}
 RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
 
 
@@ -166,6 +176,8 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d+) added signer\(s\) have not given their opinion yet\.$"), "还有 {0} 位加签人未签署意见。"),
     (re.compile(r"^Certificate (.*) is (\w+) and cannot be renewed\.$"), "证书 {0} 状态为 {1}，不能延续。"),
     (re.compile(r"^File too large: at most (\d+) MiB\.$"), "文件过大：不得超过 {0} MiB。"),
+    (re.compile(r"^A renewal may be filed from (\S+) \((\d+) days before expiry\)\.$"),
+     "延续申请可自 {0} 起提出（有效期届满前 {1} 日内）。"),
     (re.compile(r"^The case was changed by someone else \(version (\d+), you had (\d+)\)\. Reload and try again\.$"),
      "该办件已被他人更新（当前版本 {0}，您看到的是 {1}），请刷新后重试。"),
 ]

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import i18n
+from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
 from workflow.timekeeping.workdays import OFFICE_TZ
@@ -74,6 +75,40 @@ def shown(value):
     return value
 
 
+def shown_value(key: str, value) -> Markup:
+    """An application value for reading: choices by name, lists one per line, tables as rows."""
+    if isinstance(value, list):
+        return Markup("<br>").join(shown_value(key, item) for item in value)
+    if isinstance(value, dict):
+        return Markup("; ").join(Markup("{}: {}").format(i18n.label(i18n.FIELD_LABELS, k), shown_value(k, v))
+                                 for k, v in value.items())
+    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in i18n.CHOICE_LABELS \
+            and key in ("category", "change_kind", "work_kind", "food_kind", "decision"):
+        return Markup.escape(i18n.label(i18n.CHOICE_LABELS, str(value)))
+    return Markup.escape(shown(value))
+
+
+def days_left(remaining: int | None) -> str:
+    """Working days left, or how many the case is over (never "−2 days left")."""
+    if remaining is None:
+        return "—"
+    if remaining < 0:
+        return i18n.gettext("{n} working days overdue", n=-remaining)
+    return i18n.gettext("{n} working days", n=remaining)
+
+
+def process_name(process_id: str) -> str:
+    matter = next((m for m in MATTERS.values() if m.process_id == process_id), None)
+    return matter.title(i18n.current_lang()) if matter else process_id
+
+
+def diagram_svg(view) -> Markup:
+    from webapp.diagram import render_svg
+    return Markup(render_svg(view.version.xml, done=view.done_ids, current=view.current_ids,
+                             lane_label=lambda name: i18n.label(i18n.ROLE_LABELS, name),
+                             title=process_name(view.version.process_id)))
+
+
 def _calendar_notice() -> dict:
     """Staff see, on every page, when deadlines run into a year without holiday data."""
     if not (current_user.is_authenticated and current_user.role != "applicant"):
@@ -97,7 +132,11 @@ def init_app(app: Flask) -> None:
         close_label=lambda c: i18n.label(i18n.CLOSE_LABELS, c),
         field_label=lambda c: i18n.label(i18n.FIELD_LABELS, c),
         matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
-        page_url=page_url, MATTERS=MATTERS,
+        page_url=page_url, MATTERS=MATTERS, shown_value=shown_value, days_left=days_left,
+        process_name=process_name, diagram_svg=diagram_svg, RUNNING=vocabulary.RUNNING,
+        progress_label=lambda c: i18n.label(i18n.PROGRESS_LABELS, c),
+        segment_label=lambda c: i18n.label(i18n.SEGMENT_LABELS, c),
+        certificate_status_label=lambda c: i18n.label(i18n.CERTIFICATE_STATUS_LABELS, c),
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)

@@ -40,7 +40,7 @@ VERSION = "1.0"
 OPENAPI_VERSION = "3.1.0"
 EXTENSION = "api_v1"
 
-RESOURCES = (auth.blp, matters.blp, cases.blp, tasks.blp, public.certificates, public.calendar,
+RESOURCES = (auth.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
              oversight.reports_blp, oversight.audit_blp)
 TAGS = {
     "auth": "Bearer tokens: POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",

@@ -323,12 +323,36 @@ class AttachmentSchema(Schema):
     uploaded_at = fields.DateTime(required=True)
 
 
+ACTIONS_DOC = ("What the caller may do now, from the action policy: each item has `op` (the last segment "
+               "of the endpoint that performs it) and the choices it accepts (e.g. `decisions`, `targets`, "
+               "`candidates`, `signers`, `reasons`, `days`). An operation not listed is refused.")
+
+
+class ActionSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+    op = fields.String(required=True)
+
+
+def actions_field() -> fields.List:
+    return fields.List(fields.Dict(), required=True, metadata={"description": ACTIONS_DOC})
+
+
+class StepStateSchema(Schema):
+    title = fields.String(required=True)
+    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
+
+
 class CaseDetailSchema(CaseSchema):
     data = fields.Dict(required=True)
     open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
     certificates = fields.List(fields.Nested(CertificateSchema), required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
     rating = fields.Nested(RatingSchema, allow_none=True, required=True)
+    actions = actions_field()
+    progress = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(StepStateSchema)), required=True)
+    correction_items = fields.List(fields.String(), required=True)
+    vehicle_results = fields.Dict(allow_none=True, required=True)
 
 
 class AuditEventSchema(Schema):
@@ -391,6 +415,7 @@ class TaskDetailSchema(TaskSchema):
                        "to be told (409) of a concurrent change."})
     form_schema = fields.Dict(allow_none=True, required=True,
                               metadata={"description": "JSON Schema of the task's form."})
+    actions = actions_field()
 
 
 def _version(**kwargs) -> fields.Integer:
@@ -418,14 +443,51 @@ class ReturnRequest(Request):
 
 
 class TransferRequest(Request):
-    to_user_id = Id()
-    to_username = Str(validate=validate.Length(min=1, max=64))
+    to_user_id = Id(required=True, metadata={"description": "One of the `candidates` offered."})
     opinion = Str(allow_none=True, validate=validate.Length(max=TEXT_MAX))
 
-    @validates_schema
-    def _one_target(self, data: dict, **kwargs) -> None:
-        if not data.get("to_user_id") and not data.get("to_username"):
-            raise ValidationError("Give to_user_id or to_username.", "to_user_id")
+
+class CorrectionRequest(Request):
+    opinion = Str(required=True, validate=validate.Length(max=TEXT_MAX))
+    items = fields.List(Str(validate=validate.Length(max=500)), required=True, validate=validate.Length(max=100),
+                        metadata={"description": "Everything the applicant must correct, all at once (Art. 32)."})
+    version = _version()
+
+
+class OpinionRequest(Request):
+    opinion = Str(required=True, validate=validate.Length(max=TEXT_MAX))
+
+
+class VersionRequest(Request):
+    version = _version()
+
+
+class SignerRequest(Request):
+    user_id = Id(required=True, metadata={"description": "One of the `candidates` (add) or `signers` (remove)."})
+    message = Str(allow_none=True, validate=validate.Length(max=TEXT_MAX))
+
+
+class SuspendRequest(Request):
+    reason = Str(required=True, validate=validate.Length(max=32), metadata={"description": "One of `reasons`."})
+    note = Str(allow_none=True, validate=validate.Length(max=TEXT_MAX))
+
+
+class ExtensionRequest(Request):
+    days = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=100))
+    reason = Str(required=True, validate=validate.Length(max=TEXT_MAX))
+
+
+class DecideRequest(Request):
+    approve = Flag(required=True)
+    opinion = Str(required=True, validate=validate.Length(max=TEXT_MAX))
+
+
+class ResubmitRequest(Request):
+    data = JsonObject(required=True, metadata={"description": "The corrected application fields."})
+
+
+class RoundResult(Schema):
+    results = fields.Dict(required=True, metadata={"description": "By case number: rank, score, selected."})
 
 
 class CopyRequest(Request):

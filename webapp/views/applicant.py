@@ -1,23 +1,22 @@
-"""Applicant pages: my cases, new filing, correction, withdrawal, rating."""
+"""Applicant pages: my cases, a new filing, corrections and rectification, withdrawal, rating."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import get_db
 from webapp.auth import roles
 from webapp.formkit import describe, parse
-from webapp.i18n import gettext as _
-from webapp.i18n import translate_fields
+from webapp.i18n import current_lang, gettext as _, translate_fields
 from webapp.views.common import int_arg
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
 from workflow.errors import ValidationError
-from workflow.services import attachments, queries, tasks
-from workflow.services import cases as case_service
+from workflow.services import attachments, case_view, cases, dispatch, queries, task_view, tasks
 from workflow.services.cases import RATING_LEVELS
 
 bp = Blueprint("applicant", __name__, url_prefix="/my")
+RATING_CHOICES = sorted(RATING_LEVELS, reverse=True)
 
 
 @bp.route("/cases", endpoint="cases")
@@ -56,28 +55,32 @@ def _materials(codes: list[str]):
     return out
 
 
+def _uploads() -> list[attachments.Upload]:
+    return [attachments.Upload(kind, f.filename or "", f.read())
+            for kind, f in ((k[len("file:"):], f) for k, f in request.files.items(multi=True)) if f and f.filename]
+
+
+def _root() -> str:
+    return current_app.config["ATTACHMENTS_DIR"]
+
+
 @bp.route("/cases/new", methods=["GET", "POST"])
 @roles("applicant")
 def new_case():
     db = get_db()
     deployed = queries.deployed_process_ids(db)
-    available = [m for m in MATTERS.values() if m.process_id in deployed]
-    codes = [c for c in request.values.getlist("matters") if c in MATTERS and MATTERS[c].process_id in deployed]
-    codes = list(dict.fromkeys(codes))
+    codes = list(dict.fromkeys(c for c in request.values.getlist("matters")
+                               if c in MATTERS and MATTERS[c].process_id in deployed))
     if not codes:
-        status = 422 if request.method == "POST" else 200
         errors = {"matters": [_("Choose at least one matter.")]} if request.method == "POST" else {}
-        return render_template("applicant/choose.html", matters=available, errors=errors), status
+        return render_template("applicant/choose.html", matters=[m for m in MATTERS.values() if m.process_id in deployed],
+                               errors=errors), (422 if errors else 200)
     fields = application_fields(codes)
     values, errors = _enterprise_defaults(fields), {}
     if request.method == "POST":
         values = application_data(codes, request.form)
-        uploads = [attachments.Upload(kind, f.filename or "", f.read())
-                   for kind, f in ((k[len("file:"):], f) for k, f in request.files.items(multi=True))
-                   if f and f.filename]
         try:
-            case = attachments.file_case(db, current_user, codes, values, "green_channel" in request.form, uploads,
-                                         root=_root())
+            case = cases.submit(db, current_user, codes, values, "green_channel" in request.form, _uploads(), _root())
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
@@ -95,36 +98,31 @@ def _enterprise_defaults(fields) -> dict:
     return {k: v for k, v in known.items() if v and k in names}
 
 
-def _root():
-    from flask import current_app
-    return current_app.config["ATTACHMENTS_DIR"]
-
-
 @bp.route("/cases/<int:case_id>/resubmit", methods=["GET", "POST"])
 @roles("applicant")
 def resubmit(case_id: int):
+    """The corrections a step asked for after acceptance (退回补正)."""
     db = get_db()
-    detail = queries.case_detail(db, current_user, case_id)
-    codes = [c for c in detail.case.matters if c in MATTERS]
-    fields = application_fields(codes)
-    values, errors = dict(detail.case.data or {}), {}
+    d = case_view.case_view(db, current_user, case_id, current_lang())
+    codes = [c for c in d.case.matters if c in MATTERS]
+    values, errors = dict(d.case.data or {}), {}
     if request.method == "POST":
-        values = application_data(codes, request.form)
+        values = {**values, **application_data(codes, request.form)}
         try:
-            case_service.resubmit(db, current_user, case_id, values)
+            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values})
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
             flash(_("Your corrected materials have been sent."), "success")
             return redirect(url_for("cases.detail", case_id=case_id))
-    return render_template("applicant/resubmit.html", d=detail, fields=fields, values=values, errors=errors), \
-        (422 if errors else 200)
+    return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
+                           errors=errors), (422 if errors else 200)
 
 
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])
 @roles("applicant")
 def withdraw(case_id: int):
-    case_service.withdraw(get_db(), current_user, case_id, request.form.get("reason"))
+    dispatch.run_case_op(get_db(), current_user, case_id, "withdraw", {"reason": request.form.get("reason")})
     flash(_("The application has been withdrawn."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
 
@@ -132,53 +130,66 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
-    raw = request.form.get("level", "")
-    level = int(raw) if raw.isdigit() else -1
-    case_service.rate(get_db(), current_user, case_id, level, request.form.get("comment"))
+    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment")}
+    dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)
     flash(_("Thank you for rating our service."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
-
-
-RATING_CHOICES = sorted(RATING_LEVELS, reverse=True)
-
-
-def validate_application(codes: list[str], data: dict) -> dict:
-    """Check corrected application data against every matter's form; all field errors at once."""
-    clean, errors = {}, {}
-    for code in codes:
-        schema = forms.schema_for(MATTERS[code].application_form)
-        try:
-            clean.update(forms.validate(MATTERS[code].application_form,
-                                        {k: v for k, v in data.items() if k in schema.fields}))
-        except ValidationError as exc:
-            errors.update(exc.fields)
-    if errors:
-        raise ValidationError(errors)
-    return clean
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @roles("applicant")
 def correct(task_id: int):
-    """The applicant's correction step of the process (after the window's one-time notice)."""
+    """The applicant's own step: the correction the window asked for, or the rectification after inspection."""
     db = get_db()
-    task = tasks.get(db, current_user, task_id)
-    detail = queries.case_detail(db, current_user, task.case_id)
-    codes = [c for c in detail.case.matters if c in MATTERS]
-    fields = application_fields(codes)
-    values, errors, note = dict(detail.case.data or {}), {}, ""
+    d = task_view.task_view(db, current_user, task_id, current_lang())
+    page = _own_step_page(d)
+    values, errors = page.initial(d), {}
     if request.method == "POST":
-        values = {**values, **application_data(codes, request.form)}
-        note = request.form.get("note", "")
+        values = page.posted(d, request.form)
         try:
-            clean = validate_application(codes, values)
-            changes = {k: v for k, v in clean.items() if (detail.case.data or {}).get(k) != v}
-            data = {"changes": changes, **({"note": note.strip()} if note.strip() else {})}
-            tasks.complete(db, current_user, task_id, data, int_arg("expected_version", None, request.form))
+            tasks.complete(db, current_user, task_id, page.data(values, request.form),
+                           int_arg("expected_version", None, request.form), _uploads(), _root())
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
             flash(_("Your corrected materials have been sent."), "success")
-            return redirect(url_for("cases.detail", case_id=task.case_id))
-    return render_template("applicant/correct.html", d=detail, task=task, fields=fields, values=values,
-                           errors=errors, note=note), (422 if errors else 200)
+            return redirect(url_for("cases.detail", case_id=d.task.case_id))
+    return render_template("applicant/correct.html", d=d, page=page, fields=page.fields(d), values=values,
+                           errors=errors, materials=_materials(d.case_row.matters)), (422 if errors else 200)
+
+
+class _Correction:
+    """Correcting the application itself: every matter's fields, plus a note to the clerk."""
+
+    def fields(self, d):
+        return application_fields(d.case_row.matters)
+
+    def initial(self, d) -> dict:
+        return dict(d.application)
+
+    def posted(self, d, form) -> dict:
+        return {**d.application, **application_data(d.case_row.matters, form)}
+
+    def data(self, values: dict, form) -> dict:
+        note = (form.get("note") or "").strip()
+        return {"changes": values, **({"note": note} if note else {})}
+
+
+class _OwnForm:
+    """A step with its own form (the rectification report)."""
+
+    def fields(self, d):
+        return describe(forms.schema_for(d.task.form_key))
+
+    def initial(self, d) -> dict:
+        return {}
+
+    def posted(self, d, form) -> dict:
+        return parse(forms.schema_for(d.task.form_key), form)
+
+    def data(self, values: dict, form) -> dict:
+        return values
+
+
+def _own_step_page(d):
+    return _Correction() if d.task.form_key == "correction" else _OwnForm()

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from webapp import get_db
 from webapp.i18n import current_lang
 from webapp.i18n import gettext as _
-from workflow.services import attachments, queries
+from workflow.services import attachments, case_view, queries
 from workflow.services.cases import RATING_LEVELS
 
 bp = Blueprint("cases", __name__)
@@ -21,7 +21,7 @@ bp = Blueprint("cases", __name__)
 @bp.route("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int):
-    d = queries.case_detail(get_db(), current_user, case_id, current_lang())
+    d = case_view.case_view(get_db(), current_user, case_id, current_lang())
     return render_template("cases/detail.html", d=d, ratings=sorted(RATING_LEVELS, reverse=True))
 
 

@@ -1,0 +1,109 @@
+"""The task page and the one view that performs any operation the policy offered on it.
+
+Every operation posts to ``/tasks/<id>/<op>`` with ``op`` named as the policy names it (the
+same name as the API endpoint); the view turns the form into the operation's parameters and
+calls the one dispatcher the API calls too. Bad input re-renders the page with the errors on
+the form (422); a refused operation comes back to the page with its reason.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp import get_db
+from webapp.auth import roles
+from webapp.errors import status_of
+from webapp.formkit import describe_offered, parse_offered
+from webapp.i18n import current_lang, gettext as _, translate_fields, translate_message
+from webapp.views.common import int_arg, ints
+from workflow.domain import forms
+from workflow.domain.clock import MANUAL_SUSPENSION_REASONS
+from workflow.errors import EngineError, NotFound, ValidationError
+from workflow.services import dispatch, task_view
+
+bp = Blueprint("task_ops", __name__)
+STAFF = ("window", "reviewer", "inspector", "approver", "expert", "supervisor", "auditor", "admin")
+DONE = {
+    "claim": "Task claimed.", "unclaim": "Task released to the queue.", "complete": "Step completed.",
+    "return": "Returned to the earlier step.", "correction": "Returned to the applicant for correction.",
+    "recall": "Step recalled.", "transfer": "Task transferred.", "delegate": "Task delegated.",
+    "resolve": "Your answer went back to the task's owner.", "reclaim": "Task taken back.",
+    "add_signer": "Signer added.", "remove_signer": "Signer removed.", "sign": "Your opinion has been recorded.",
+    "copy": "Copy sent.", "urge": "Reminder sent.", "suspend": "The clock is suspended.",
+    "resume": "The clock runs again.", "extension": "Extension requested; an approver decides.",
+    "close_round": "The round is closed and ranked.",
+}
+
+
+def task_page(task_id: int, lang: str, values: dict | None = None, errors: dict | None = None,
+              failed_op: str | None = None, status: int = 200):
+    d = task_view.task_view(get_db(), current_user, task_id, lang)
+    complete = d.action("complete")
+    fields = describe_offered(forms.schema_for(d.task.form_key), complete) if complete else []
+    return render_template("staff/task.html", d=d, c=d.case, fields=fields, values=values or _prefill(d),
+                           errors=errors or {}, failed_op=failed_op, reasons=MANUAL_SUSPENSION_REASONS), status
+
+
+def _prefill(d) -> dict:
+    """Batch checks start from the filing: one row per vehicle, proposed for registration."""
+    vehicles = d.application.get("vehicles")
+    if d.task.form_key == "vehicle_check" and isinstance(vehicles, list):
+        return {"vehicles": [{"plate_number": v.get("plate_number"), "decision": "register"}
+                             for v in vehicles if isinstance(v, dict)]}
+    return {}
+
+
+def _params(op: str, form_key: str | None) -> dict:
+    f = request.form
+    params = {"version": int_arg("expected_version", None, f), "opinion": f.get("opinion"),
+              "target": f.get("target"), "items": [i for i in (f.get("items") or "").splitlines() if i.strip()],
+              "to_user_id": int_arg("to_user_id", None, f), "user_id": int_arg("user_id", None, f),
+              "user_ids": ints(f.getlist("user_ids")), "message": f.get("message"), "reason": f.get("reason"),
+              "note": f.get("note"), "days": int_arg("days", None, f)}
+    if op == "complete":
+        params["data"] = parse_offered(forms.schema_for(form_key), f)
+    return params
+
+
+@bp.route("/tasks/<int:task_id>/<op>", methods=["GET", "POST"])
+@roles(*STAFF)
+def operate(task_id: int, op: str):
+    if op not in dispatch.TASK_OPS:
+        raise NotFound("Unknown operation.")
+    if request.method == "GET":            # a reload after a failed post lands back on the page
+        return redirect(url_for("staff.task", task_id=task_id))
+    db, lang = get_db(), current_lang()
+    form_key = task_view.task_view(db, current_user, task_id, lang).task.form_key
+    params = _params(op, form_key)
+    try:
+        result = dispatch.run_task_op(db, current_user, task_id, op, params)
+    except ValidationError as exc:
+        return task_page(task_id, lang, params.get("data"), translate_fields(exc.fields), op, 422)
+    except EngineError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        flash(translate_message(exc.message), "error")
+        return task_page(task_id, lang, params.get("data"), None, op, status_of(exc))
+    flash(_(DONE[op]), "success")
+    return redirect(_after(op, task_id, result))
+
+
+def _after(op: str, task_id: int, result) -> str:
+    back = request.form.get("back")
+    if back and back.startswith("/") and not back.startswith("//"):
+        return back
+    if op in ("complete", "unclaim", "return", "transfer", "delegate", "resolve", "close_round"):
+        return url_for("window.queue") if current_user.role == "window" else url_for("staff.inbox")
+    return url_for("staff.task", task_id=getattr(result, "id", task_id) if op == "recall" else task_id)
+
+
+@bp.route("/extensions/<int:segment_id>/decide", methods=["POST"])
+@roles("approver")
+def decide_extension(segment_id: int):
+    from workflow.services import clock
+    segment = clock.decide_extension(get_db(), current_user, segment_id, request.form.get("approve") == "1",
+                                     request.form.get("opinion", ""))
+    flash(_("Extension decided."), "success")
+    back = request.form.get("back")
+    return redirect(back if back and back.startswith("/") and not back.startswith("//")
+                    else url_for("cases.detail", case_id=segment.case_id))
