@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from tests import helpers
 from workflow.runtime.deployment import deploy_directory, deploy_file
 from workflow.storage.db import Database, normalise_url
 from workflow.storage.schema import upgrade
+from workflow.timekeeping.now import ManualClock
+from workflow.timekeeping.now import use as use_clock
+from workflow.timekeeping.workdays import OFFICE_TZ
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -92,6 +96,14 @@ def fresh_database(request, tmp_path, sqlite_template, backend: str = "sqlite", 
 def db(request, tmp_path, sqlite_template):
     """A fresh, seeded database for this test, on every configured backend."""
     yield from fresh_database(request, tmp_path, sqlite_template, request.param)
+
+
+@pytest.fixture
+def clock():
+    """The engine's clock standing still at Monday 2 March 2026, 09:00 in the office, until moved."""
+    manual = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=OFFICE_TZ))
+    with use_clock(manual):
+        yield manual
 
 
 @pytest.fixture

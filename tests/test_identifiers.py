@@ -2,7 +2,7 @@
 
 Real numbers used as examples: the GB 32100-2015 worked example 91350100M000100Y4Z (the standard
 computes check character 3 and rejects Z); credit codes printed by two companies on their own
-pages; SC11644200000389 (DOMAIN.md) and SC numbers read off real product labels.
+pages; SC11644200000389 (docs/domain.md) and SC numbers read off real product labels.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from workflow.domain.identifiers import (
 )
 
 REAL_SC_NUMBERS = [
-    "SC11644200000389",  # DOMAIN.md: vegetable products, Zhongshan 442000
+    "SC11644200000389",  # docs/domain.md: vegetable products, Zhongshan 442000
     "SC10741018302531",
     "SC10744030704994",
     "SC11351090100010",

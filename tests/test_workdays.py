@@ -1,7 +1,7 @@
 """The working-day calendar of the statutory clock (workflow.workdays).
 
 Known calendars come from the State Council notices as packaged by chinese-calendar 1.11.0
-(DOMAIN.md "Working days"); 2027 is not published yet, so the 2027 CSV written here is the only
+(docs/domain.md "Working days"); 2027 is not published yet, so the 2027 CSV written here is the only
 authority for that year in these tests.
 """
 from __future__ import annotations

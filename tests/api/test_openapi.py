@@ -18,6 +18,10 @@ EXPECTED = {
     ("post", "/api/v1/tasks/{task_id}/copy"), ("post", "/api/v1/tasks/{task_id}/urge"),
     ("get", "/api/v1/certificates/{number}"), ("get", "/api/v1/calendar/add-workdays"),
     ("get", "/api/v1/calendar/workdays"), ("get", "/api/v1/reports/summary"), ("get", "/api/v1/audit/verify"),
+    ("post", "/api/v1/cases/{case_id}/resubmit"), ("post", "/api/v1/extensions/{segment_id}/decide"),
+    *{("post", f"/api/v1/tasks/{{task_id}}/{op}") for op in (
+        "correction", "recall", "delegate", "resolve", "reclaim", "add_signer", "remove_signer", "sign",
+        "suspend", "resume", "extension", "close_round")},
 }
 PUBLIC = {("post", "/api/v1/auth/token"), ("get", "/api/v1/certificates/{number}"),
           ("get", "/api/v1/calendar/add-workdays"), ("get", "/api/v1/calendar/workdays")}
@@ -95,7 +99,8 @@ def test_every_registered_form_converts():
 def test_every_secured_operation_refuses_calls_without_a_valid_token(client, people):
     doc = client.get("/api/v1/openapi.json").get_json()
     for path, item in doc["paths"].items():
-        concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X")
+        concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X") \
+            .replace("{segment_id}", "1")
         for method, op in item.items():
             if method == "parameters":
                 continue

@@ -61,14 +61,14 @@ def test_wrong_role_is_403(db, api, people, bench_case):
     assert response.status_code == 403 and error_of(response)["code"] == "forbidden"
     other_department = api.post(f"/api/v1/tasks/{task_id}/complete", as_="food_reviewer",
                                 json={"data": {"opinion": "x"}})
-    assert other_department.status_code == 403
+    assert other_department.status_code == 404        # a task the caller may not see is not found
 
 
 def test_unclaim(db, api, people, bench_case):
     task_id = intake_id(db, bench_case)
     assert api.post(f"/api/v1/tasks/{task_id}/unclaim", as_="reviewer1").status_code == 409
     api.post(f"/api/v1/tasks/{task_id}/claim", as_="reviewer1")
-    assert api.post(f"/api/v1/tasks/{task_id}/unclaim", as_="reviewer2").status_code == 403
+    assert api.post(f"/api/v1/tasks/{task_id}/unclaim", as_="reviewer2").status_code == 409
     response = api.post(f"/api/v1/tasks/{task_id}/unclaim", as_="reviewer1")
     assert response.status_code == 200 and response.get_json()["assignee_id"] is None
 
@@ -130,6 +130,10 @@ def test_return_to_an_earlier_step(db, api, people, bench_case):
     intake = intake_id(db, bench_case)
     api.post(f"/api/v1/tasks/{intake}/complete", as_="reviewer1", json={"data": {"opinion": "收件"}})
     check = open_tasks(db, bench_case.id)[0]
+    assert api.post(f"/api/v1/tasks/{check.id}/return", as_="reviewer1",
+                    json={"target": "intake", "opinion": "退回"}).status_code == 409      # claim it first
+    offered = api.post(f"/api/v1/tasks/{check.id}/claim", as_="reviewer1").get_json()["actions"]
+    assert next(a for a in offered if a["op"] == "return")["targets"] == [{"id": "intake", "title": "收件审查"}]
     no_opinion = api.post(f"/api/v1/tasks/{check.id}/return", as_="reviewer1", json={"target": "intake", "opinion": " "})
     assert no_opinion.status_code == 422 and "opinion" in error_of(no_opinion)["fields"]
     never_done = api.post(f"/api/v1/tasks/{check.id}/return", as_="reviewer1",
@@ -146,6 +150,12 @@ def test_return_to_an_earlier_step(db, api, people, bench_case):
 def test_return_to_applicant_for_correction(db, api, people, bench_case):
     intake = intake_id(db, bench_case)
     api.post(f"/api/v1/tasks/{intake}/claim", as_="reviewer1")
+    before = api.post(f"/api/v1/tasks/{intake}/correction", as_="reviewer1",
+                      json={"opinion": "请补正", "items": ["营业执照"]})
+    assert before.status_code == 409       # before acceptance the window's one-time notice asks
+    with db.transaction() as s:
+        from workflow.storage.models import Case
+        s.get(Case, bench_case.id).accepted_at = s.get(Case, bench_case.id).created_at
     no_items = api.post(f"/api/v1/tasks/{intake}/return", as_="reviewer1",
                         json={"target": "applicant", "opinion": "请补正"})
     assert no_items.status_code == 422 and "items" in error_of(no_items)["fields"]
@@ -164,23 +174,33 @@ def test_return_to_applicant_for_correction(db, api, people, bench_case):
 
 def test_transfer(db, api, people, bench_case):
     intake = intake_id(db, bench_case)
-    api.post(f"/api/v1/tasks/{intake}/claim", as_="reviewer1")
-    to_self = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={"to_username": "reviewer1"})
-    assert to_self.status_code == 422 and "to_user_id" in error_of(to_self)["fields"]
-    wrong_dept = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={"to_username": "food_reviewer"})
-    assert wrong_dept.status_code == 422
-    nobody = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={"to_username": "ghost"})
-    assert nobody.status_code == 422 and "to_username" in error_of(nobody)["fields"]
-    neither = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={})
-    assert neither.status_code == 422
+    claimed = api.post(f"/api/v1/tasks/{intake}/claim", as_="reviewer1").get_json()
+    offered = next(a for a in claimed["actions"] if a["op"] == "transfer")["candidates"]
+    assert sorted(p["username"] for p in offered) == ["reviewer2", "reviewer3"]
+    for user in ("reviewer1", "food_reviewer", "auditor"):
+        refused = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={"to_user_id": people[user].id})
+        assert refused.status_code == 422 and "to_user_id" in error_of(refused)["fields"], user
+    assert api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={}).status_code == 422
     unknown_id = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1", json={"to_user_id": 99999})
-    assert unknown_id.status_code == 404
+    assert unknown_id.status_code == 422
     not_holder = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer3",
                           json={"to_user_id": people["reviewer2"].id})
-    assert not_holder.status_code == 403
+    assert not_holder.status_code == 409
     response = api.post(f"/api/v1/tasks/{intake}/transfer", as_="reviewer1",
                         json={"to_user_id": people["reviewer2"].id, "opinion": "请代办"})
     assert response.status_code == 200 and response.get_json()["assignee_id"] == people["reviewer2"].id
+
+
+def test_every_operation_the_policy_offers_has_an_endpoint_named_after_it(db, api, people, bench_case):
+    from flask import current_app  # noqa: F401
+    from workflow.domain.policy import case_rules, task_rules
+    doc = api.get("/api/v1/openapi.json", as_="window").get_json()
+    paths = set(doc["paths"])
+    for op in task_rules.RULES:
+        assert f"/api/v1/tasks/{{task_id}}/{op}" in paths, op
+    for op in case_rules.RULES:
+        assert f"/api/v1/cases/{{case_id}}/{op}" in paths or op == "decide", op
+    assert "/api/v1/extensions/{segment_id}/decide" in paths
 
 
 def test_copy_and_urge(db, api, people, bench_case):
@@ -195,7 +215,7 @@ def test_copy_and_urge(db, api, people, bench_case):
     empty = api.post(f"/api/v1/tasks/{intake}/copy", as_="reviewer1", json={"user_ids": []})
     assert empty.status_code == 422 and "user_ids" in error_of(empty)["fields"]
     assert api.post(f"/api/v1/tasks/{intake}/copy", as_="applicant_a",
-                    json={"user_ids": [people["approver"].id]}).status_code == 403
+                    json={"user_ids": [people["approver"].id]}).status_code == 404
     urged = api.post(f"/api/v1/tasks/{intake}/urge", as_="supervisor", json={"message": "请尽快"})
     assert urged.status_code == 200
     assert set(urged.get_json()["notified"]) == {people[n].id for n in ("reviewer1", "reviewer2", "reviewer3")}

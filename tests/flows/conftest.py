@@ -6,17 +6,9 @@ from datetime import datetime
 import pytest
 
 from tests.flows.driver import Bureau
-from workflow.timekeeping import now
 from workflow.timekeeping.workdays import OFFICE_TZ
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=OFFICE_TZ)
-
-
-@pytest.fixture
-def clock():
-    manual = now.ManualClock(START)
-    with now.use(manual):
-        yield manual
 
 
 @pytest.fixture

@@ -72,3 +72,11 @@ def test_one_correction_for_the_whole_filing(bureau):
     assert sorted(bureau.open_steps(case.id)) == ["correction", "correction"]
     bureau.act("applicant_a", case.id, "correction", note="已补")
     assert sorted(bureau.open_steps(case.id)) == ["acceptance", "acceptance"]
+
+
+def test_the_joint_intake_offers_only_what_every_matter_accepts(bureau):
+    case = bureau.file(["food_license", "equipment_registration"])
+    from tests.helpers import open_tasks
+    for task in open_tasks(bureau.db, case.id, "acceptance"):
+        offered = bureau.actions("window", task.id)["complete"].choices["decisions"]
+        assert offered == ["accept", "correct", "refuse"]        # no "register at the counter" for the food licence

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from tests.helpers import open_tasks
 from workflow.domain import certificates
+from workflow.domain.matters import MATTERS
 from workflow.services import cases, tasks
 from workflow.storage.db import utcnow
 from workflow.storage.models import Case, Certificate
@@ -33,7 +34,24 @@ def granted(db, people, who="applicant_a"):
 def issue_certificate(db, case_id) -> Certificate:
     with db.transaction() as s:
         case = s.get(Case, case_id)
-        return certificates.issue(s, case, "food_license", utcnow(), 5, "糕点（烘烤类糕点）")
+        return certificates.issue(s, case, MATTERS["food_license"], utcnow(), "糕点（烘烤类糕点）")
+
+
+def accepted_food_licence(db, people):
+    """A food licence filing the window has accepted: it is at document review."""
+    case = cases.submit(db, people["applicant_a"], ["food_license"], application("food_license"))
+    tasks.complete(db, people["window"], open_tasks(db, case.id)[0].id, {"opinion": "受理", "decision": "accept"})
+    return case
+
+
+def granted_food_licence(db, people):
+    case = accepted_food_licence(db, people)
+    steps = (("food_reviewer", {"decision": "pass"}),
+             ("food_inspector", {"decision": "pass", "team": ["food_inspector", "food_inspector2"]}),
+             ("food_approver", {"decision": "approve"}))
+    for who, data in steps:
+        tasks.complete(db, people[who], open_tasks(db, case.id)[0].id, {"opinion": "同意", **data})
+    return case
 
 
 def form_payload(data: dict) -> dict:

@@ -6,7 +6,8 @@ import io
 from sqlalchemy import select
 
 from tests.web.conftest import text
-from tests.web.flows import application, form_payload, granted, issue_certificate, open_tasks, submit
+from tests.web.flows import (accepted_food_licence, application, form_payload, granted, granted_food_licence,
+                             issue_certificate, open_tasks, submit)
 from workflow.services import cases, tasks
 from workflow.storage.models import Attachment, Case, Rating
 
@@ -157,10 +158,10 @@ def test_correction_at_the_window_then_resubmitted(db, people, login):
 
 
 def test_return_to_applicant_and_resubmit(db, people, login):
-    case = submit(db, people)
-    intake = open_tasks(db, case.id)[0]
-    tasks.claim(db, people["reviewer1"], intake.id)
-    cases.return_to_applicant(db, people["reviewer1"], intake.id, "请补充", ["补充产品说明书"])
+    case = accepted_food_licence(db, people)
+    review = open_tasks(db, case.id)[0]
+    tasks.claim(db, people["food_reviewer"], review.id)
+    tasks.return_to_applicant(db, people["food_reviewer"], review.id, "请补充", ["补充产品说明书"])
     c = login("applicant_a")
     page = text(c.get(f"/cases/{case.id}"))
     assert "补充产品说明书" in page and f"/my/cases/{case.id}/resubmit" in page
@@ -224,6 +225,8 @@ def test_upload_on_the_case_page(db, people, login, tmp_path):
                      content_type="multipart/form-data")
     assert too_big.status_code == 413
     assert login("supervisor").post(f"/cases/{case.id}/attachments", data={
+        "kind": "other", "file": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data").status_code == 403
+    assert login("applicant_b").post(f"/cases/{case.id}/attachments", data={
         "kind": "other", "file": (io.BytesIO(PNG), "x.png")}, content_type="multipart/form-data").status_code == 404
 
 
@@ -244,7 +247,6 @@ def test_new_filing_form_knows_the_enterprise(login):
 
 
 def test_finished_case_shows_the_certificate_deadline(login, db, people):
-    from tests.test_flows import _grant_food_license
-    case = _grant_food_license(db, people)
+    case = granted_food_licence(db, people)
     page = text(login("applicant_a").get(f"/cases/{case.id}"))
     assert "制证送达期限" in page

@@ -12,7 +12,7 @@ from tests.conftest import BACKENDS, fresh_database
 from tests.web.flows import granted, submit
 from webapp.__main__ import sweep_forever
 from workflow.errors import Forbidden, NotFound, ValidationError
-from workflow.services import attachments, queries, reports
+from workflow.services import attachments, case_view, queries, task_view, reports
 
 
 @pytest.fixture(params=BACKENDS)
@@ -108,9 +108,9 @@ def test_case_queries_respect_visibility(db, people):
     assert queries.list_cases(db, people["reviewer3"]).total == 1
     assert queries.list_cases(db, people["expert1"]).total == 0
     with pytest.raises(NotFound):
-        queries.case_detail(db, people["applicant_b"], case.id)
-    detail = queries.case_detail(db, people["applicant_a"], case.id)
-    assert detail.holders[0].assignee is None and detail.steps["bench"][0].state == "current"
+        case_view.case_view(db, people["applicant_b"], case.id)
+    detail = case_view.case_view(db, people["applicant_a"], case.id)
+    assert detail.holders[0].assignee is None and detail.open_tasks == []     # staff steps are the office's
 
 
 def test_certificate_verification_needs_a_number_or_token(db):
@@ -120,10 +120,10 @@ def test_certificate_verification_needs_a_number_or_token(db):
 
 
 def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
-    from workflow.services import clock, timers
+    from workflow.services import sweep, timers
     calls = []
     monkeypatch.setattr(timers, "run_due", lambda d: calls.append("timers") or 0)
-    monkeypatch.setattr(clock, "sweep", lambda d: calls.append("clock") or {})
+    monkeypatch.setattr(sweep, "sweep", lambda d: calls.append("clock") or {})
     stop = threading.Event()
     thread = threading.Thread(target=sweep_forever, args=(db, stop, 0.01), daemon=True)
     thread.start()
@@ -135,30 +135,23 @@ def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
     assert not thread.is_alive() and calls[:2] == ["timers", "clock"]
 
 
-def test_progress_steps_follow_the_open_task():
-    from types import SimpleNamespace as Row
+def test_progress_steps_follow_the_bpmn_steps_and_tell_the_truth_at_the_end():
+    from workflow.domain.progress import matter_progress
 
-    def task(title, role, state="open", closed_at=None):
-        return Row(title=title, role=role, state=state, matter_code="industrial_license", bpmn_id=title,
-                   close_reason="completed" if state == "closed" else None, closed_at=closed_at)
-    steps = queries.progress_steps("industrial_license", "running", [task("窗口受理", "window", "closed"),
-                                                                      task("产品抽样检验", "reviewer")])
-    assert [s.state for s in steps] == ["done", "done", "done", "current", "todo", "todo"]
-    steps = queries.progress_steps("industrial_license", "running", [task("材料审查（两名审查员）", "reviewer")])
-    assert [s.state for s in steps][:3] == ["done", "current", "todo"]
-    assert {s.state for s in queries.progress_steps("industrial_license", "completed", [])} == {"done"}
-    withdrawn = queries.progress_steps("industrial_license", "withdrawn", [task("窗口受理", "window", "closed")])
-    assert [s.state for s in withdrawn][:2] == ["done", "todo"] and "current" not in {s.state for s in withdrawn}
-    at_window = queries.progress_steps("industrial_license", "running", [
-        task("窗口受理", "window", "closed", 1), task("申请人补正材料", "applicant")])
-    assert [s.state for s in at_window][:2] == ["current", "todo"]  # the correction belongs to acceptance
-    rectify = queries.progress_steps("industrial_license", "running", [
-        task("窗口受理", "window", "closed", 1), task("实地核查", "inspector", "closed", 2), task("企业整改", "applicant")])
-    assert [s.state for s in rectify][:3] == ["done", "done", "current"]
-    en = queries.progress_steps("food_license", "running", [Row(title="现场核查（≥2名核查员）", role="inspector",
-                                state="open", matter_code="food_license", bpmn_id="x", close_reason=None,
-                                closed_at=None)], "en")
-    assert [s.state for s in en][2] == "current" and en[2].title.startswith("On-site")
+    def states(running, outcome, completed=(), open_steps=(), lang="zh"):
+        return [s.state for s in matter_progress("industrial_license", running, outcome, set(completed),
+                                                 set(open_steps), lang)]
+    assert states(True, None, open_steps={"acceptance"}) == ["current", "todo", "todo", "todo", "todo", "todo"]
+    assert states(True, None, {"acceptance"}, {"correction"}) == ["current", "todo", "todo", "todo", "todo", "todo"]
+    assert states(True, None, {"acceptance", "document_review", "onsite_inspection"}, {"rectification"}) == \
+        ["done", "done", "current", "todo", "todo", "todo"]
+    refused = states(False, "refused", {"acceptance"})
+    assert refused == ["done", "skipped", "skipped", "skipped", "skipped", "skipped"]      # no ✓ for a certificate
+    granted = states(False, "granted", {"acceptance", "document_review", "onsite_inspection", "approval"})
+    assert granted == ["done", "done", "done", "skipped", "done", "done"]
+    assert states(False, "withdrawn", {"acceptance"}, ()) == refused
+    en = matter_progress("food_license", True, None, {"acceptance"}, {"onsite_inspection"}, "en")
+    assert en[2].state == "current" and en[2].title.startswith("On-site")
 
 
 def test_every_list_query_runs(db, people):
@@ -184,7 +177,7 @@ def test_every_list_query_runs(db, people):
     assert queries.list_organisations(db, people["admin"])
     assert queries.holidays_of_year(db, people["admin"], 2026) and 2026 in queries.holiday_years(db)
     task = open_tasks(db, running.id)[0]
-    detail = queries.task_detail(db, people["reviewer1"], task.id)
+    detail = task_view.task_view(db, people["reviewer1"], task.id)
     assert detail.current_ids == {"intake"} and detail.case.case.id == running.id
     assert queries.case_labels(db, [running.id])[running.id][0] == running.number
     assert queries.list_cases(db, people["window"], queries.CaseFilters(status="completed", matter="bench",

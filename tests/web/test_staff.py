@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from tests.web.conftest import text
-from tests.web.flows import application, open_tasks, submit, to_decision
+from tests.web.flows import accepted_food_licence, application, open_tasks, submit, to_decision
 from workflow.services import cases
 from workflow.storage.models import Case, ClockSegment, HumanTask, Notification, TaskSigner
 
@@ -87,33 +87,55 @@ def test_batch_claim(db, people, login):
 
 
 def test_operations_return_transfer_sign_copy_urge_recall(db, people, login):
+    case = accepted_food_licence(db, people)
+    review = open_tasks(db, case.id)[0]
+    fr = login("food_reviewer")
+    assert fr.get(f"/tasks/{review.id}").status_code == 200
+    fr.post(f"/tasks/{review.id}/claim")
+    page = text(fr.get(f"/tasks/{review.id}"))
+    assert "退回申请人补正" in page and "抄送" in page
+    assert "转办" not in page and "加签" not in page            # nobody else reviews food: not offered
+    assert fr.post(f"/tasks/{review.id}/transfer", data={"to_user_id": people["reviewer2"].id}).status_code == 409
+    assert fr.post(f"/tasks/{review.id}/copy", data={"user_ids": [people["food_approver"].id]}).status_code == 302
+    assert fr.post(f"/tasks/{review.id}/copy", data={}).status_code == 422
+    assert login("supervisor").post(f"/tasks/{review.id}/urge", data={"message": "请加快"}).status_code == 302
+    assert fr.post(f"/tasks/{review.id}/urge").status_code == 403
+    assert fr.post(f"/tasks/{review.id}/complete", data={"opinion": "好", "decision": "pass"}).status_code == 302
+    assert fr.post(f"/tasks/{review.id}/recall").status_code == 302     # the inspection is untouched
+    with db.reading() as s:
+        kinds = set(s.scalars(select(Notification.kind)))
+    assert {"copy", "urge"} <= kinds
+    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["document_review"]
+
+
+def test_signers_and_transfer_among_colleagues(db, people, login):
     case = submit(db, people)
     intake = open_tasks(db, case.id)[0]
     r1 = login("reviewer1")
     r1.post(f"/tasks/{intake.id}/claim")
     page = text(r1.get(f"/tasks/{intake.id}"))
-    for label in ("退回申请人补正", "转办", "加签", "抄送"):
-        assert label in page
-    # add a signer, who signs; then transfer to a colleague
-    assert r1.post(f"/tasks/{intake.id}/add-signer", data={"user_id": people["reviewer3"].id}).status_code == 302
+    assert "转办" in page and "加签" in page and "委派" in page
+    assert r1.post(f"/tasks/{intake.id}/add_signer", data={"user_id": people["auditor"].id}).status_code == 422
+    assert r1.post(f"/tasks/{intake.id}/add_signer", data={"user_id": people["reviewer3"].id}).status_code == 302
     r3 = login("reviewer3")
-    assert "签署意见" in text(r3.get(f"/tasks/{intake.id}"))
+    assert "请您签署意见" in text(r3.get(f"/tasks/{intake.id}"))
     assert r3.post(f"/tasks/{intake.id}/sign", data={"opinion": "同意"}).status_code == 302
-    assert r1.post(f"/tasks/{intake.id}/copy", data={"user_ids": [people["approver"].id]}).status_code == 302
-    assert r1.post(f"/tasks/{intake.id}/copy", data={}).status_code == 422
     assert r1.post(f"/tasks/{intake.id}/transfer", data={"to_user_id": people["food_reviewer"].id}).status_code == 422
     assert r1.post(f"/tasks/{intake.id}/transfer", data={"to_user_id": people["reviewer2"].id}).status_code == 302
-    assert login("supervisor").post(f"/tasks/{intake.id}/urge", data={"message": "请加快"}).status_code == 302
-    assert r1.post(f"/tasks/{intake.id}/urge").status_code == 403
-    r2 = login("reviewer2")
-    assert r2.post(f"/tasks/{intake.id}/complete", data={"opinion": "好"}).status_code == 302
-    # recall one's own step while the next is unclaimed
-    assert r2.post(f"/tasks/{intake.id}/recall").status_code == 302
+    assert "拿回" in text(r1.get(f"/tasks/{intake.id}"))
     with db.reading() as s:
         assert s.scalar(select(TaskSigner.signed_at)) is not None
-        kinds = set(s.scalars(select(Notification.kind)))
-    assert {"sign", "copy", "transfer", "urge"} <= kinds
-    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["intake"]
+        assert {"sign", "transfer"} <= set(s.scalars(select(Notification.kind)))
+
+
+def test_a_failed_operation_stays_on_the_task_page_with_its_errors(db, people, login):
+    case = submit(db, people)
+    intake = open_tasks(db, case.id)[0]
+    r1 = login("reviewer1")
+    bad = r1.post(f"/tasks/{intake.id}/complete", data={"opinion": ""})
+    assert bad.status_code == 422 and 'id="decision"' in text(bad) and "必填" in text(bad)
+    assert r1.get(f"/tasks/{intake.id}/complete").status_code == 302     # a reload does not answer 405
+    assert r1.post(f"/tasks/{intake.id}/nonsense").status_code == 404
 
 
 def test_return_to_step_and_to_applicant_from_the_task_page(db, people, login):
@@ -123,38 +145,45 @@ def test_return_to_step_and_to_applicant_from_the_task_page(db, people, login):
     ap.post(f"/tasks/{decide.id}/claim")
     page = text(ap.get(f"/tasks/{decide.id}"))
     assert "退回上一环节" in page and 'value="intake"' in page
-    assert ap.post(f"/tasks/{decide.id}/return-step", data={"target": "intake", "opinion": ""}).status_code == 422
-    assert ap.post(f"/tasks/{decide.id}/return-step", data={"target": "intake", "opinion": "重新审查"}).status_code == 302
+    assert ap.post(f"/tasks/{decide.id}/return", data={"target": "intake", "opinion": ""}).status_code == 422
+    assert ap.post(f"/tasks/{decide.id}/return", data={"target": "intake", "opinion": "重新审查"}).status_code == 302
     again = open_tasks(db, case.id)[0]
     assert again.bpmn_id == "intake"
-    r1 = login("reviewer1")
-    r1.post(f"/tasks/{again.id}/claim")
-    assert r1.post(f"/tasks/{again.id}/return-applicant", data={"opinion": "x", "items": ""}).status_code == 422
-    assert r1.post(f"/tasks/{again.id}/return-applicant", data={"opinion": "补正", "items": "缺少检验报告"}).status_code == 302
+    food = accepted_food_licence(db, people)
+    review = open_tasks(db, food.id)[0]
+    fr = login("food_reviewer")
+    fr.post(f"/tasks/{review.id}/claim")
+    assert fr.post(f"/tasks/{review.id}/correction", data={"opinion": "x", "items": ""}).status_code == 422
+    assert fr.post(f"/tasks/{review.id}/correction", data={"opinion": "补正", "items": "缺少检验报告"}).status_code == 302
     with db.reading() as s:
-        assert s.get(Case, case.id).status == "correction"
+        assert s.get(Case, food.id).status == "correction"
 
 
 def test_clock_suspend_resume_and_extension(db, people, login):
-    case = submit(db, people)
-    r1 = login("reviewer1")
-    assert r1.post(f"/cases/{case.id}/suspend", data={"reason": "bogus"}).status_code == 422
-    assert r1.post(f"/cases/{case.id}/suspend", data={"reason": "testing", "note": "送检"}).status_code == 302
-    page = text(r1.get(f"/cases/{case.id}"))
+    case = accepted_food_licence(db, people)
+    review = open_tasks(db, case.id)[0]
+    fr = login("food_reviewer")
+    fr.post(f"/tasks/{review.id}/claim")
+    assert fr.post(f"/tasks/{review.id}/suspend", data={"reason": "bogus"}).status_code == 422
+    assert fr.post(f"/tasks/{review.id}/suspend", data={"reason": "testing", "note": "送检"}).status_code == 302
+    page = text(fr.get(f"/cases/{case.id}"))
     assert "暂停计时与延期" in page and "产品检验" in page and "送检" in page
-    assert r1.post(f"/cases/{case.id}/resume", data={"reason": "testing"}).status_code == 302
-    assert r1.post(f"/cases/{case.id}/extension", data={"days": "99", "reason": "复杂"}).status_code == 422
-    assert r1.post(f"/cases/{case.id}/extension", data={"days": "5", "reason": "情况复杂"}).status_code == 302
+    assert "送检" not in text(login("applicant_a").get(f"/cases/{case.id}"))     # staff's note stays internal
+    assert fr.post(f"/tasks/{review.id}/resume").status_code == 302
+    assert fr.post(f"/tasks/{review.id}/extension", data={"days": "99", "reason": "复杂"}).status_code == 422
+    assert fr.post(f"/tasks/{review.id}/extension", data={"days": "5", "reason": "情况复杂"}).status_code == 302
     with db.reading() as s:
         segment = s.scalars(select(ClockSegment).where(ClockSegment.kind == "extension")).one()
-    ap = login("approver")
-    assert "同意" in text(ap.get(f"/cases/{case.id}"))
-    assert r1.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": "可"}).status_code == 403
+    ap = login("food_approver")
+    assert "申请延长 5 个工作日" in text(ap.get(f"/cases/{case.id}")) and "情况复杂" in text(ap.get("/inbox"))
+    assert fr.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": "可"}).status_code == 403
+    assert login("approver").post(f"/extensions/{segment.id}/decide",
+                                  data={"approve": "1", "opinion": "可"}).status_code == 404
     assert ap.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": ""}).status_code == 422
     assert ap.post(f"/extensions/{segment.id}/decide", data={"approve": "1", "opinion": "同意延期"}).status_code == 302
     with db.reading() as s:
         assert s.get(Case, case.id).extended_days == 5
-    assert login("applicant_a").post(f"/cases/{case.id}/suspend", data={"reason": "testing"}).status_code == 403
+    assert login("applicant_a").post(f"/tasks/{review.id}/suspend", data={"reason": "testing"}).status_code == 403
 
 
 def test_staff_case_list_filters_and_visibility(db, people, login):
@@ -253,7 +282,8 @@ def test_cng_batch_check_starts_with_every_vehicle_proposed(db, people, login):
     data["vehicles-1-reason"] = "气瓶检验过期"
     assert w.post(f"/tasks/{task.id}/complete", data=data).status_code == 302
     with db.reading() as s:
-        assert s.get(Case, case.id).outcome == "registered"
+        assert s.get(Case, case.id).outcome == "partly_granted"      # one vehicle refused
+    assert "气瓶检验过期" in text(login("applicant_a").get(f"/cases/{case.id}"))
 
 
 def test_case_page_lists_steps_and_the_completer_can_recall_from_there(db, people, login):
@@ -269,13 +299,14 @@ def test_case_page_lists_steps_and_the_completer_can_recall_from_there(db, peopl
 
 
 def test_clock_operations_on_the_task_page_come_back_to_it(db, people, login):
-    case = submit(db, people)
-    intake = open_tasks(db, case.id)[0]
-    r1 = login("reviewer1")
-    page = text(r1.get(f"/tasks/{intake.id}"))
-    assert f"/cases/{case.id}/suspend" in page and f"/cases/{case.id}/extension" in page
-    back = r1.post(f"/cases/{case.id}/suspend", data={"reason": "inspection", "back": f"/tasks/{intake.id}"})
-    assert back.headers["Location"].endswith(f"/tasks/{intake.id}")
-    assert f"/cases/{case.id}/resume" in text(r1.get(f"/tasks/{intake.id}"))
-    evil = r1.post(f"/cases/{case.id}/resume", data={"reason": "inspection", "back": "//evil.example/"})
+    case = accepted_food_licence(db, people)
+    review = open_tasks(db, case.id)[0]
+    fr = login("food_reviewer")
+    fr.post(f"/tasks/{review.id}/claim")
+    page = text(fr.get(f"/tasks/{review.id}"))
+    assert f"/tasks/{review.id}/suspend" in page and f"/tasks/{review.id}/extension" in page
+    back = fr.post(f"/tasks/{review.id}/suspend", data={"reason": "hearing"})
+    assert back.headers["Location"].endswith(f"/tasks/{review.id}")
+    assert f"/tasks/{review.id}/resume" in text(fr.get(f"/tasks/{review.id}"))
+    evil = fr.post(f"/tasks/{review.id}/resume", data={"back": "//evil.example/"})
     assert "evil" not in evil.headers["Location"]
