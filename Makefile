@@ -5,7 +5,11 @@ PY := $(VENV)/bin/python
 DATABASE_URL ?= sqlite:///var/licensing.db
 export DATABASE_URL
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean translations
+
+# The one gettext catalogue (pages, forms, engine messages); see webapp/README.md "Translations".
+CATALOGUES := webapp/translations
+MO := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +17,24 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
+%.mo: %.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
+## translations: extract every message id (babel.cfg) and update every language's catalogue
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location --sort-output \
+		--project licensing --copyright-holder "Market Regulation Bureau" .
+	$(VENV)/bin/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching \
+		--ignore-obsolete --ignore-pot-creation-date
+	$(MAKE) $(MO)
+
 ## run: migrate, load demo data, serve on http://127.0.0.1:5000
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(MO)
 	$(PY) -m workflow demo
 	$(PY) -m webapp
 
 ## test: the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(MO)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(VENV)/.installed

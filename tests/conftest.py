@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests import helpers
+from webapp.i18n_import import compile_stale
 from workflow.runtime.deployment import deploy_directory, deploy_file
 from workflow.storage.db import Database, normalise_url
 from workflow.storage.schema import upgrade
@@ -25,6 +26,13 @@ from workflow.timekeeping.now import use as use_clock
 from workflow.timekeeping.workdays import OFFICE_TZ
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def pytest_sessionstart(session) -> None:
+    """``make test`` compiles the catalogue; running pytest directly must find it compiled too."""
+    compile_stale()
+
+
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 TEST_BPMN = Path(__file__).parent / "bpmn"
 

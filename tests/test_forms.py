@@ -2,11 +2,14 @@
 the field and message a clerk or applicant would need; every message has Chinese."""
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from babel.support import Translations
+
+from webapp.i18n_import import TRANSLATIONS
 from workflow.domain import forms
-from workflow.domain.forms.messages import MESSAGES_ZH, PATTERNS_ZH, has_translation, translate
-from workflow.errors import ValidationError
+from workflow.errors import Message, ValidationError
 
 PROVOKED: set[str] = set()
 
@@ -336,33 +339,28 @@ def test_non_dict_data_is_refused():
     assert refused("review", ["pass"]) == {"_schema": ["Invalid input type."]}
 
 
-# --- translations --------------------------------------------------------------------------
+# --- messages ------------------------------------------------------------------------------
 
 
-def test_translate_fixed_and_patterned_messages():
-    assert translate("Missing data for required field.", "zh") == "此项必填。"
-    assert translate("Missing data for required field.", "en") == "Missing data for required field."
-    assert translate("Must be one of: pass, fail.", "zh") == "必须是以下之一：pass, fail。"
-    assert translate("Longer than maximum length 200.", "zh") == "长度不能超过200。"
-    assert translate("Must be greater than or equal to 1 and less than or equal to 90.", "zh") == \
-        "必须大于或等于1且小于或等于90。"
-    assert translate("Must be exactly 6 digits.", "zh") == "必须是6位数字。"
-    assert translate("Something new.", "zh") == "Something new."
-
-
-def test_tables_are_chinese_and_patterns_compile():
-    import re
-    for english, chinese in MESSAGES_ZH.items():
-        assert re.search(r"[\u4e00-\u9fff]", chinese), english
-    for pattern, template in PATTERNS_ZH:
-        re.compile(pattern)
-        assert re.search(r"[\u4e00-\u9fff]", template), pattern
+def test_messages_keep_their_catalogue_id_and_values():
+    """The web edge translates by id and values; the English text stays what callers saw before."""
+    [message] = refused("review", {"opinion": "x" * 2001, "decision": "pass"})["opinion"]
+    assert message == "Length must be between 1 and 2000."
+    assert (message.msgid, message.params["min"], message.params["max"]) == \
+        ("Length must be between {min} and {max}.", 1, 2000)
+    [message] = refused("review", {"opinion": "ok", "decision": "maybe"})["decision"]
+    assert message.msgid == "Must be one of: {choices}." and "pass" in message.params["choices"]
+    [message] = refused("review", {"decision": "pass"})["opinion"]
+    assert message.msgid == "Missing data for required field." and not message.params
 
 
 def test_every_provoked_message_has_chinese():
     """Runs the whole bad-input table itself, so it holds when run alone or in any order."""
     for key, data, _ in BAD:
         refused(key, data)
-    missing = sorted(m for m in PROVOKED if not has_translation(m))
-    assert not missing
-    assert all(translate(m, "zh") != m for m in PROVOKED)
+    zh = Translations.load(str(TRANSLATIONS), ["zh"])
+    for message in PROVOKED:
+        assert isinstance(message, Message), message
+        chinese = zh.gettext(message.msgid)
+        assert re.search(r"[\u4e00-\u9fff]", chinese), message.msgid
+        chinese.format(**message.params)  # every placeholder has its value

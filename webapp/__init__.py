@@ -11,13 +11,11 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
-babel = Babel()
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +31,6 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        BABEL_DEFAULT_LOCALE="zh",
         PER_PAGE=20,
     )
     app.config.update(config or {})
@@ -43,7 +40,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
 
     from webapp import auth, errors, i18n, templating
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.current_lang)
+    i18n.init_app(app)
     auth.login_manager.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -5,21 +5,21 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from webapp.i18n import N_, translate_fields, translate_message
 from webapp.i18n import gettext as _
-from webapp.i18n import translate_fields, translate_message
 from workflow.errors import Conflict, EngineError, Forbidden, NotFound, ValidationError
 
 STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422}
 TITLES = {
-    400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
-    409: "Conflict", 413: "File too large", 422: "Some fields are invalid.", 401: "Please log in",
+    400: N_("Bad request"), 403: N_("Not allowed"), 404: N_("Not found"), 405: N_("Method not allowed"),
+    409: N_("Conflict"), 413: N_("File too large"), 422: N_("Some fields are invalid."), 401: N_("Please log in"),
 }
 HINTS = {
-    403: "Your account may not open this page or do this.",
-    404: "The page or record does not exist, or you may not see it.",
-    409: "Someone changed this in the meantime, or its state does not allow this now. Reload and try again.",
-    413: "Files may be at most 10 MiB.",
-    400: "The request could not be understood. Reload the page and try again.",
+    403: N_("Your account may not open this page or do this."),
+    404: N_("The page or record does not exist, or you may not see it."),
+    409: N_("Someone changed this in the meantime, or its state does not allow this now. Reload and try again."),
+    413: N_("Files may be at most 10 MiB."),
+    400: N_("The request could not be understood. Reload the page and try again."),
 }
 
 

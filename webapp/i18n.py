@@ -1,21 +1,34 @@
-"""Translations without a build step: English message ids, a Chinese table, a fallback.
+"""Translations through the gettext catalogue: pages, forms and engine messages in one place.
 
-Simplified Chinese is the default language; English is one click away. Pages
-call ``_("English text")``; in Chinese the text is looked up in :data:`ZH` and,
-when missing, the English text is shown rather than nothing. The engine speaks
-English too (``workflow.errors``, marshmallow's default messages):
-:func:`translate_message` maps those, including the parametrised ones.
-flask-babel picks the locale (:func:`current_lang`) so its date and number
-helpers agree with the page language.
+flask-babel selects the language (:func:`current_lang`: Simplified Chinese by default, English
+one click away) and loads ``webapp/translations/<lang>/LC_MESSAGES/messages.mo``. Message ids
+are English; values fill ``{name}`` placeholders with ``str.format``, the format marshmallow's
+own messages use, so templates, views, forms and the engine share one format. Engine and form
+errors are :class:`~workflow.errors.Message` objects that carry their id and values, so
+:func:`translate_message` needs no pattern matching. How to add a string: webapp/README.md.
 """
 from __future__ import annotations
 
-import re
+from pathlib import Path
+from typing import Any
 
-from flask import has_request_context, request, session
+from flask import Flask, has_request_context, request, session
+from flask_babel import Babel, get_translations
+
+from workflow.errors import Message
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    """flask-babel on ``app`` once (the pages and the API alone both need it): the catalogue and
+    the page language as its locale."""
+    if "babel" not in app.extensions:
+        babel.init_app(app, default_locale=DEFAULT_LANG, default_translation_directories=str(TRANSLATIONS),
+                       locale_selector=current_lang)
 
 
 def current_lang() -> str:
@@ -29,158 +42,131 @@ def current_lang() -> str:
     return DEFAULT_LANG
 
 
-def gettext(msgid: str, **values) -> str:
-    if current_lang() == "en":
-        text = msgid
-        if values.get("n") == 1:  # English singular: "1 working day", "1 year"
-            text = text.replace("working days", "working day").replace("{n} years", "{n} year")
-    else:
-        text = ZH.get(msgid, msgid)
+def N_(msgid: str) -> str:
+    """Marks a message id for extraction where it is defined; it is translated where it is shown."""
+    return msgid
+
+
+def gettext(msgid: str, **values: Any) -> str:
+    """``msgid`` in the page language (the id itself when the catalogue has nothing)."""
+    text = get_translations().gettext(msgid) if msgid else msgid
     return text.format(**values) if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    """A count in the page language: English "1 working day", Chinese has one form."""
+    return get_translations().ngettext(singular, plural, n).format(n=n, **values)
 
 
 _ = gettext
 
 
-def translate_message(message: str) -> str:
-    """An engine or marshmallow message in the page language (English stays as is)."""
-    if current_lang() == "en" or not message:
-        return message
-    if message in ZH:
-        return ZH[message]
-    for pattern, template in PATTERNS:
-        match = pattern.match(message)
-        if match:
-            return template.format(*match.groups())
-    from workflow.domain.forms.messages import translate  # the forms' own table
-    return translate(message, "zh")
+def translate_message(message: Any) -> Any:
+    """An engine or form message in the page language, by its id and values."""
+    if isinstance(message, Message):
+        return gettext(message.msgid, **message.params)
+    return gettext(message) if isinstance(message, str) else message
 
 
 def translate_fields(fields: dict[str, list[str]]) -> dict[str, list[str]]:
     return {name: [translate_message(m) for m in messages] for name, messages in (fields or {}).items()}
 
 
-# -- code → label tables (English ids; Chinese in ZH) -------------------------
+# -- code → label tables (message ids of the catalogue) -------------------------
 
 ROLE_LABELS = {
-    "applicant": "Applicant", "window": "Window clerk", "reviewer": "Reviewer", "inspector": "Inspector",
-    "approver": "Approver", "expert": "Expert", "supervisor": "Supervisor", "auditor": "Auditor",
-    "admin": "Administrator", "system": "System",
+    "applicant": N_("Applicant"), "window": N_("Window clerk"), "reviewer": N_("Reviewer"), "inspector": N_("Inspector"),
+    "approver": N_("Approver"), "expert": N_("Expert"), "supervisor": N_("Supervisor"), "auditor": N_("Auditor"),
+    "admin": N_("Administrator"), "system": N_("System"),
 }
 STATUS_LABELS = {
-    "submitted": "Submitted", "correction": "Awaiting correction", "rectification": "Awaiting rectification",
-    "in_progress": "In progress", "completed": "Completed", "withdrawn": "Withdrawn",
+    "submitted": N_("Submitted"), "correction": N_("Awaiting correction"), "rectification": N_("Awaiting rectification"),
+    "in_progress": N_("In progress"), "completed": N_("Completed"), "withdrawn": N_("Withdrawn"),
 }
 OUTCOME_LABELS = {
-    "granted": "Granted", "denied": "Denied", "refused": "Not accepted", "filed": "Filed",
-    "registered": "Registered", "withdrawn": "Withdrawn", "awarded": "Awarded", "not_awarded": "Not awarded",
-    "partly_granted": "Partly granted", "deemed_granted": "Deemed granted", "expired": "Expired",
-    "cancelled": "Cancelled", "completed": "Completed", "revoked": "Revoked",
+    "granted": N_("Granted"), "denied": N_("Denied"), "refused": N_("Not accepted"), "filed": N_("Filed"),
+    "registered": N_("Registered"), "withdrawn": N_("Withdrawn"), "awarded": N_("Awarded"), "not_awarded": N_("Not awarded"),
+    "partly_granted": N_("Partly granted"), "deemed_granted": N_("Deemed granted"), "expired": N_("Expired"),
+    "cancelled": N_("Cancelled"), "completed": N_("Completed"), "revoked": N_("Revoked"),
 }
-LIGHT_LABELS = {"green": "On time", "yellow": "Due soon", "red": "Overdue"}
+LIGHT_LABELS = {"green": N_("On time"), "yellow": N_("Due soon"), "red": N_("Overdue")}
 REASON_LABELS = {
-    "correction": "Correction by the applicant", "inspection": "On-site inspection", "testing": "Product testing",
-    "expert_review": "Expert review", "hearing": "Hearing", "public_notice": "Public notice",
-    "extension": "Extension", "rectification": "Rectification by the enterprise", "appraisal": "Appraisal",
+    "correction": N_("Correction by the applicant"), "inspection": N_("On-site inspection"), "testing": N_("Product testing"),
+    "expert_review": N_("Expert review"), "hearing": N_("Hearing"), "public_notice": N_("Public notice"),
+    "extension": N_("Extension"), "rectification": N_("Rectification by the enterprise"), "appraisal": N_("Appraisal"),
 }
 ACTION_LABELS = {
-    "submit": "Submitted", "claim": "Claimed", "unclaim": "Released", "complete": "Completed a step",
-    "return": "Returned to an earlier step", "return_to_applicant": "Returned to the applicant",
-    "resubmit": "Corrected materials resubmitted", "withdraw": "Withdrawn by the applicant",
-    "recall": "Recalled", "transfer": "Transferred", "copy": "Copied to", "urge": "Urged",
-    "add_signer": "Signer added", "sign": "Signed", "rate": "Rated", "timer": "Timer fired",
-    "suspend": "Clock suspended", "resume": "Clock resumed", "extension_requested": "Extension requested",
-    "extension_approved": "Extension approved", "extension_rejected": "Extension rejected",
-    "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
-    "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
-    "deploy": "Process deployed", "user_created": "User created", "green_channel": "Green channel set",
-    "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
-    "delegate": "Delegated", "resolve": "Delegate answered", "reclaim": "Taken back", "remove_signer": "Signer removed",
-    "round_opened": "Award round opened", "round_closed": "Award round closed", "correction": "Returned to the applicant",
+    "submit": N_("Submitted"), "claim": N_("Claimed"), "unclaim": N_("Released"), "complete": N_("Completed a step"),
+    "return": N_("Returned to an earlier step"), "return_to_applicant": N_("Returned to the applicant"),
+    "resubmit": N_("Corrected materials resubmitted"), "withdraw": N_("Withdrawn by the applicant"),
+    "recall": N_("Recalled"), "transfer": N_("Transferred"), "copy": N_("Copied to"), "urge": N_("Urged"),
+    "add_signer": N_("Signer added"), "sign": N_("Signed"), "rate": N_("Rated"), "timer": N_("Timer fired"),
+    "suspend": N_("Clock suspended"), "resume": N_("Clock resumed"), "extension_requested": N_("Extension requested"),
+    "extension_approved": N_("Extension approved"), "extension_rejected": N_("Extension rejected"),
+    "deemed_accepted": N_("Deemed accepted"), "deemed_granted": N_("Deemed granted"),
+    "holidays_imported": N_("Holidays imported"), "attachment_uploaded": N_("Attachment uploaded"),
+    "deploy": N_("Process deployed"), "user_created": N_("User created"), "green_channel": N_("Green channel set"),
+    "certificate_issued": N_("Certificate issued"), "revoke": N_("Revoked"), "matter_limits": N_("Matter limits changed"),
+    "delegate": N_("Delegated"), "resolve": N_("Delegate answered"), "reclaim": N_("Taken back"), "remove_signer": N_("Signer removed"),
+    "round_opened": N_("Award round opened"), "round_closed": N_("Award round closed"), "correction": N_("Returned to the applicant"),
 }
 CHOICE_LABELS = {
-    "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",
-    "refuse": "Refuse", "grant": "Grant", "register": "Register", "reject": "Reject", "pass": "Pass",
-    "fail": "Fail", "yes": "Yes", "no": "No", "recommend": "Recommend", "not_recommend": "Do not recommend",
-    "register_now": "Register at the counter", "rectify": "Rectify first", "revoke": "Revoke", "keep": "Keep",
-    "eligible": "Eligible", "ineligible": "Not eligible", "award": "Award", "objection": "Objection raised",
-    "no_objection": "No objection", "upheld": "Upheld", "dismissed": "Dismissed",
-    "installation": "Installation", "modification": "Modification", "repair": "Repair",
-    "change": "Change", "renewal": "Renewal", "cancellation": "Cancellation",
-    "manufacturing": "Manufacturing", "agriculture": "Agriculture", "services": "Services",
-    "selected": "Selected within the quota", "not_selected": "Not selected",
-    1: "Food", 2: "Food additive",
+    "approve": N_("Approve"), "deny": N_("Deny"), "done": N_("Done"), "accept": N_("Accept"), "correct": N_("Correction notice"),
+    "refuse": N_("Refuse"), "grant": N_("Grant"), "register": N_("Register"), "reject": N_("Reject"), "pass": N_("Pass"),
+    "fail": N_("Fail"), "yes": N_("Yes"), "no": N_("No"), "recommend": N_("Recommend"), "not_recommend": N_("Do not recommend"),
+    "register_now": N_("Register at the counter"), "rectify": N_("Rectify first"), "revoke": N_("Revoke"), "keep": N_("Keep"),
+    "eligible": N_("Eligible"), "ineligible": N_("Not eligible"), "award": N_("Award"), "objection": N_("Objection raised"),
+    "no_objection": N_("No objection"), "upheld": N_("Upheld"), "dismissed": N_("Dismissed"),
+    "installation": N_("Installation"), "modification": N_("Modification"), "repair": N_("Repair"),
+    "change": N_("Change"), "renewal": N_("Renewal"), "cancellation": N_("Cancellation"),
+    "manufacturing": N_("Manufacturing"), "agriculture": N_("Agriculture"), "services": N_("Services"),
+    "selected": N_("Selected within the quota"), "not_selected": N_("Not selected"),
+    1: N_("Food"), 2: N_("Food additive"),
 }
 FIELD_LABELS = {
-    "opinion": "Opinion", "decision": "Decision", "title": "Title", "company": "Company",
-    "items": "Items to correct", "comment": "Comment", "level": "Rating", "matters": "Matters",
-    "reason": "Reason", "note": "Note", "days": "Working days", "message": "Message",
-    "username": "Username", "password": "Password", "role": "Role", "department": "Department",
-    "display_name": "Display name", "organisation": "Enterprise", "credit_code": "Unified social credit code",
-    "file": "File", "kind": "Material", "target": "Step", "to_user_id": "Colleague", "user_id": "Colleague",
-    "user_ids": "Colleagues", "green_channel": "Green channel", "data": "Application",
-    "product_name": "Product name", "address": "Address", "area_code": "Area code",
-    "contact": "Contact person", "phone": "Phone", "license_number": "License number",
-    "change_kind": "Kind of change",
-    "company_name": "Enterprise name", "industry_code": "Industry code (2 digits)",
-    "product_code": "Product code (3 digits)", "commitment_path": "Commitment path (告知承诺)",
-    "hazardous_chemical": "Hazardous chemical", "fertiliser": "Fertiliser", "food_kind": "Kind of licence",
-    "food_category": "Food category (2 digits)", "food_names": "Food names", "premises_area": "Premises area (m²)",
-    "employees": "Employees", "change_items": "Items to change", "equipment_kind": "Equipment kind",
-    "work_kind": "Kind of work", "contractor_name": "Contractor", "contractor_license": "Contractor licence number",
-    "site_address": "Site address", "planned_start": "Planned start date", "units": "Number of units",
-    "variety_code": "Variety code (4 digits)", "product_number": "Product number", "manufacturer": "Manufacturer",
-    "use_location": "Place of use", "start_use_date": "Date put into use",
-    "inspection_certificate_no": "Supervision inspection certificate number", "vehicles": "Vehicles",
-    "plate_number": "Plate number", "vin": "VIN", "cylinder_serial": "Cylinder serial number",
-    "cylinder_count": "Cylinders", "cylinder_valid_until": "Cylinder valid until", "category": "Category",
-    "round": "Round", "self_evaluation_score": "Self-evaluation score", "summary": "Summary",
-    "refuse_reason": "Reason for refusal", "changes": "Corrections", "team": "Inspection team",
-    "rectify_days": "Days to rectify", "findings": "Findings", "report": "Report", "report_number": "Report number",
-    "experts": "Expert panel", "shortlist_threshold": "Shortlist threshold", "score": "Score",
-    "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
-    "new_company_name": "New enterprise name", "new_production_address": "New production address",
-    "new_food_names": "New food names", "rank": "Rank", "version": "Version",
+    "opinion": N_("Opinion"), "decision": N_("Decision"), "title": N_("Title"), "company": N_("Company"),
+    "items": N_("Items to correct"), "comment": N_("Comment"), "level": N_("Rating"), "matters": N_("Matters"),
+    "reason": N_("Reason"), "note": N_("Note"), "days": N_("Working days"), "message": N_("Message"),
+    "username": N_("Username"), "password": N_("Password"), "role": N_("Role"), "department": N_("Department"),
+    "display_name": N_("Display name"), "organisation": N_("Enterprise"), "credit_code": N_("Unified social credit code"),
+    "file": N_("File"), "kind": N_("Material"), "target": N_("Step"), "to_user_id": N_("Colleague"), "user_id": N_("Colleague"),
+    "user_ids": N_("Colleagues"), "green_channel": N_("Green channel"), "data": N_("Application"),
+    "product_name": N_("Product name"), "address": N_("Address"), "area_code": N_("Area code"),
+    "contact": N_("Contact person"), "phone": N_("Phone"), "license_number": N_("License number"),
+    "change_kind": N_("Kind of change"),
+    "company_name": N_("Enterprise name"), "industry_code": N_("Industry code (2 digits)"),
+    "product_code": N_("Product code (3 digits)"), "commitment_path": N_("Commitment path (告知承诺)"),
+    "hazardous_chemical": N_("Hazardous chemical"), "fertiliser": N_("Fertiliser"), "food_kind": N_("Kind of licence"),
+    "food_category": N_("Food category (2 digits)"), "food_names": N_("Food names"), "premises_area": N_("Premises area (m²)"),
+    "employees": N_("Employees"), "change_items": N_("Items to change"), "equipment_kind": N_("Equipment kind"),
+    "work_kind": N_("Kind of work"), "contractor_name": N_("Contractor"), "contractor_license": N_("Contractor licence number"),
+    "site_address": N_("Site address"), "planned_start": N_("Planned start date"), "units": N_("Number of units"),
+    "variety_code": N_("Variety code (4 digits)"), "product_number": N_("Product number"), "manufacturer": N_("Manufacturer"),
+    "use_location": N_("Place of use"), "start_use_date": N_("Date put into use"),
+    "inspection_certificate_no": N_("Supervision inspection certificate number"), "vehicles": N_("Vehicles"),
+    "plate_number": N_("Plate number"), "vin": N_("VIN"), "cylinder_serial": N_("Cylinder serial number"),
+    "cylinder_count": N_("Cylinders"), "cylinder_valid_until": N_("Cylinder valid until"), "category": N_("Category"),
+    "round": N_("Round"), "self_evaluation_score": N_("Self-evaluation score"), "summary": N_("Summary"),
+    "refuse_reason": N_("Reason for refusal"), "changes": N_("Corrections"), "team": N_("Inspection team"),
+    "rectify_days": N_("Days to rectify"), "findings": N_("Findings"), "report": N_("Report"), "report_number": N_("Report number"),
+    "experts": N_("Expert panel"), "shortlist_threshold": N_("Shortlist threshold"), "score": N_("Score"),
+    "scores_by_criterion": N_("Scores by criterion"), "objection": N_("Objection"), "receipt_number": N_("Receipt number"),
+    "new_company_name": N_("New enterprise name"), "new_production_address": N_("New production address"),
+    "new_food_names": N_("New food names"), "rank": N_("Rank"), "version": N_("Version"),
 }
 CLOSE_LABELS = {
-    "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
-    "cancelled": "Cancelled", "deemed_granted": "Deemed granted",
+    "completed": N_("Completed"), "returned": N_("Returned"), "recalled": N_("Recalled"), "withdrawn": N_("Withdrawn"),
+    "cancelled": N_("Cancelled"), "deemed_granted": N_("Deemed granted"),
 }
-PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached"}
-SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting decision", "approved": "Approved",
-                  "rejected": "Rejected", "lapsed": "Lapsed"}
-CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",
-                             "suspended": "Suspended"}
-RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
+PROGRESS_LABELS = {"done": N_("Done"), "current": N_("Current"), "todo": N_("To come"), "skipped": N_("Not reached")}
+SEGMENT_LABELS = {"open": N_("Running"), "closed": N_("Ended"), "requested": N_("Awaiting decision"), "approved": N_("Approved"),
+                  "rejected": N_("Rejected"), "lapsed": N_("Lapsed")}
+CERTIFICATE_STATUS_LABELS = {"valid": N_("Valid"), "revoked": N_("Revoked"), "cancelled": N_("Cancelled"), "expired": N_("Expired"),
+                             "suspended": N_("Suspended")}
+RATING_LABELS = {5: N_("Very satisfied"), 4: N_("Satisfied"), 3: N_("Fairly satisfied"), 2: N_("Dissatisfied"), 1: N_("Very dissatisfied")}
 
 
 def label(table: dict, code) -> str:
     if code is None:
         return ""
     return gettext(table.get(code, str(code)))
-
-
-PATTERNS: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"^Must be one of: (.*)\.$"), "必须是以下之一：{0}。"),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度必须在 {0} 到 {1} 之间。"),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     "必须大于等于 {0} 且小于等于 {1}。"),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "必须大于等于 {0}。"),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"), "必须小于等于 {0}。"),
-    (re.compile(r"^Unknown matter: (.*)\.$"), "未知事项：{0}。"),
-    (re.compile(r"^Unknown matter '(.*)'\.$"), "未知事项：{0}。"),
-    (re.compile(r"^Unknown form '(.*)'\.$"), "未知表单：{0}。"),
-    (re.compile(r"^Process '(.*)' is not deployed\.$"), "流程 {0} 尚未部署。"),
-    (re.compile(r"^(\d+) added signer\(s\) have not given their opinion yet\.$"), "还有 {0} 位加签人未签署意见。"),
-    (re.compile(r"^Certificate (.*) is (\w+) and cannot be renewed\.$"), "证书 {0} 状态为 {1}，不能延续。"),
-    (re.compile(r"^File too large: at most (\d+) MiB\.$"), "文件过大：不得超过 {0} MiB。"),
-    (re.compile(r"^A renewal may be filed from (\S+) \((\d+) days before expiry\)\.$"),
-     "延续申请可自 {0} 起提出（有效期届满前 {1} 日内）。"),
-    (re.compile(r"^The case was changed by someone else \(version (\d+), you had (\d+)\)\. Reload and try again\.$"),
-     "该办件已被他人更新（当前版本 {0}，您看到的是 {1}），请刷新后重试。"),
-]
-
-ZH: dict[str, str] = {}
-from webapp.i18n_zh import ZH  # noqa: E402,F811  (the table is long; it lives on its own)

@@ -93,8 +93,8 @@ def days_left(remaining: int | None) -> str:
     if remaining is None:
         return "—"
     if remaining < 0:
-        return i18n.gettext("{n} working days overdue", n=-remaining)
-    return i18n.gettext("{n} working days", n=remaining)
+        return i18n.ngettext("{n} working day overdue", "{n} working days overdue", -remaining)
+    return i18n.ngettext("{n} working day", "{n} working days", remaining)
 
 
 def process_name(process_id: str) -> str:
@@ -120,7 +120,7 @@ def _calendar_notice() -> dict:
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.globals.update(
-        _=i18n.gettext, lang=i18n.current_lang, msg=i18n.translate_message,
+        _=i18n.gettext, ngettext=i18n.ngettext, lang=i18n.current_lang, msg=i18n.translate_message,
         role_label=lambda c: i18n.label(i18n.ROLE_LABELS, c),
         status_label=lambda c: i18n.label(i18n.STATUS_LABELS, c),
         outcome_label=lambda c: i18n.label(i18n.OUTCOME_LABELS, c),

@@ -1,11 +1,49 @@
 """The engine's whole error vocabulary toward callers.
 
 Views and the API map these four types to HTTP 409, 404, 403 and 422; any
-other exception is a bug. Messages are English here and translated at the edge
-(``webapp/i18n_zh.py``, ``workflow/forms/messages.py``) so one rule never
-carries two texts.
+other exception is a bug. Messages are English message ids of the one gettext
+catalogue (``webapp/translations``); a message with values is a :class:`Message`
+that keeps its id and values, so the web edge translates it without parsing the
+English. ``babel.cfg`` extracts the ids from ``msg(...)``, ``Conflict(...)``,
+``NotFound(...)`` and ``Forbidden(...)``.
 """
 from __future__ import annotations
+
+from typing import Any
+
+
+class Message(str):
+    """English text that remembers its catalogue id and values.
+
+    A ``str`` so that callers that only log, compare or serialise a message need nothing new;
+    the edge translates ``msgid`` and fills in ``params`` with ``str.format`` (the format
+    marshmallow's own messages use too).
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, **params: Any) -> Message:
+        message = super().__new__(cls, msgid.format(**params) if params else msgid)
+        message.msgid = msgid
+        message.params = params
+        return message
+
+    def format(self, *args: Any, **params: Any) -> Message:  # type: ignore[override]
+        """marshmallow fills its message templates with ``str.format``: keep the id."""
+        return Message(self.msgid, **params)
+
+    def __reduce__(self) -> tuple:
+        return _rebuild, (self.msgid, self.params)
+
+
+def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
+
+
+def msg(msgid: str, **params: Any) -> Message:
+    """A message of the catalogue; ``params`` fill ``{name}`` placeholders."""
+    return Message(msgid, **params)
 
 
 class EngineError(Exception):
@@ -42,7 +80,7 @@ class ValidationError(EngineError):
 
     code = "validation_error"
 
-    def __init__(self, fields: dict[str, list[str]] | dict, message: str = "Some fields are invalid.") -> None:
+    def __init__(self, fields: dict[str, list[str]] | dict, message: str = msg("Some fields are invalid.")) -> None:
         super().__init__(message, flatten_messages(fields))
 
 

@@ -29,6 +29,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from webapp import i18n
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
 from webapp.api.resources import auth, cases, matters, oversight, public, tasks
@@ -91,6 +92,7 @@ def _setup(state) -> None:
     app: Flask = state.app
     app.config.setdefault("API_TOKEN_RATE_LIMIT", "10 per minute")
     app.config.setdefault("API_RATE_LIMIT_ENABLED", True)
+    i18n.init_app(app)  # Chinese error messages (Accept-Language) come from the catalogue
     api = V1Api(app, config_prefix="API_V1", spec_kwargs={
         "title": TITLE, "version": VERSION, "openapi_version": OPENAPI_VERSION,
         "info": {"description": DESCRIPTION},

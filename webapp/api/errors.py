@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, has_request_context, jsonify, request
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 
+from webapp.i18n import N_, translate_fields, translate_message
 from workflow.errors import (
     Conflict,
     EngineError,
@@ -30,17 +32,17 @@ CODES = {
     422: "validation_error", 429: "too_many_requests", 500: "server_error",
 }
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "A valid bearer token is required.",
-    403: "You may not do this.",
-    404: "Not found.",
-    405: "Method not allowed.",
-    409: "The current state does not allow this.",
-    413: "The request is too large.",
-    415: "Unsupported media type.",
-    422: "Some fields are invalid.",
-    429: "Too many requests; try again later.",
-    500: "Internal error.",
+    400: N_("The request could not be understood."),
+    401: N_("A valid bearer token is required."),
+    403: N_("You may not do this."),
+    404: N_("Not found."),
+    405: N_("Method not allowed."),
+    409: N_("The current state does not allow this."),
+    413: N_("The request is too large."),
+    415: N_("Unsupported media type."),
+    422: N_("Some fields are invalid."),
+    429: N_("Too many requests; try again later."),
+    500: N_("Internal error."),
 }
 # webargs locations: errors in these are malformed parameters (400), in a body invalid input (422).
 PARAM_LOCATIONS = {"query", "querystring", "path", "view_args", "headers", "cookies"}
@@ -51,9 +53,9 @@ class ApiError(Exception):
 
     def __init__(self, status: int, message: str | None = None, fields: dict | None = None,
                  headers: dict | None = None) -> None:
-        super().__init__(message or MESSAGES.get(status, "Error."))
+        super().__init__(message or MESSAGES.get(status, N_("Error.")))
         self.status = status
-        self.message = message or MESSAGES.get(status, "Error.")
+        self.message = message or MESSAGES.get(status, N_("Error."))
         self.fields = fields or {}
         self.headers = headers or {}
 
@@ -68,12 +70,12 @@ def wants_chinese() -> bool:
 def error_response(status: int, message: str | None = None, fields: dict | None = None,
                    headers: dict | None = None, code: str | None = None):
     """The error body; ``code`` and field names stay the same in every language."""
-    message = message or MESSAGES.get(status, "Error.")
+    message = message or MESSAGES.get(status, N_("Error."))
     fields = fields or {}
     language = "en"
     if wants_chinese():
-        from webapp.i18n import translate_fields, translate_message
-        message, fields, language = translate_message(message), translate_fields(fields), "zh"
+        with force_locale("zh"):
+            message, fields, language = translate_message(message), translate_fields(fields), "zh"
     body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields}}
     response = jsonify(body)
     response.status_code = status

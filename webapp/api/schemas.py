@@ -12,13 +12,14 @@ from flask_smorest.fields import Upload
 from marshmallow import (
     EXCLUDE,
     RAISE,
-    Schema,
     ValidationError,
     fields,
     validate,
     validates_schema,
 )
 
+from workflow.domain.forms.messages import MessageSchema
+from workflow.errors import msg
 from workflow.services.paging import MAX_PER_PAGE
 
 MAX_ID = 2**31 - 1
@@ -53,7 +54,7 @@ def _storable(value: Any, depth: int = 0) -> bool:
 
 def _check_storable(value: Any) -> None:
     if not _storable(value):
-        raise ValidationError("Contains characters or numbers that cannot be stored.")
+        raise ValidationError(msg("Contains characters or numbers that cannot be stored."))
 
 
 class Str(fields.String):
@@ -93,23 +94,23 @@ def OfficeDate(**kwargs) -> fields.Date:
     """A date the calendar and reports handle: years 1900–2199 (the document gives the pattern)."""
     def in_range(value) -> None:
         if not YEAR_RANGE[0] <= value.year <= YEAR_RANGE[1]:
-            raise ValidationError(f"Give a date between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+            raise ValidationError(msg("Give a date between {min} and {max}.", min=YEAR_RANGE[0], max=YEAR_RANGE[1]))
     return fields.Date(validate=in_range, metadata={"pattern": DATE_PATTERN}, **kwargs)
 
 
-class Request(Schema):
+class Request(MessageSchema):
     class Meta:
         unknown = RAISE
 
 
-class Query(Schema):
+class Query(MessageSchema):
     class Meta:
         unknown = EXCLUDE
 
 
 # --- common ------------------------------------------------------------------------------------
 
-class ErrorBody(Schema):
+class ErrorBody(MessageSchema):
     code = fields.String(required=True, metadata={"description": "Machine-readable error code."})
     message = fields.String(required=True, metadata={"description": "Human-readable explanation."})
     field_messages = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True,
@@ -117,7 +118,7 @@ class ErrorBody(Schema):
                                  metadata={"description": "Field name (dotted for nested data) to its messages."})
 
 
-class Error(Schema):
+class Error(MessageSchema):
     """Every error the API returns."""
     error = fields.Nested(ErrorBody, required=True)
 
@@ -127,7 +128,7 @@ class PageQuery(Query):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
-class PageMeta(Schema):
+class PageMeta(MessageSchema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
@@ -140,13 +141,13 @@ class TokenRequest(Request):
     password = Str(required=True, validate=validate.Length(min=1, max=256))
 
 
-class TokenResponse(Schema):
+class TokenResponse(MessageSchema):
     token = fields.String(required=True)
     expires_at = fields.DateTime(required=True)
     user = fields.Nested(lambda: UserSchema(), required=True)
 
 
-class UserSchema(Schema):
+class UserSchema(MessageSchema):
     id = fields.Integer(required=True)
     username = fields.String(required=True)
     display_name = fields.String(required=True)
@@ -155,19 +156,19 @@ class UserSchema(Schema):
     organisation_id = fields.Integer(allow_none=True, required=True)
 
 
-class Revoked(Schema):
+class Revoked(MessageSchema):
     revoked = fields.Boolean(required=True)
 
 
 # --- matters -----------------------------------------------------------------------------------
 
-class AttachmentKind(Schema):
+class AttachmentKind(MessageSchema):
     kind = fields.String(required=True)
     title_zh = fields.String(required=True)
     title_en = fields.String(required=True)
 
 
-class MatterSchema(Schema):
+class MatterSchema(MessageSchema):
     code = fields.String(required=True)
     title_zh = fields.String(required=True)
     title_en = fields.String(required=True)
@@ -236,7 +237,7 @@ class CaseQuery(PageQuery):
     light = Str(validate=validate.OneOf(LIGHTS))
 
 
-class ClockSchema(Schema):
+class ClockSchema(MessageSchema):
     limit_days = fields.Integer(allow_none=True, required=True)
     extended_days = fields.Integer(required=True)
     used_days = fields.Integer(required=True)
@@ -249,7 +250,7 @@ class ClockSchema(Schema):
     on_time = fields.Boolean(allow_none=True, required=True)
 
 
-class CaseSchema(Schema):
+class CaseSchema(MessageSchema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     title = fields.String(required=True)
@@ -270,7 +271,7 @@ class CasePage(PageMeta):
     items = fields.List(fields.Nested(CaseSchema), required=True)
 
 
-class TaskSchema(Schema):
+class TaskSchema(MessageSchema):
     id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
     case_number = fields.String(required=True)
@@ -295,7 +296,7 @@ class TaskSchema(Schema):
     decision = fields.String(allow_none=True, required=True)
 
 
-class CertificateSchema(Schema):
+class CertificateSchema(MessageSchema):
     number = fields.String(required=True)
     matter_code = fields.String(required=True)
     holder = fields.String(required=True)
@@ -305,14 +306,14 @@ class CertificateSchema(Schema):
     status = fields.String(required=True)
 
 
-class RatingSchema(Schema):
+class RatingSchema(MessageSchema):
     case_id = fields.Integer(required=True)
     level = fields.Integer(required=True)
     comment = fields.String(allow_none=True, required=True)
     rated_at = fields.DateTime(required=True)
 
 
-class AttachmentSchema(Schema):
+class AttachmentSchema(MessageSchema):
     id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
     kind = fields.String(required=True)
@@ -328,7 +329,7 @@ ACTIONS_DOC = ("What the caller may do now, from the action policy: each item ha
                "`candidates`, `signers`, `reasons`, `days`). An operation not listed is refused.")
 
 
-class ActionSchema(Schema):
+class ActionSchema(MessageSchema):
     class Meta:
         unknown = EXCLUDE
     op = fields.String(required=True)
@@ -338,7 +339,7 @@ def actions_field() -> fields.List:
     return fields.List(fields.Dict(), required=True, metadata={"description": ACTIONS_DOC})
 
 
-class StepStateSchema(Schema):
+class StepStateSchema(MessageSchema):
     title = fields.String(required=True)
     state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
 
@@ -355,7 +356,7 @@ class CaseDetailSchema(CaseSchema):
     vehicle_results = fields.Dict(allow_none=True, required=True)
 
 
-class AuditEventSchema(Schema):
+class AuditEventSchema(MessageSchema):
     seq = fields.Integer(required=True)
     at = fields.DateTime(required=True)
     actor_name = fields.String(required=True)
@@ -371,7 +372,7 @@ class AuditEventSchema(Schema):
     hash = fields.String(required=True)
 
 
-class HistorySchema(Schema):
+class HistorySchema(MessageSchema):
     case_id = fields.Integer(required=True)
     case_number = fields.String(required=True)
     items = fields.List(fields.Nested(AuditEventSchema), required=True)
@@ -388,7 +389,7 @@ class RatingRequest(Request):
                   metadata={"description": "Required for levels 1 and 2."})
 
 
-class AttachmentUpload(Schema):
+class AttachmentUpload(MessageSchema):
     """multipart/form-data: ``kind`` and ``file``."""
     class Meta:
         unknown = EXCLUDE
@@ -486,7 +487,7 @@ class ResubmitRequest(Request):
     data = JsonObject(required=True, metadata={"description": "The corrected application fields."})
 
 
-class RoundResult(Schema):
+class RoundResult(MessageSchema):
     results = fields.Dict(required=True, metadata={"description": "By case number: rank, score, selected."})
 
 
@@ -499,7 +500,7 @@ class UrgeRequest(Request):
     message = Str(allow_none=True, validate=validate.Length(max=TEXT_MAX))
 
 
-class Notified(Schema):
+class Notified(MessageSchema):
     task_id = fields.Integer(required=True)
     notified = fields.List(fields.Integer(), required=True, metadata={"description": "User ids told."})
 
@@ -516,14 +517,14 @@ class WorkdaysQuery(Query):
     end = OfficeDate(required=True)
 
 
-class AddWorkdaysResult(Schema):
+class AddWorkdaysResult(MessageSchema):
     start = fields.Date(required=True)
     days = fields.Integer(required=True)
     result = fields.Date(required=True, metadata={"description": "The day the period ends (start day not counted)."})
     warnings = fields.List(fields.String(), required=True)
 
 
-class WorkdaysResult(Schema):
+class WorkdaysResult(MessageSchema):
     start = fields.Date(required=True)
     end = fields.Date(required=True)
     workdays = fields.Integer(required=True, metadata={"description": "Working days after start up to end."})
@@ -537,7 +538,7 @@ class SummaryQuery(Query):
     date_to = OfficeDate(data_key="to")
 
 
-class SummaryRow(Schema):
+class SummaryRow(MessageSchema):
     matter = fields.String(required=True)
     received = fields.Integer(required=True)
     in_progress = fields.Integer(required=True)
@@ -553,7 +554,7 @@ class SummaryRow(Schema):
     satisfaction_rate = fields.Float(allow_none=True, required=True)
 
 
-class Summary(Schema):
+class Summary(MessageSchema):
     date_from = fields.Date(required=True, data_key="from")
     date_to = fields.Date(required=True, data_key="to")
     matters = fields.List(fields.Nested(SummaryRow), required=True)
@@ -561,7 +562,7 @@ class Summary(Schema):
     definitions = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
-class VerifyResultSchema(Schema):
+class VerifyResultSchema(MessageSchema):
     ok = fields.Boolean(required=True)
     checked = fields.Integer(required=True)
     broken_seq = fields.Integer(allow_none=True, required=True)

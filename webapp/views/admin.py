@@ -16,7 +16,7 @@ from webapp.i18n import gettext as _
 from webapp.views.common import int_arg
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.services import admin, calendar, queries
 from workflow.storage.db import utcnow
 from workflow.storage.models.people import ROLES
@@ -105,7 +105,7 @@ def processes():
 
 def _deploy(db, file):
     if not file or not file.filename:
-        raise ValidationError({"file": ["Choose a BPMN file."]})
+        raise ValidationError({"file": [msg("Choose a BPMN file.")]})
     return admin.deploy(db, current_user, file.read(), os.path.basename(file.filename))
 
 

@@ -14,7 +14,8 @@ from webapp import get_db
 from webapp.auth import roles
 from webapp.errors import status_of
 from webapp.formkit import describe_offered, parse_offered
-from webapp.i18n import current_lang, gettext as _, translate_fields, translate_message
+from webapp.i18n import N_, current_lang, translate_fields, translate_message
+from webapp.i18n import gettext as _
 from webapp.views.common import int_arg, ints
 from workflow.domain import forms
 from workflow.domain.clock import MANUAL_SUSPENSION_REASONS
@@ -24,14 +25,14 @@ from workflow.services import dispatch, task_view
 bp = Blueprint("task_ops", __name__)
 STAFF = ("window", "reviewer", "inspector", "approver", "expert", "supervisor", "auditor", "admin")
 DONE = {
-    "claim": "Task claimed.", "unclaim": "Task released to the queue.", "complete": "Step completed.",
-    "return": "Returned to the earlier step.", "correction": "Returned to the applicant for correction.",
-    "recall": "Step recalled.", "transfer": "Task transferred.", "delegate": "Task delegated.",
-    "resolve": "Your answer went back to the task's owner.", "reclaim": "Task taken back.",
-    "add_signer": "Signer added.", "remove_signer": "Signer removed.", "sign": "Your opinion has been recorded.",
-    "copy": "Copy sent.", "urge": "Reminder sent.", "suspend": "The clock is suspended.",
-    "resume": "The clock runs again.", "extension": "Extension requested; an approver decides.",
-    "close_round": "The round is closed and ranked.",
+    "claim": N_("Task claimed."), "unclaim": N_("Task released to the queue."), "complete": N_("Step completed."),
+    "return": N_("Returned to the earlier step."), "correction": N_("Returned to the applicant for correction."),
+    "recall": N_("Step recalled."), "transfer": N_("Task transferred."), "delegate": N_("Task delegated."),
+    "resolve": N_("Your answer went back to the task's owner."), "reclaim": N_("Task taken back."),
+    "add_signer": N_("Signer added."), "remove_signer": N_("Signer removed."), "sign": N_("Your opinion has been recorded."),
+    "copy": N_("Copy sent."), "urge": N_("Reminder sent."), "suspend": N_("The clock is suspended."),
+    "resume": N_("The clock runs again."), "extension": N_("Extension requested; an approver decides."),
+    "close_round": N_("The round is closed and ranked."),
 }
 
 

@@ -3,25 +3,25 @@ from __future__ import annotations
 
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS, get_matter
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.storage.models import Case
 
 
 def matter_codes(matters: list[str]) -> list[str]:
     if not isinstance(matters, list) or not matters:
-        raise ValidationError({"matters": ["Choose at least one matter."]})
+        raise ValidationError({"matters": [msg("Choose at least one matter.")]})
     unknown = [m for m in matters if not isinstance(m, str) or m not in MATTERS]
     if unknown:
-        raise ValidationError({"matters": [f"Unknown matter: {', '.join(map(str, unknown))}."]})
+        raise ValidationError({"matters": [msg("Unknown matter: {codes}.", codes=", ".join(map(str, unknown)))]})
     if len(set(matters)) != len(matters):
-        raise ValidationError({"matters": ["Each matter may appear only once."]})
+        raise ValidationError({"matters": [msg("Each matter may appear only once.")]})
     return list(matters)
 
 
 def validate(codes: list[str], data: dict) -> dict:
     """Validate the application against every chosen matter's form; all errors at once."""
     if not isinstance(data, dict):
-        raise ValidationError({"data": ["Invalid input type."]})
+        raise ValidationError({"data": [msg("Invalid input type.")]})
     clean: dict = {}
     errors: dict = {}
     for code in codes:
@@ -42,7 +42,7 @@ def correct(case: Case, changes: dict, field_prefix: str = "") -> dict:
     application data such as ``commitment_path``).
     """
     if not isinstance(changes, dict):
-        raise ValidationError({field_prefix.rstrip(".") or "data": ["Not a valid mapping type."]})
+        raise ValidationError({field_prefix.rstrip(".") or "data": [msg("Not a valid mapping type.")]})
     try:
         merged = validate(case.matters, {**case.data, **changes})
     except ValidationError as exc:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain.matters import Matter
 from workflow.domain.numbering import NumberRequest, serial_number
-from workflow.errors import Conflict, NotFound
+from workflow.errors import Conflict, NotFound, msg
 from workflow.storage.models import Case, Certificate, Organisation
 from workflow.timekeeping.workdays import local_date
 
@@ -55,7 +55,7 @@ def by_number(session: Session, number: str) -> Certificate:
 def renew(certificate: Certificate, now, validity_years: int) -> Certificate:
     """Renewal keeps the number and extends the validity from the old expiry (Art. 50)."""
     if certificate.status not in (VALID, EXPIRED):
-        raise Conflict(f"Certificate {certificate.number} is {certificate.status} and cannot be renewed.")
+        raise Conflict(msg("Certificate {number} is {status} and cannot be renewed.", number=certificate.number, status=certificate.status))
     start = max(certificate.valid_until or local_date(now), local_date(now))
     certificate.valid_until, certificate.status = add_years(start, validity_years), VALID
     certificate.reissued_on = local_date(now)
@@ -66,7 +66,7 @@ def reissue(certificate: Certificate, now, *, holder: str | None = None, scope: 
             details: dict | None = None) -> Certificate:
     """A granted change (变更): same number and validity, new particulars, reissued today."""
     if certificate.status != VALID:
-        raise Conflict(f"Certificate {certificate.number} is {certificate.status} and cannot be changed.")
+        raise Conflict(msg("Certificate {number} is {status} and cannot be changed.", number=certificate.number, status=certificate.status))
     if holder:
         certificate.holder = holder
     if scope:

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from workflow import vocabulary
 from workflow.domain import certificates
 from workflow.domain.matters import Matter
+from workflow.errors import msg
 from workflow.storage.models import Case, Certificate
 
 CHANGE, RENEWAL, CANCELLATION = "change", "renewal", "cancellation"
-NOT_HELD = "No valid licence with this number is held by your enterprise."
+NOT_HELD = msg("No valid licence with this number is held by your enterprise.")
 
 
 def check(session: Session, matter: Matter, organisation_id: int, data: dict, today: date) -> dict[str, list[str]]:
@@ -30,9 +31,9 @@ def check(session: Session, matter: Matter, organisation_id: int, data: dict, to
     if cert is None or cert.matter_code != matter.amends or cert.organisation_id != organisation_id:
         return {"license_number": [NOT_HELD]}
     if cert.status != certificates.VALID or (cert.valid_until is not None and cert.valid_until < today):
-        return {"license_number": ["This licence is no longer valid; apply for a new licence instead."]}
+        return {"license_number": [msg("This licence is no longer valid; apply for a new licence instead.")]}
     if _pending(session, organisation_id, matter.code, number):
-        return {"license_number": ["Another application for this licence is still being handled."]}
+        return {"license_number": [msg("Another application for this licence is still being handled.")]}
     if data.get("change_kind") == RENEWAL:
         return _renewal_window(matter, cert, today)
     return {}
@@ -41,10 +42,10 @@ def check(session: Session, matter: Matter, organisation_id: int, data: dict, to
 def _renewal_window(matter: Matter, cert: Certificate, today: date) -> dict[str, list[str]]:
     window = matter.renewal_window_days
     if window is None or cert.valid_until is None:
-        return {"change_kind": ["This licence has no fixed term to renew."]}
+        return {"change_kind": [msg("This licence has no fixed term to renew.")]}
     opens = cert.valid_until - timedelta(days=window)
     if today < opens:
-        return {"change_kind": [f"A renewal may be filed from {opens.isoformat()} ({window} days before expiry)."]}
+        return {"change_kind": [msg("A renewal may be filed from {date} ({days} days before expiry).", date=opens.isoformat(), days=window)]}
     return {}
 
 

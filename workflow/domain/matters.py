@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from workflow.domain import numbering
 from workflow.domain.numbering import Numbering
-from workflow.errors import NotFound
+from workflow.errors import NotFound, msg
 
 # Administrative Licensing Law Art. 26: joint handling within 45 working days, extendable by 15.
 JOINT_STATUTORY_DAYS = 45
@@ -208,4 +208,4 @@ def get_matter(code: str) -> Matter:
     try:
         return MATTERS[code]
     except KeyError:
-        raise NotFound(f"Unknown matter {code!r}.") from None
+        raise NotFound(msg("Unknown matter '{code}'.", code=code)) from None

@@ -22,7 +22,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import ValidationError
+from workflow.errors import Message, ValidationError, msg
 from workflow.runtime import expressions, operations
 from workflow.runtime.spiff_runtime import dump_spec
 from workflow.storage.models import ProcessVersion
@@ -80,15 +80,15 @@ def parse(xml: bytes, filename: str):
         parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
         process_ids = parser.get_process_ids()
         if len(process_ids) != 1:
-            raise ValidationError({"file": [f"{filename} must contain exactly one executable process"]})
+            raise ValidationError({"file": [msg("{file} must contain exactly one executable process", file=filename)]})
         process_id = process_ids[0]
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
         where = f" ({exc.tag} {exc.id})" if getattr(exc, "id", "") else ""
-        raise ValidationError({"file": [f"{filename}: {exc}{where}"]}) from None
+        raise ValidationError({"file": [msg("{file}: {error}", file=filename, error=f"{exc}{where}")]}) from None
     except etree.XMLSyntaxError as exc:
-        raise ValidationError({"file": [f"{filename}: not well-formed XML: {exc}"]}) from None
+        raise ValidationError({"file": [msg("{file}: not well-formed XML: {error}", file=filename, error=exc)]}) from None
     for process_spec in (spec, *subprocess_specs.values()):
         check_safe(process_spec, filename)
     return process_id, spec, subprocess_specs
@@ -96,10 +96,10 @@ def parse(xml: bytes, filename: str):
 
 def check_safe(spec, filename: str) -> None:
     """Refuse scripts and expressions outside the safe subset, naming the element."""
-    problems: list[str] = []
+    problems: list[Message] = []
     for task_spec in spec.task_specs.values():
         element = f"{type(task_spec).__name__} '{task_spec.bpmn_id or task_spec.name}'"
-        problems.extend(f"{filename}: {element}: {p}" for p in _problems(task_spec))
+        problems.extend(msg("{file}: {error}", file=filename, error=f"{element}: {p}") for p in _problems(task_spec))
     if problems:
         raise ValidationError({"file": problems})
 

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import select
 
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.runtime import operations, projection
 from workflow.runtime.command import Command
 from workflow.runtime.deployment import latest_version
@@ -43,7 +43,7 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
     """Create and run a new instance of the latest version of ``process_id`` for one matter of the case."""
     version = latest_version(cmd.session, process_id)
     if version is None:
-        raise NotFound(f"Process {process_id!r} is not deployed.")
+        raise NotFound(msg("Process '{process}' is not deployed.", process=process_id))
     row = ProcessInstance(case_id=cmd.case.id, matter_code=matter_code, department_code=department,
                           process_version_id=version.id, state=b"", version=0, created_at=cmd.now,
                           updated_at=cmd.now)
@@ -102,8 +102,8 @@ def step_properties(session, version_id: int, bpmn_id: str) -> dict[str, str]:
 def require_version(row: ProcessInstance, expected_version: int | None) -> None:
     """Optimistic locking: the caller saw ``expected_version``; anything newer is a conflict."""
     if expected_version is not None and expected_version != row.version:
-        raise Conflict(f"The case was changed by someone else (version {row.version}, you had "
-                       f"{expected_version}). Reload and try again.")
+        raise Conflict(msg("The case was changed by someone else (version {version}, you had {had}). "
+                           "Reload and try again.", version=row.version, had=expected_version))
 
 
 def advance(running: Running) -> None:

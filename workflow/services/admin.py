@@ -4,7 +4,7 @@ from __future__ import annotations
 from workflow.domain import limits
 from workflow.domain.matters import get_matter
 from workflow.domain.permissions import require_role
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.runtime.deployment import DeployResult, deploy_xml
 from workflow.services.users import create_user
 from workflow.storage import audit
@@ -30,7 +30,7 @@ def deploy(db: Database, actor, xml: bytes, filename: str) -> DeployResult:
     try:
         xml.decode("utf-8")
     except (UnicodeDecodeError, AttributeError):
-        raise ValidationError({"file": ["The file is not UTF-8 encoded BPMN XML."]}) from None
+        raise ValidationError({"file": [msg("The file is not UTF-8 encoded BPMN XML.")]}) from None
     with db.transaction() as session:
         result = deploy_xml(session, xml, filename, actor.username)
         if result.created:
@@ -69,10 +69,10 @@ def _limit_errors(statutory, committed, green_channel) -> dict[str, list[str]]:
     for name, value in values.items():
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                   or not 1 <= value <= MAX_LIMIT_DAYS):
-            errors[name] = [f"Must be greater than or equal to 1 and less than or equal to {MAX_LIMIT_DAYS}."]
+            errors[name] = [msg("Must be greater than or equal to {min} and less than or equal to {max}.", min=1, max=MAX_LIMIT_DAYS)]
     if not errors:
         if statutory and committed and committed > statutory:
-            errors["committed_days"] = ["The committed limit may not exceed the statutory limit."]
+            errors["committed_days"] = [msg("The committed limit may not exceed the statutory limit.")]
         if green_channel and (committed or statutory) and green_channel > (committed or statutory):
-            errors["green_channel_days"] = ["The green-channel limit may not exceed the committed limit."]
+            errors["green_channel_days"] = [msg("The green-channel limit may not exceed the committed limit.")]
     return errors

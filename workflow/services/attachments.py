@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from workflow.errors import NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime.command import Command
 from workflow.services.common import case_op, record, visible_case
 from workflow.storage.db import Database
@@ -76,14 +76,14 @@ def check(upload: Upload) -> tuple[str, str]:
     """(sniffed type, sha256) of an acceptable file, else ValidationError naming the field."""
     field = "file"
     if not upload.kind or not _KIND.match(upload.kind):
-        raise ValidationError({"kind": ["Choose which material this file is."]})
+        raise ValidationError({"kind": [msg("Choose which material this file is.")]})
     if not upload.content:
-        raise ValidationError({field: ["The file is empty."]})
+        raise ValidationError({field: [msg("The file is empty.")]})
     if len(upload.content) > MAX_BYTES:
-        raise ValidationError({field: [f"File too large: at most {MAX_BYTES // (1024 * 1024)} MiB."]})
+        raise ValidationError({field: [msg("File too large: at most {n} MiB.", n=MAX_BYTES // (1024 * 1024))]})
     kind = sniff(upload.content)
     if kind is None:
-        raise ValidationError({field: ["Only PDF, JPG, PNG or OFD files are accepted."]})
+        raise ValidationError({field: [msg("Only PDF, JPG, PNG or OFD files are accepted.")]})
     return kind, hashlib.sha256(upload.content).hexdigest()
 
 

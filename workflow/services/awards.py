@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from workflow import vocabulary as v
 from workflow.domain import case_status, forms, policy
 from workflow.domain.permissions import require_role
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
 from workflow.runtime.spiff_runtime import find_task
@@ -29,7 +29,7 @@ def check_round(session: Session, data: dict) -> dict[str, list[str]]:
     code = data.get("round")
     row = session.get(AwardRound, code) if isinstance(code, str) else None
     if row is None or row.status != "open":
-        return {"round": ["No open award round with this code."]}
+        return {"round": [msg("No open award round with this code.")]}
     return {}
 
 
@@ -38,11 +38,11 @@ def open_round(db: Database, actor, code: str, title: str, quota: int) -> AwardR
     errors = {}
     code = (code or "").strip()
     if not code or len(code) > ROUND_CODE_MAX:
-        errors["code"] = [f"Length must be between 1 and {ROUND_CODE_MAX}."]
+        errors["code"] = [msg("Length must be between {min} and {max}.", min=1, max=ROUND_CODE_MAX)]
     if not (title or "").strip():
-        errors["title"] = ["This field is required."]
+        errors["title"] = [msg("This field is required.")]
     if not isinstance(quota, int) or isinstance(quota, bool) or not 1 <= quota <= 1000:
-        errors["quota"] = ["Must be greater than or equal to 1 and less than or equal to 1000."]
+        errors["quota"] = [msg("Must be greater than or equal to {min} and less than or equal to {max}.", min=1, max=1000)]
     if errors:
         raise ValidationError(errors)
     with db.transaction() as session:

@@ -8,7 +8,7 @@ from workflow import vocabulary as v
 from workflow.domain import applications, case_status, clock, licences
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import Actor, require_role
-from workflow.errors import Forbidden, ValidationError
+from workflow.errors import Forbidden, ValidationError, msg
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
 from workflow.services import attachments, awards
@@ -20,7 +20,6 @@ from workflow.domain.identifiers import make_case_number
 from workflow.timekeeping.workdays import local_date
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-OWN_ENTERPRISE = "Must be your own enterprise's registered {what}."
 
 
 def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
@@ -68,9 +67,9 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
     org = session.get(Organisation, actor.organisation_id)
     errors: dict[str, list[str]] = {}
     if "credit_code" in data and data["credit_code"] != org.credit_code:
-        errors["credit_code"] = [OWN_ENTERPRISE.format(what="unified social credit code")]
+        errors["credit_code"] = [msg("Must be your own enterprise's registered unified social credit code.")]
     if "company_name" in data and data["company_name"] != org.name:
-        errors["company_name"] = [OWN_ENTERPRISE.format(what="name")]
+        errors["company_name"] = [msg("Must be your own enterprise's registered name.")]
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
         if MATTERS[code].process_id == "quality_award":
@@ -113,12 +112,12 @@ def rate(db: Database, actor: Actor, case_id: int, level: int, comment: str | No
     """好差评 after completion; one rating per case."""
     require_role(actor, "applicant")
     if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LEVELS:
-        raise ValidationError({"level": ["Choose a level from 1 (very dissatisfied) to 5 (very satisfied)."]})
+        raise ValidationError({"level": [msg("Choose a level from 1 (very dissatisfied) to 5 (very satisfied).")]})
     comment = (comment or "").strip() or None
     if comment and len(comment) > 1000:
-        raise ValidationError({"comment": ["Longer than maximum length 1000."]})
+        raise ValidationError({"comment": [msg("Longer than maximum length {max}.", max=1000)]})
     if level <= 2 and not comment:
-        raise ValidationError({"comment": ["Please tell us what went wrong."]})
+        raise ValidationError({"comment": [msg("Please tell us what went wrong.")]})
     with case_op(db, actor, case_id, "rating") as (cmd, _action):
         rating = Rating(case_id=cmd.case.id, level=level, comment=comment, rated_by=actor.id, rated_at=cmd.now)
         cmd.session.add(rating)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from workflow.domain import clock
 from workflow.domain.permissions import Actor, case_scope
 from workflow.domain.policy import TaskContext
-from workflow.errors import NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime import projection
 from workflow.services.common import case_op, record, task_op, visible_case
 from workflow.services.notices import notify_applicants
@@ -52,7 +52,7 @@ def request_extension(db: Database, actor: Actor, task_id: int, days: int, reaso
             errors["days"] = [f"Must be greater than or equal to {bounds['min']} and less than or equal to "
                               f"{bounds['max']}."]
         if not isinstance(reason, str) or not reason.strip():
-            errors["reason"] = ["This field is required."]
+            errors["reason"] = [msg("This field is required.")]
         if errors:
             raise ValidationError(errors)
         segment = ClockSegment(case_id=op.cmd.case.id, task_id=op.task.id, kind="extension", reason="extension",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow.domain.policy import TaskContext
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.services.common import TaskOp, get_user, record, task_op, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, Notification, TaskSigner
@@ -107,7 +107,7 @@ def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str
     with task_op(db, actor, task_id, "copy") as op:
         ids = list(dict.fromkeys(user_ids or []))
         if not ids:
-            raise ValidationError({"user_ids": ["Choose at least one person."]})
+            raise ValidationError({"user_ids": [msg("Choose at least one person.")]})
         op.action.require_all("candidates", ids, "user_ids")
         note = text(message, "message", required=False) or op.task.title
         notices = notify(op.cmd, ids, "copy", note, op.task)

@@ -14,7 +14,7 @@ from workflow import vocabulary as v
 from workflow.domain import applications, case_status, forms
 from workflow.domain.policy import Action
 from workflow.domain.policy.task_rules import INTAKE_FORMS
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.storage.db import Database
@@ -32,11 +32,11 @@ JOINT_FORMS = INTAKE_FORMS + ("correction",)
 def text(value: str | None, field: str, required: bool = True) -> str | None:
     value = (value or "").strip() if isinstance(value, str) or value is None else None
     if value is None:
-        raise ValidationError({field: ["Not a valid string."]})
+        raise ValidationError({field: [msg("Not a valid string.")]})
     if required and not value:
-        raise ValidationError({field: ["This field is required."]})
+        raise ValidationError({field: [msg("This field is required.")]})
     if len(value) > MESSAGE_MAX:
-        raise ValidationError({field: [f"Longer than maximum length {MESSAGE_MAX}."]})
+        raise ValidationError({field: [msg("Longer than maximum length {max}.", max=MESSAGE_MAX)]})
     return value or None
 
 
@@ -88,11 +88,11 @@ def _check_choices(action: Action, clean: dict) -> None:
     """The decision and the people named must be among those the policy offered for this step."""
     if "decision" in clean and action.choices.get("decisions") is not None:
         if clean["decision"] not in action.choices["decisions"]:
-            raise ValidationError({"decision": ["This decision is not available at this step."]})
+            raise ValidationError({"decision": [msg("This decision is not available at this step.")]})
     for name, offered in (action.choices.get("people") or {}).items():
         allowed = {p["username"] for p in offered}
         if any(username not in allowed for username in clean.get(name) or []):
-            raise ValidationError({name: ["Choose only from the people offered."]})
+            raise ValidationError({name: [msg("Choose only from the people offered.")]})
 
 
 def _complete_joint_siblings(cmd: Command, task: HumanTask, clean: dict) -> None:
@@ -131,9 +131,9 @@ def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: 
         items = [i.strip() for i in (items or []) if isinstance(i, str) and i.strip()]
         errors = {}
         if not items:
-            errors["items"] = ["List every item the applicant must correct."]
+            errors["items"] = [msg("List every item the applicant must correct.")]
         if not isinstance(opinion, str) or not opinion.strip():
-            errors["opinion"] = ["This field is required."]
+            errors["opinion"] = [msg("This field is required.")]
         if errors:
             raise ValidationError(errors)
         op.task.hold = "correction"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from workflow.domain.identifiers import is_valid_credit_code
 from workflow.domain.matters import DEPARTMENTS
 from workflow.domain.passwords import check_password, hash_password
-from workflow.errors import Conflict, ValidationError
+from workflow.errors import Conflict, ValidationError, msg
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import ApiToken, Department, Organisation, User
 from workflow.storage.models.people import ROLES
@@ -30,7 +30,7 @@ def ensure_departments(session: Session) -> None:
 
 def create_organisation(session: Session, credit_code: str, name: str, area_code: str | None = None) -> Organisation:
     if not is_valid_credit_code(credit_code):
-        raise ValidationError({"credit_code": ["Not a valid unified social credit code."]})
+        raise ValidationError({"credit_code": [msg("Not a valid unified social credit code.")]})
     if session.scalar(select(Organisation.id).where(Organisation.credit_code == credit_code)):
         raise Conflict("An organisation with this credit code already exists.")
     org = Organisation(credit_code=credit_code, name=name, area_code=area_code or credit_code[2:8])
@@ -43,15 +43,15 @@ def create_user(session: Session, username: str, password: str, role: str, displ
                 department: str | None = None, organisation_id: int | None = None) -> User:
     errors: dict[str, list[str]] = {}
     if not _USERNAME.match(username or ""):
-        errors["username"] = ["Use 3–64 letters, digits, dots, dashes or underscores."]
+        errors["username"] = [msg("Use 3–64 letters, digits, dots, dashes or underscores.")]
     if len(password or "") < 8:
-        errors["password"] = ["Shorter than minimum length 8."]
+        errors["password"] = [msg("Shorter than minimum length {min}.", min=8)]
     if role not in ROLES:
-        errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
+        errors["role"] = [msg("Must be one of: {choices}.", choices=", ".join(ROLES))]
     if department is not None and department not in DEPARTMENTS:
-        errors["department"] = ["Unknown department."]
+        errors["department"] = [msg("Unknown department.")]
     if role == "applicant" and organisation_id is None:
-        errors["organisation"] = ["An applicant belongs to an enterprise."]
+        errors["organisation"] = [msg("An applicant belongs to an enterprise.")]
     if errors:
         raise ValidationError(errors)
     if session.scalar(select(User.id).where(User.username == username)):

@@ -19,7 +19,7 @@ from webapp.api.schemas import (
     ResubmitRequest,
     WithdrawRequest,
 )
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.services import attachments, cases, clock, dispatch, queries
 
 blp = ApiBlueprint("cases", __name__, url_prefix="/api/v1/cases", tag="cases",
@@ -117,7 +117,7 @@ def upload(form, case_id):
     """
     storage = form["file"]
     if not hasattr(storage, "read"):
-        raise ValidationError({"file": ["Send the file as a multipart upload."]})
+        raise ValidationError({"file": [msg("Send the file as a multipart upload.")]})
     content = storage.read(attachments.MAX_BYTES + 1)
     item = attachments.Upload(kind=form["kind"], filename=storage.filename or "", content=content)
     row = attachments.upload(get_db(), actor(), require_id(case_id), item,

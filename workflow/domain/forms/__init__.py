@@ -11,7 +11,7 @@ from typing import Any
 
 import marshmallow
 
-from workflow.errors import NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError, msg
 
 FORMS: dict[str, type[marshmallow.Schema]] = {}
 
@@ -25,13 +25,13 @@ def form(key: str):
 
 def schema_for(key: str | None) -> marshmallow.Schema:
     if key not in FORMS:
-        raise NotFound(f"Unknown form {key!r}.")
+        raise NotFound(msg("Unknown form '{key}'.", key=key))
     return FORMS[key]()
 
 
 def validate(key: str | None, data: Any) -> dict:
     if not isinstance(data, dict):
-        raise ValidationError({"_schema": ["Invalid input type."]})
+        raise ValidationError({"_schema": [msg("Invalid input type.")]})
     try:
         return schema_for(key).load(data)
     except marshmallow.ValidationError as exc:

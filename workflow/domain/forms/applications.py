@@ -26,16 +26,17 @@ from workflow.domain.forms.fields import (
     text,
     text_list,
 )
+from workflow.errors import msg
 
-COMMITMENT_EXCLUDED = "Hazardous chemicals and fertiliser may not take the commitment path."
-FOOD_CATEGORY = "Not a food category of this kind."
-SC_NUMBER = "Not a valid food production licence number (SC)."
-CHANGE_ITEMS = "Give the new particulars: company name, production address or food names."
-EQUIPMENT_KIND = "Not a known special equipment kind."
-VARIETY_CODE = "Not a variety code of this equipment kind."
-PLATE_NUMBER = "Not a valid licence plate number (such as 闽A12345 or 粤B·D12345)."
-VIN = "Not a valid vehicle identification number (17 characters, no I, O or Q)."
-PLATES_UNIQUE = "Each plate number may appear only once."
+COMMITMENT_EXCLUDED = msg("Hazardous chemicals and fertiliser may not take the commitment path.")
+FOOD_CATEGORY = msg("Not a food category of this kind.")
+SC_NUMBER = msg("Not a valid food production licence number (SC).")
+CHANGE_ITEMS = msg("Give the new particulars: company name, production address or food names.")
+EQUIPMENT_KIND = msg("Not a known special equipment kind.")
+VARIETY_CODE = msg("Not a variety code of this equipment kind.")
+PLATE_NUMBER = msg("Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).")
+VIN = msg("Not a valid vehicle identification number (17 characters, no I, O or Q).")
+PLATES_UNIQUE = msg("Each plate number may appear only once.")
 
 
 class ApplicationForm(Form):

@@ -1,7 +1,7 @@
 """Field types and rules shared by the forms.
 
-Every message a form can give is English here and listed with its Chinese text in
-``workflow.domain.forms.messages``: keep the two together when adding one.
+Every message a form can give is a catalogue message (``msg``): its Chinese is in
+``webapp/translations`` (see webapp/README.md, "Translations").
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from marshmallow import (
     RAISE,
-    Schema,
     ValidationError,
     fields,
     validate,
@@ -21,20 +20,22 @@ from marshmallow import (
 )
 
 from workflow.domain import identifiers, reference
+from workflow.domain.forms.messages import MessageSchema
+from workflow.errors import Message, msg
 
 OPINION_MAX = 2000
 
-REQUIRED = "Missing data for required field."
-BLANK = "May not be blank."
-NOT_A_DATE = "Not a valid date."
-CREDIT_CODE = "Not a valid unified social credit code (check character wrong)."
-PHONE = "Not a valid phone number (mobile 1xxxxxxxxxx or landline such as 0591-87654321)."
-AREA_CODE = "Not a valid area code."
+REQUIRED = msg("Missing data for required field.")
+BLANK = msg("May not be blank.")
+NOT_A_DATE = msg("Not a valid date.")
+CREDIT_CODE = msg("Not a valid unified social credit code (check character wrong).")
+PHONE = msg("Not a valid phone number (mobile 1xxxxxxxxxx or landline such as 0591-87654321).")
+AREA_CODE = msg("Not a valid area code.")
 
 
-def digits_message(width: int) -> str:
-    """The message for a code of fixed width; patterned in ``PATTERNS_ZH``."""
-    return f"Must be exactly {width} digits."
+def digits_message(width: int) -> Message:
+    """The message for a code of fixed width."""
+    return msg("Must be exactly {width} digits.", width=width)
 
 
 # --- field types ---------------------------------------------------------------------------
@@ -218,7 +219,7 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-class Form(Schema):
+class Form(MessageSchema):
     """Unknown fields are refused so a typo never passes silently.
 
     ``conditions`` lists fields required only for some answers (the refusal reason when the

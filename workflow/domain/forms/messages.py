@@ -1,90 +1,84 @@
-"""Chinese for every message the forms give.
+"""marshmallow's own messages as catalogue ids, set once in the schema base every form uses.
 
-The forms speak English (one text per rule, see ``workflow.errors``); the web layer shows
-Chinese by default. Fixed messages are looked up in :data:`MESSAGES_ZH`; messages carrying a
-number or a list of choices are matched by the regular expressions of :data:`PATTERNS_ZH`,
-whose replacement keeps the captured parts (``\\1``). ``tests/test_forms.py`` checks that every
-message the tests provoke has a translation here.
+marshmallow writes English templates (``"Longer than maximum length {max}."``) and fills them
+with ``str.format``. :class:`MessageSchema` turns every template of a bound field and of its
+validators into a :class:`~workflow.errors.Message` whose id is that template, so the error a
+form gives keeps its id and values and the web edge translates it through the catalogue
+(``webapp/translations``) without parsing the English. :data:`MARSHMALLOW` lists the templates
+for extraction; ``tests/test_forms.py`` checks that every template a form or API schema can
+give is listed.
 """
 from __future__ import annotations
 
-import re
+from typing import Any, ClassVar
 
-MESSAGES_ZH: dict[str, str] = {
-    # marshmallow's own messages
-    "Missing data for required field.": "此项必填。",
-    "Field may not be null.": "此项不能为空值。",
-    "Invalid value.": "取值无效。",
-    "Invalid input type.": "输入类型无效。",
-    "Unknown field.": "未知字段。",
-    "Not a valid string.": "不是有效的文本。",
-    "Not a valid integer.": "不是有效的整数。",
-    "Not a valid number.": "不是有效的数字。",
-    "Number too large.": "数字过大。",
-    "Special numeric values (nan or infinity) are not permitted.": "不允许使用特殊数值（NaN 或无穷大）。",
-    "Not a valid boolean.": "不是有效的是/否值。",
-    "Not a valid date.": "不是有效的日期（格式：年-月-日，如 2026-03-01）。",
-    "Not a valid list.": "不是有效的列表。",
-    "Not a valid mapping type.": "不是有效的键值对。",
-    # workflow.errors
-    "Some fields are invalid.": "部分填写内容有误。",
-    # workflow.forms.fields
-    "May not be blank.": "不能为空白。",
-    "Not a valid unified social credit code (check character wrong).":
-        "不是有效的统一社会信用代码（校验码错误）。",
-    "Not a valid phone number (mobile 1xxxxxxxxxx or landline such as 0591-87654321).":
-        "不是有效的电话号码（手机号 1xxxxxxxxxx 或固定电话如 0591-87654321）。",
-    "Not a valid area code.": "不是有效的行政区划代码。",
-    # workflow.forms.applications
-    "Hazardous chemicals and fertiliser may not take the commitment path.":
-        "危险化学品和化肥产品不适用告知承诺审批。",
-    "Not a food category of this kind.": "该类别不属于所选的食品/食品添加剂类别。",
-    "Not a valid food production licence number (SC).": "不是有效的食品生产许可证编号（SC）。",
-    "Give the new particulars: company name, production address or food names.":
-        "请填写变更后的内容：企业名称、生产地址或食品品种。",
-    "Not a known special equipment kind.": "不是已知的特种设备种类。",
-    "Not a variety code of this equipment kind.": "该品种代码不属于所选的设备种类。",
-    "Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).":
-        "不是有效的车牌号码（如 闽A12345 或 粤B·D12345）。",
-    "Not a valid vehicle identification number (17 characters, no I, O or Q).":
-        "不是有效的车辆识别代号（17 位，不含 I、O、Q）。",
-    "Each plate number may appear only once.": "同一车牌号码只能出现一次。",
-    # workflow.forms.tasks
-    "List every item the applicant must correct.": "请一次性列明申请人需要补正的全部内容。",
-    "On-site inspection needs 2 to 4 different inspectors.": "现场核查需要 2 至 4 名不同的核查人员。",
-    "Expert review needs 3 to 9 different experts.": "专家评审需要 3 至 9 名不同的专家。",
-    "Register at least one vehicle.": "至少登记一辆车。",
-}
+from marshmallow import Schema, fields, validate
 
-PATTERNS_ZH: list[tuple[str, str]] = [
-    (r"^Must be one of: (.*)\.$", r"必须是以下之一：\1。"),
-    (r"^Longer than maximum length (\d+)\.$", r"长度不能超过\1。"),
-    (r"^Shorter than minimum length (\d+)\.$", r"长度不能少于\1。"),
-    (r"^Length must be between (\d+) and (\d+)\.$", r"长度必须在\1到\2之间。"),
-    (r"^Length must be (\d+)\.$", r"长度必须为\1。"),
-    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
-     r"必须大于或等于\1且小于或等于\2。"),
-    (r"^Must be greater than or equal to (\S+)\.$", r"必须大于或等于\1。"),
-    (r"^Must be less than or equal to (\S+)\.$", r"必须小于或等于\1。"),
-    (r"^Must be exactly (\d+) digits\.$", r"必须是\1位数字。"),
-]
+from workflow.errors import Message, msg
 
-_COMPILED = [(re.compile(pattern), template) for pattern, template in PATTERNS_ZH]
+MARSHMALLOW: tuple[Message, ...] = (
+    msg("Missing data for required field."),
+    msg("Field may not be null."),
+    msg("Invalid value."),
+    msg("Invalid input."),
+    msg("Invalid input type."),
+    msg("Invalid type."),
+    msg("Unknown field."),
+    msg("Not a valid string."),
+    msg("Not a valid utf-8 string."),
+    msg("Not a valid integer."),
+    msg("Not a valid number."),
+    msg("Number too large."),
+    msg("Special numeric values (nan or infinity) are not permitted."),
+    msg("Not a valid boolean."),
+    msg("Not a valid date."),
+    msg("Not a valid {obj_type}."),
+    msg("Not a valid {awareness} {obj_type}."),
+    msg('"{input}" cannot be formatted as a date.'),
+    msg('"{input}" cannot be formatted as a {obj_type}.'),
+    msg("Not a valid list."),
+    msg("Not a valid tuple."),
+    msg("Not a valid mapping type."),
+    msg("Must be one of: {choices}."),
+    msg("Must be equal to {other}."),
+    msg("String does not match expected pattern."),
+    msg("Longer than maximum length {max}."),
+    msg("Shorter than minimum length {min}."),
+    msg("Length must be between {min} and {max}."),
+    msg("Length must be {equal}."),
+    msg("Must be greater than or equal to {min}."),
+    msg("Must be less than or equal to {max}."),
+    msg("Must be greater than or equal to {min} and less than or equal to {max}."),
+    msg("Must be greater than {min}."),
+    msg("Must be less than {max}."),
+)
+
+# Validator attributes that hold a message template (marshmallow.validate).
+_VALIDATOR_MESSAGES = ("error", "message_min", "message_max", "message_all", "message_equal")
 
 
-def translate(message: str, lang: str) -> str:
-    """``message`` in ``lang`` ("zh" or "en"); a message without a translation stays English."""
-    if not (isinstance(lang, str) and lang.startswith("zh")) or not isinstance(message, str):
-        return message
-    if message in MESSAGES_ZH:
-        return MESSAGES_ZH[message]
-    for pattern, template in _COMPILED:
-        match = pattern.match(message)
-        if match:
-            return match.expand(template)
-    return message
+def _as_message(template: Any) -> Any:
+    return Message(template) if isinstance(template, str) and not isinstance(template, Message) else template
 
 
-def has_translation(message: str) -> bool:
-    """Whether :func:`translate` knows ``message`` (used by the tests)."""
-    return message in MESSAGES_ZH or any(p.match(message) for p, _ in _COMPILED)
+def with_message_ids(field: fields.Field) -> None:
+    """Give ``field``, its validators and the fields inside it messages that keep their ids."""
+    field.error_messages = {key: _as_message(text) for key, text in field.error_messages.items()}
+    for validator in field.validators:
+        if isinstance(validator, validate.Validator):
+            for name in _VALIDATOR_MESSAGES:
+                if isinstance(getattr(validator, name, None), str):
+                    setattr(validator, name, _as_message(getattr(validator, name)))
+    for inner in (getattr(field, "inner", None), getattr(field, "key_field", None),
+                  getattr(field, "value_field", None), *getattr(field, "tuple_fields", ())):
+        if isinstance(inner, fields.Field):
+            with_message_ids(inner)
+
+
+class MessageSchema(Schema):
+    """The base of every form and API schema: its errors are catalogue messages."""
+
+    error_messages: ClassVar[dict[str, Any]] = {"type": msg("Invalid input type."), "unknown": msg("Unknown field.")}
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        with_message_ids(field_obj)

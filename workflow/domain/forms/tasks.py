@@ -27,11 +27,12 @@ from workflow.domain.forms.fields import (
     text_list,
     usernames,
 )
+from workflow.errors import msg
 
-CORRECTION_ITEMS = "List every item the applicant must correct."
-INSPECTION_TEAM = "On-site inspection needs 2 to 4 different inspectors."
-EXPERT_PANEL = "Expert review needs 3 to 9 different experts."
-REGISTER_ONE = "Register at least one vehicle."
+CORRECTION_ITEMS = msg("List every item the applicant must correct.")
+INSPECTION_TEAM = msg("On-site inspection needs 2 to 4 different inspectors.")
+EXPERT_PANEL = msg("Expert review needs 3 to 9 different experts.")
+REGISTER_ONE = msg("Register at least one vehicle.")
 
 
 def correction_rules(correct: str = "correct", refuse: str | None = "refuse") -> tuple[RequiredWhen, ...]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 
-NOT_OFFERED = "Not one of the choices offered."
+NOT_OFFERED = msg("Not one of the choices offered.")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from workflow.domain.permissions import can_see_case, can_work_on
 from workflow.domain.policy.actions import Action, person
 from workflow.domain.policy.case_rules import pending_extensions
 from workflow.domain.policy.context import TaskContext
-from workflow.errors import Conflict, Forbidden
+from workflow.errors import Conflict, Forbidden, msg
 from workflow.runtime import rewind
 
 OPERATORS = ("window", "reviewer", "inspector", "approver")
@@ -53,8 +53,8 @@ def _fits(ctx: TaskContext) -> None:
 def _holds(ctx: TaskContext) -> None:
     _fits(ctx)
     if not ctx.holds:
-        raise Conflict("Claim the task first." if ctx.task.assignee_id is None else
-                       "This task is held by another person.")
+        raise Conflict(msg("Claim the task first.") if ctx.task.assignee_id is None else
+                       msg("This task is held by another person."))
 
 
 def _not_held_for_correction(ctx: TaskContext) -> None:
@@ -82,7 +82,7 @@ def _claimable_by(ctx: TaskContext) -> None:
     _fits(ctx)
     _not_held_for_correction(ctx)
     if ctx.task.assignee_id is not None:
-        raise Conflict("You already hold this task." if ctx.holds else "This task has already been claimed.")
+        raise Conflict(msg("You already hold this task.") if ctx.holds else msg("This task has already been claimed."))
     if ctx.sibling_taken(ctx.actor.id):
         raise Conflict("You already handle another part of this joint review; a second person must take this one.")
 
@@ -139,7 +139,7 @@ def complete(ctx: TaskContext) -> Action:
     _not_held_for_correction(ctx)
     _not_delegated_to_me(ctx)
     if ctx.pending_signers:
-        raise Conflict(f"{len(ctx.pending_signers)} added signer(s) have not given their opinion yet.")
+        raise Conflict(msg("{n} added signer(s) have not given their opinion yet.", n=len(ctx.pending_signers)))
     people = {name: [person(u) for u in ctx.people_of(role)]
               for name, role in forms.people_fields(ctx.task.form_key).items()}
     return Action("complete", {"form": ctx.task.form_key, "decisions": step_decisions(ctx), "people": people})
