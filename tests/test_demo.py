@@ -7,8 +7,8 @@ from tests.helpers import assert_projection_matches
 from workflow.cli.demo import ACCOUNTS, load_demo
 from workflow.storage.db import Database
 from workflow.storage.models import Case, Certificate, User
-from workflow.storage.models.people import ROLES
 from workflow.storage.schema import upgrade
+from workflow.vocabulary import ROLES
 
 
 def test_demo_data_covers_every_role_and_several_states(tmp_path):

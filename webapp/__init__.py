@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from webapp.database import get_db  # noqa: F401  (views import it from here too)
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
@@ -102,8 +103,3 @@ def _local_secret(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as out:
         out.write(key)
     return key
-
-
-def get_db() -> Database:
-    from flask import current_app
-    return current_app.extensions["db"]

@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import i18n
+from webapp.database import get_db
 from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
@@ -113,7 +114,6 @@ def _calendar_notice() -> dict:
     """Staff see, on every page, when deadlines run into a year without holiday data."""
     if not (current_user.is_authenticated and current_user.role != "applicant"):
         return {"calendar_warnings": []}
-    from webapp import get_db  # the app module imports this one
     return {"calendar_warnings": clock_services.calendar_warnings(get_db())}
 
 

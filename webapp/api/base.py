@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.api import errors
 from webapp.api.schemas import Error
+from webapp.database import get_db  # noqa: F401  (the resources import it from here)
 from workflow.services import users
-from workflow.storage.db import Database
 
 ERROR_TEXT = {
     400: "Malformed JSON body or invalid parameters.",
@@ -103,11 +103,6 @@ def exact_allow_header(response):
     if request.method == "OPTIONS" and "Allow" in response.headers:
         response.headers["Allow"] = ", ".join(sorted(allowed_methods(request.path) | {"OPTIONS"}))
     return response
-
-
-def get_db() -> Database:
-    """The app's database (``app.extensions["db"]``, set by ``webapp.create_app``)."""
-    return current_app.extensions["db"]
 
 
 def bearer_token() -> str:

@@ -19,8 +19,8 @@ from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError, msg
 from workflow.services import admin, calendar, queries
 from workflow.storage.db import utcnow
-from workflow.storage.models.people import ROLES
 from workflow.timekeeping.workdays import local_date
+from workflow.vocabulary import ROLES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

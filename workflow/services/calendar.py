@@ -1,4 +1,4 @@
-"""Holiday calendar administration."""
+"""The holiday calendar: reading it for working-day look-ups, importing a year's schedule."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,13 @@ from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.timekeeping import deadlines
 from workflow.timekeeping.holidays import ImportResult, import_holidays
+from workflow.timekeeping.workdays import WorkCalendar
+
+
+def working_calendar(db: Database) -> WorkCalendar:
+    """The office's working days (cached per database; the public calendar look-ups read it)."""
+    with db.reading() as session:
+        return deadlines.get_calendar(session)
 
 
 def import_file(db: Database, actor, path: Path) -> ImportResult:

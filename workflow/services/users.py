@@ -15,7 +15,7 @@ from workflow.domain.passwords import check_password, hash_password
 from workflow.errors import Conflict, ValidationError, msg
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import ApiToken, Department, Organisation, User
-from workflow.storage.models.people import ROLES
+from workflow.vocabulary import ROLES
 
 TOKEN_LIFETIME = timedelta(hours=12)
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")

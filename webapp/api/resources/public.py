@@ -10,8 +10,8 @@ from webapp.api.schemas import (
     WorkdaysResult,
 )
 from workflow.errors import NotFound
+from workflow.services import calendar as calendar_service
 from workflow.services import queries
-from workflow.timekeeping import deadlines
 from workflow.timekeeping.workdays import WorkCalendar, uncovered_year_message
 
 certificates = ApiBlueprint("certificates", __name__, url_prefix="/api/v1/certificates", tag="certificates",
@@ -51,8 +51,7 @@ def add_workdays(query):
     Licensing Law Art. 82). A year without holiday data falls back to Monday–Friday and is
     named in `warnings`.
     """
-    with get_db().reading() as session:
-        cal = deadlines.get_calendar(session)
+    cal = calendar_service.working_calendar(get_db())
     result = cal.add_workdays(query["start"], query["days"])
     return {"start": query["start"], "days": query["days"], "result": result,
             "warnings": _warnings(cal, query["start"].year, result.year)}
@@ -64,8 +63,7 @@ def add_workdays(query):
 @calendar.response(200, WorkdaysResult)
 def workdays(query):
     """Working days after `start` up to and including `end` (0 when end is not after start)"""
-    with get_db().reading() as session:
-        cal = deadlines.get_calendar(session)
+    cal = calendar_service.working_calendar(get_db())
     count = cal.workdays_between(query["start"], query["end"])
     return {"start": query["start"], "end": query["end"], "workdays": count,
             "warnings": _warnings(cal, query["start"].year, query["end"].year)}

@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
 
-ROLES = ("applicant", "window", "reviewer", "inspector", "approver", "expert", "supervisor", "auditor", "admin")
-
 
 class Department(Base):
     __tablename__ = "departments"
