@@ -35,26 +35,25 @@ def material_label(kind: str) -> str:
     return i18n.gettext("Other") if kind == "other" else kind
 
 
+def _office_time(value):
+    """A stored (UTC) moment in office time; dates and other values as they are."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(OFFICE_TZ)
+    return value
+
+
 def fmt_dt(value) -> str:
+    value = _office_time(value)
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(OFFICE_TZ)
         return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def fmt_date(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(OFFICE_TZ)
-        return value.date().isoformat()
-    return value.isoformat() if isinstance(value, date) else str(value)
+    value = _office_time(value)
+    return fmt_dt(value.date() if isinstance(value, datetime) else value)
 
 
 def page_url(page: int) -> str:

@@ -20,6 +20,7 @@ from workflow.runtime.command import Command
 from workflow.runtime.deployment import latest_version
 from workflow.runtime.expressions import ExpressionError
 from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow
+from workflow.storage.locks import lock_once
 from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
 
 
@@ -60,13 +61,7 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
 
 def lock_row(session, instance_id: int) -> ProcessInstance | None:
     """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row."""
-    locked = session.info.setdefault("locked_instances", set())
-    if instance_id in locked:
-        return session.get(ProcessInstance, instance_id)
-    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()).first()
-    if row is not None:
-        locked.add(instance_id)
-    return row
+    return lock_once(session, ProcessInstance, instance_id)
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:

@@ -21,6 +21,7 @@ from workflow.runtime import instances
 from workflow.runtime.command import Command
 from workflow.storage import audit
 from workflow.storage.db import Database
+from workflow.storage.locks import lock_once
 from workflow.storage.models import Case, HumanTask, ProcessInstance, TaskSigner, User
 
 
@@ -33,13 +34,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 def lock_case(session: Session, case_id: int) -> Case | None:
     """``SELECT … FOR UPDATE`` the case once per transaction: the first lock of every command."""
-    locked = session.info.setdefault("locked_cases", set())
-    if case_id in locked:
-        return session.get(Case, case_id)
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
-    if case is not None:
-        locked.add(case_id)
-    return case
+    return lock_once(session, Case, case_id)
 
 
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:

@@ -8,10 +8,13 @@ that succeeds and anything else is refused.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from workflow.errors import ValidationError, msg
+from workflow.errors import Conflict, Forbidden, ValidationError, msg
+
+C = TypeVar("C")
 
 NOT_OFFERED = msg("Not one of the choices offered.")
 
@@ -43,3 +46,29 @@ def _keys(options) -> list:
 def person(user) -> dict[str, Any]:
     """How a person is offered: id for commands, user name for forms, name for people."""
     return {"id": user.id, "username": user.username, "name": user.display_name}
+
+
+class Rules(dict, Generic[C]):
+    """Operation name -> rule, for the task rules and the case rules alike.
+
+    A rule returns the :class:`Action` it offers in a context or raises the error that says why
+    not (409 state, 403 role); what is offered is what does not raise.
+    """
+
+    def rule(self, op: str) -> Callable[[Callable[[C], Action]], Callable[[C], Action]]:
+        def register(func: Callable[[C], Action]) -> Callable[[C], Action]:
+            self[op] = func
+            return func
+        return register
+
+    def offered(self, ctx: C, only: tuple[str, ...] | None = None) -> list[Action]:
+        """Every action the context allows now (or just those among ``only``)."""
+        offered = []
+        for op, check in self.items():
+            if only is not None and op not in only:
+                continue
+            try:
+                offered.append(check(ctx))
+            except (Conflict, Forbidden):
+                continue
+        return offered

@@ -1,29 +1,20 @@
 """What a person may do with a case as a whole: withdraw, resubmit, rate, add files, decide an extension."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain.permissions import can_see_case
-from workflow.domain.policy.actions import Action
+from workflow.domain.policy.actions import Action, Rules
 from workflow.domain.policy.context import CaseContext
 from workflow.errors import Conflict, Forbidden
 from workflow.storage.models import ClockSegment, Rating
 
 UPLOADERS = ("applicant", "window", "reviewer", "inspector", "approver")
 
-Rule = Callable[[CaseContext], Action]
-RULES: dict[str, Rule] = {}
-
-
-def rule(op: str) -> Callable[[Rule], Rule]:
-    def register(func: Rule) -> Rule:
-        RULES[op] = func
-        return func
-    return register
+RULES: Rules[CaseContext] = Rules()
+rule = RULES.rule
 
 
 def _applicant(ctx: CaseContext) -> None:
@@ -94,13 +85,7 @@ def pending_extensions(session: Session, case_id: int) -> list[ClockSegment]:
 
 
 def case_actions(ctx: CaseContext) -> list[Action]:
-    offered = []
-    for check in RULES.values():
-        try:
-            offered.append(check(ctx))
-        except (Conflict, Forbidden):
-            continue
-    return offered
+    return RULES.offered(ctx)
 
 
 def require(ctx: CaseContext, op: str) -> Action:

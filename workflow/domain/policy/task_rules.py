@@ -7,12 +7,10 @@ choice against it. Rules cite the law where the law decides.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from workflow import vocabulary as v
 from workflow.domain import clock, forms
 from workflow.domain.permissions import can_see_case, can_work_on
-from workflow.domain.policy.actions import Action, person
+from workflow.domain.policy.actions import Action, Rules, person
 from workflow.domain.policy.case_rules import pending_extensions
 from workflow.domain.policy.context import TaskContext
 from workflow.errors import Conflict, Forbidden, msg
@@ -25,15 +23,8 @@ ROUND_FORMS = ("ranking",)
 COPY_ROLES = ("window", "reviewer", "inspector", "approver", "supervisor")
 URGE_ROLES = ("supervisor", "approver", "window")
 
-Rule = Callable[[TaskContext], Action]
-RULES: dict[str, Rule] = {}
-
-
-def rule(op: str) -> Callable[[Rule], Rule]:
-    def register(func: Rule) -> Rule:
-        RULES[op] = func
-        return func
-    return register
+RULES: Rules[TaskContext] = Rules()
+rule = RULES.rule
 
 
 # -- shared conditions ------------------------------------------------------------
@@ -361,15 +352,7 @@ def close_round(ctx: TaskContext) -> Action:
 
 def task_actions(ctx: TaskContext, only: tuple[str, ...] | None = None) -> list[Action]:
     """Every action the actor may take on this task now (or just those among ``only``)."""
-    offered = []
-    for op, check in RULES.items():
-        if only is not None and op not in only:
-            continue
-        try:
-            offered.append(check(ctx))
-        except (Conflict, Forbidden):
-            continue
-    return offered
+    return RULES.offered(ctx, only)
 
 
 def require(ctx: TaskContext, op: str) -> Action:
