@@ -17,16 +17,16 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
-%.mo: %.po $(VENV)/.installed
+%.mo: %.po | $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -i $< -o $@
 
-## translations: extract every message id (babel.cfg) and update every language's catalogue
+## translations: extract every message id (babel.cfg) and update every language's catalogue;
+## run and test compile the updated catalogues
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location --sort-output \
 		--project licensing --copyright-holder "Market Regulation Bureau" .
 	$(VENV)/bin/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date
-	$(MAKE) $(MO)
 
 ## run: migrate, load demo data, serve on http://127.0.0.1:5000
 run: $(VENV)/.installed $(MO)
