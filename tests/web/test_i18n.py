@@ -1,6 +1,7 @@
 """The one catalogue: every message id of the sources has Chinese; engine messages translate by id."""
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -112,3 +113,51 @@ def test_every_form_and_api_message_is_a_catalogue_message(zh):
                          *(t for f in instance.fields.values() for t in templates(f))]:
             assert isinstance(template, Message), (schema.__name__, template)
             assert zh.get(template.msgid) and zh.get(template.msgid).string, (schema.__name__, template.msgid)
+
+
+ERRORS = {"Conflict", "NotFound", "Forbidden", "ValidationError", "ApiError"}
+
+
+def _name(node: ast.AST) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+
+
+def _texts(node: ast.AST) -> list[ast.AST]:
+    """Literal or f-string texts standing where a message belongs (inside lists and dict values)."""
+    if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return [node]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [t for item in node.elts for t in _texts(item)]
+    if isinstance(node, ast.Dict):
+        return [t for value in node.values for t in _texts(value)]
+    return []
+
+
+def untranslatable(tree: ast.Module) -> list[int]:
+    """Lines where an error message is an f-string, or a literal that extraction cannot see.
+
+    A literal is extracted as the first argument of ``Conflict``/``NotFound``/``Forbidden``
+    (``ApiError``'s second); anywhere else, and every text with values, goes through ``msg()``.
+    """
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _name(node.func) in ERRORS and node.args:
+            position = 1 if _name(node.func) == "ApiError" else 0
+            if position >= len(node.args):
+                continue
+            argument = node.args[position]
+            extracted = isinstance(argument, ast.Constant) and _name(node.func) != "ValidationError"
+            lines += [t.lineno for t in _texts(argument) if not (extracted and t is argument)]
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Subscript) and _name(t.value) == "errors"
+                                                  for t in node.targets):
+            lines += [t.lineno for t in _texts(node.value)]
+    return lines
+
+
+def test_error_messages_are_catalogue_messages():
+    """An f-string or a hidden literal cannot be translated: messages with values use msg()."""
+    found = []
+    for path in [*(ROOT / "workflow").rglob("*.py"), *(ROOT / "webapp").rglob("*.py")]:
+        if "migrations" not in path.parts:
+            found += [f"{path.relative_to(ROOT)}:{line}" for line in untranslatable(ast.parse(path.read_text("utf-8")))]
+    assert not found, found

@@ -49,8 +49,8 @@ def request_extension(db: Database, actor: Actor, task_id: int, days: int, reaso
         bounds = op.action.choices["days"]
         errors = {}
         if not isinstance(days, int) or isinstance(days, bool) or not bounds["min"] <= days <= bounds["max"]:
-            errors["days"] = [f"Must be greater than or equal to {bounds['min']} and less than or equal to "
-                              f"{bounds['max']}."]
+            errors["days"] = [msg("Must be greater than or equal to {min} and less than or equal to {max}.",
+                                  min=bounds["min"], max=bounds["max"])]
         if not isinstance(reason, str) or not reason.strip():
             errors["reason"] = [msg("This field is required.")]
         if errors:
