@@ -98,9 +98,9 @@ def templates(field) -> list:
     for validator in field.validators:
         found += [getattr(validator, name) for name in ("error", "message_min", "message_max", "message_all")
                   if isinstance(getattr(validator, name, None), str)]
-    for inner in (getattr(field, "inner", None), getattr(field, "key_field", None), getattr(field, "value_field", None)):
-        if inner is not None:
-            found += templates(inner)
+    for name in ("inner", "key_field", "value_field"):
+        if getattr(field, name, None) is not None:
+            found += templates(getattr(field, name))
     return found
 
 

@@ -75,4 +75,5 @@ def test_stale_catalogues_are_compiled(tmp_path):
 
 
 def test_the_real_catalogues_exist():
-    assert {p.parent.parent.name for p in Path(po_path("zh")).parents[2].glob("*/LC_MESSAGES/messages.po")} == {"zh", "en"}
+    root = Path(po_path("zh")).parents[2]
+    assert {p.parent.parent.name for p in root.glob("*/LC_MESSAGES/messages.po")} == {"zh", "en"}
