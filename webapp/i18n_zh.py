@@ -349,6 +349,7 @@ ZH.update({
     'Only the ranking step closes a round.': '只能在名额遴选环节截止批次。',
     'Remove or wait for the added signers first.': '请先减签或等待加签人签署意见。',
     'The applicant is not urged; the office waits for the correction.': '申请人补正期间不催办。',
+    "The applicant's own steps are not urged.": '申请人自己的环节不催办。',
     "The applicant's steps are not claimed.": '申请人的环节无需签收。',
     'The clock is already suspended for this step.': '本环节已暂停计时。',
     'The decision clock starts at acceptance.': '审批时限自受理之日起计算。',
