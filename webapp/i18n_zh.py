@@ -376,4 +376,6 @@ ZH.update({
     "Must be your own enterprise's registered name.": '必须是贵单位登记的名称。',
     'An extension of the decision limit': '延长审批期限',
     "Extension requests waiting for your decision": "待您审批的延期申请",
+    'The request body is not valid JSON.': '请求正文不是有效的 JSON。',
+    'The JSON body is nested too deeply.': 'JSON 正文嵌套层级过深。',
 })

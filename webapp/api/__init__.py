@@ -29,6 +29,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from webapp import input_guard
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
 from webapp.api.resources import auth, cases, matters, oversight, public, tasks
@@ -89,6 +90,7 @@ def init_api(app: Flask) -> V1Api:
 @api_bp.record_once
 def _setup(state) -> None:
     app: Flask = state.app
+    input_guard.init_app(app)
     app.config.setdefault("API_TOKEN_RATE_LIMIT", "10 per minute")
     app.config.setdefault("API_RATE_LIMIT_ENABLED", True)
     api = V1Api(app, config_prefix="API_V1", spec_kwargs={
