@@ -378,4 +378,8 @@ ZH.update({
     "Extension requests waiting for your decision": "待您审批的延期申请",
     'The request body is not valid JSON.': '请求正文不是有效的 JSON。',
     'The JSON body is nested too deeply.': 'JSON 正文嵌套层级过深。',
+    'Too many failed logins. Try again in {seconds} seconds.': '登录失败次数过多，请 {seconds} 秒后再试。',
+    'Too many failed logins; try again later.': '登录失败次数过多，请稍后再试。',
+    'Must not be the user name.': '不能与用户名相同。',
+    'Too easy to guess: a common password, or too close to one.': '密码太容易被猜到：是常用密码或与常用密码过于相似。',
 })
