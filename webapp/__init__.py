@@ -41,7 +41,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
 
-    from webapp import auth, errors, i18n, templating
+    from webapp import auth, errors, i18n, input_guard, templating, throttle
+    input_guard.init_app(app)
+    throttle.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.current_lang)
     auth.login_manager.init_app(app)

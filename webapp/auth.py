@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
+from webapp import throttle
 from workflow.services import users
 
 bp = Blueprint("auth", __name__)
@@ -79,19 +80,26 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    from webapp import get_db
+    if request.method == "GET":
+        return render_template("login.html", error=None, username="")
+    username = (request.form.get("username") or "").strip()
+    row, error, headers = _attempt(username, request.form.get("password") or "")
+    if row is not None:
+        login_user(WebUser(row))
+        return redirect(_safe_next(request.args.get("next")) or home_url(row))
+    status = 429 if headers else 401
+    return render_template("login.html", error=error, username=username), status, headers
+
+
+def _attempt(username: str, password: str):
+    """(user, error message, headers): the throttle first, then the password."""
     from webapp.i18n import gettext as _
-    error = None
-    if request.method == "POST":
-        username = (request.form.get("username") or "").strip()
-        row = users.authenticate(get_db(), username, request.form.get("password") or "")
-        if row is None:
-            error = _("Wrong username or password.")
-        else:
-            login_user(WebUser(row))
-            return redirect(_safe_next(request.args.get("next")) or home_url(row))
-    status = 401 if error else 200
-    return render_template("login.html", error=error, username=request.form.get("username", "")), status
+    try:
+        row = throttle.authenticate(username, password)
+    except throttle.Throttled as exc:
+        return None, _("Too many failed logins. Try again in {seconds} seconds.", seconds=exc.retry_after), \
+            {"Retry-After": str(exc.retry_after)}
+    return row, (None if row else _("Wrong username or password.")), {}
 
 
 @bp.route("/logout", methods=["POST"])

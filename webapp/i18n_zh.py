@@ -349,6 +349,7 @@ ZH.update({
     'Only the ranking step closes a round.': '只能在名额遴选环节截止批次。',
     'Remove or wait for the added signers first.': '请先减签或等待加签人签署意见。',
     'The applicant is not urged; the office waits for the correction.': '申请人补正期间不催办。',
+    "The applicant's own steps are not urged.": '申请人自己的环节不催办。',
     "The applicant's steps are not claimed.": '申请人的环节无需签收。',
     'The clock is already suspended for this step.': '本环节已暂停计时。',
     'The decision clock starts at acceptance.': '审批时限自受理之日起计算。',
@@ -375,4 +376,10 @@ ZH.update({
     "Must be your own enterprise's registered name.": '必须是贵单位登记的名称。',
     'An extension of the decision limit': '延长审批期限',
     "Extension requests waiting for your decision": "待您审批的延期申请",
+    'The request body is not valid JSON.': '请求正文不是有效的 JSON。',
+    'The JSON body is nested too deeply.': 'JSON 正文嵌套层级过深。',
+    'Too many failed logins. Try again in {seconds} seconds.': '登录失败次数过多，请 {seconds} 秒后再试。',
+    'Too many failed logins; try again later.': '登录失败次数过多，请稍后再试。',
+    'Must not be the user name.': '不能与用户名相同。',
+    'Too easy to guess: a common password, or too close to one.': '密码太容易被猜到：是常用密码或与常用密码过于相似。',
 })

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from workflow.errors import NotFound, ValidationError
 from workflow.runtime.command import Command
 from workflow.services.common import case_op, record, visible_case
-from workflow.storage.db import Database
-from workflow.storage.models import Attachment, Case
+from workflow.storage.db import Database, on_rollback
+from workflow.storage.models import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "var" / "attachments"
@@ -87,8 +87,9 @@ def check(upload: Upload) -> tuple[str, str]:
     return kind, hashlib.sha256(upload.content).hexdigest()
 
 
-def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
-    folder = root / re.sub(r"[^A-Za-z0-9_-]", "_", case.number)
+def _store(cmd: Command, root: Path, upload: Upload, kind: str, sha: str) -> Path:
+    """Write the file; a file this command wrote is removed again if its transaction rolls back."""
+    folder = root / re.sub(r"[^A-Za-z0-9_-]", "_", cmd.case.number)
     folder.mkdir(parents=True, exist_ok=True)
     name = safe_name(upload.filename, kind)
     path = folder / f"{sha[:12]}-{name}"
@@ -96,13 +97,14 @@ def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
         tmp = path.with_suffix(path.suffix + ".part")
         tmp.write_bytes(upload.content)
         os.replace(tmp, path)
+        on_rollback(cmd.session, lambda: path.unlink(missing_ok=True))
     return path
 
 
 def add(cmd: Command, root: Path, upload: Upload) -> Attachment:
     """Store one checked file and its row inside the caller's command (one transaction)."""
     kind, sha = check(upload)
-    path = _store(root, cmd.case, upload, kind, sha)
+    path = _store(cmd, root, upload, kind, sha)
     row = Attachment(case_id=cmd.case.id, kind=upload.kind, filename=safe_name(upload.filename, kind),
                      content_type=TYPES[kind], size=len(upload.content), sha256=sha,
                      path=str(path), uploaded_by=cmd.actor.id, uploaded_at=cmd.now)

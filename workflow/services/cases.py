@@ -20,7 +20,6 @@ from workflow.domain.identifiers import make_case_number
 from workflow.timekeeping.workdays import local_date
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-OWN_ENTERPRISE = "Must be your own enterprise's registered {what}."
 
 
 def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
@@ -66,11 +65,7 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
     """Who may file (DOMAIN "Who may file"): for the applicant's own enterprise, a licence it holds,
     an open award round."""
     org = session.get(Organisation, actor.organisation_id)
-    errors: dict[str, list[str]] = {}
-    if "credit_code" in data and data["credit_code"] != org.credit_code:
-        errors["credit_code"] = [OWN_ENTERPRISE.format(what="unified social credit code")]
-    if "company_name" in data and data["company_name"] != org.name:
-        errors["company_name"] = [OWN_ENTERPRISE.format(what="name")]
+    errors = applications.foreign_enterprise_errors(org, data)
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
         if MATTERS[code].process_id == "quality_award":
@@ -85,7 +80,7 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict) -> Case:
         session, case = cmd.session, cmd.case
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
                                                        HumanTask.hold == "correction")).all()
-        applications.correct(case, data or {})
+        applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
         for task in held:
             task.hold = None
         projection.end_pauses(cmd, [t.id for t in held])

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import is_valid_credit_code
 from workflow.domain.matters import DEPARTMENTS
-from workflow.domain.passwords import check_password, hash_password
+from workflow.domain import passwords
+from workflow.domain.passwords import hash_password
 from workflow.errors import Conflict, ValidationError
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import ApiToken, Department, Organisation, User
@@ -40,12 +41,16 @@ def create_organisation(session: Session, credit_code: str, name: str, area_code
 
 
 def create_user(session: Session, username: str, password: str, role: str, display_name: str,
-                department: str | None = None, organisation_id: int | None = None) -> User:
+                department: str | None = None, organisation_id: int | None = None,
+                enforce_policy: bool = True) -> User:
+    """A new account. ``enforce_policy=False`` is for the demo accounts only, whose password is
+    published in the README; every password a person chooses meets the policy."""
     errors: dict[str, list[str]] = {}
     if not _USERNAME.match(username or ""):
         errors["username"] = ["Use 3–64 letters, digits, dots, dashes or underscores."]
-    if len(password or "") < 8:
-        errors["password"] = ["Shorter than minimum length 8."]
+    problems = passwords.policy_errors(password, username or "") if enforce_policy else []
+    if problems:
+        errors["password"] = problems
     if role not in ROLES:
         errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
     if department is not None and department not in DEPARTMENTS:
@@ -66,11 +71,11 @@ def create_user(session: Session, username: str, password: str, role: str, displ
 
 
 def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None; unknown names cost the same time."""
     with db.reading() as session:
         user = session.scalars(select(User).where(User.username == username)).first()
-        if user is None or not user.active or not check_password(user.password_hash, password or ""):
-            return None
-        return user
+        ok = passwords.verify(user.password_hash if user is not None else None, password or "")
+        return user if ok and user.active else None
 
 
 def load_user(db: Database, user_id: int) -> User | None:

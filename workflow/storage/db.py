@@ -8,7 +8,7 @@ web app can point the same code at any database.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -19,6 +19,12 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from workflow.timekeeping.now import now as clock_now
 
 DEFAULT_URL = "sqlite:///var/licensing.db"
+ROLLBACK_UNDO = "rollback_undo"
+
+
+def on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Run ``undo`` if the session's transaction rolls back (e.g. remove a file it stored)."""
+    session.info.setdefault(ROLLBACK_UNDO, []).append(undo)
 
 
 class Base(DeclarativeBase):
@@ -87,13 +93,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One command = one transaction: commit on success, roll back on any error."""
+        """One command = one transaction: commit on success, roll back on any error.
+
+        What a command did outside the database (a stored file) is undone with the rollback:
+        it registers the undo with :func:`on_rollback`.
+        """
         session = self.sessions()
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
+            for undo in reversed(session.info.pop(ROLLBACK_UNDO, [])):
+                undo()
             raise
         finally:
             session.close()
