@@ -198,6 +198,11 @@ ZH: dict[str, str] = {
     "Very dissatisfied": "非常不满意", "Matters_": "事项",
     # -- engine messages (workflow.errors and services)
     "A case can be rated once it is completed.": "办结后才能评价。",
+    "The record was being changed by someone else at the same moment; nothing was saved. Try again.":
+        "该记录正被他人同时修改，本次操作未保存，请重试。",
+    "The service is briefly unavailable; nothing was saved. Try again in a moment.":
+        "服务暂时不可用，本次操作未保存，请稍后重试。",
+    "Service unavailable": "服务暂时不可用",
     "An organisation with this credit code already exists.": "该统一社会信用代码的企业已存在。",
     "Attachment not found.": "未找到该材料。", "Case not found.": "未找到该办件。", "Certificate not found.": "未找到该证书。",
     "Claim the task before adding a signer.": "请先签收任务再加签。", "Extension request not found.": "未找到该延期申请。",

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
+import signal
 import sys
-import time
 from pathlib import Path
 
 from sqlalchemy import select
 
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
-from workflow.services import sweep, timers, users
+from workflow.services import users
+from workflow.services.worker import TimerWorker
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import Organisation, User
@@ -89,15 +91,24 @@ def cmd_users_token(args) -> int:
 
 
 def cmd_timers_run(args) -> int:
-    db = _db(args)
-    while True:
-        woken = timers.run_due(db)
-        swept = sweep.sweep(db)
-        if woken or args.once or any(swept.values()):
-            print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
-        if args.once:
-            return 0
-        time.sleep(args.interval)
+    """The timer worker (docs/operations.md "Timer workers"): retries every failure with backoff;
+    SIGTERM or Ctrl-C stop it after the pass under way. ``--once`` exits 1 when the pass failed."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = TimerWorker(_db(args), interval=args.interval, max_backoff=args.max_backoff,
+                         report=lambda line: print(line, flush=True))
+    if args.once:
+        if not worker.run_once():
+            return 1
+        print(worker.summary())
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        pass
+    stats = worker.stats
+    print(f"timer worker stopped: {stats.passes} passes, {stats.failures} failed, {stats.woken} woken", flush=True)
+    return 0
 
 
 def cmd_audit_verify(args) -> int:
@@ -164,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = tim.add_parser("run", help="wake instances whose timers are due")
     run.add_argument("--once", action="store_true", help="one sweep, then exit")
     run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    run.add_argument("--max-backoff", type=float, default=60.0, help="longest pause after failures (seconds)")
     run.set_defaults(func=cmd_timers_run)
 
     aud = sub.add_parser("audit", help="decision history").add_subparsers(dest="action", required=True)
