@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from workflow.storage.audit_key import audit_key
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+    audit_key()  # production mode refuses to start rather than chain with the development key
 
     from webapp import auth, errors, i18n, templating
     csrf.init_app(app)
