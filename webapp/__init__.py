@@ -43,12 +43,13 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
     audit_key()  # production mode refuses to start rather than chain with the development key
 
-    from webapp import auth, errors, i18n, templating
+    from webapp import auth, errors, i18n, observability, templating
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.current_lang)
     auth.login_manager.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    observability.init_app(app)
 
     app.after_request(_security_headers)
 

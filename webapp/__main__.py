@@ -13,7 +13,7 @@ import threading
 from werkzeug.serving import run_simple
 
 from webapp import create_app
-from workflow.storage.db import DEFAULT_URL, Database
+from workflow.storage.db import DEFAULT_URL, Database, utcnow
 from workflow.storage.schema import upgrade
 
 log = logging.getLogger("webapp")
@@ -21,11 +21,12 @@ SWEEP_SECONDS = 30
 
 
 def sweep_forever(db: Database, stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
-    from workflow.services import sweep, timers
+    from workflow.services import health, sweep, timers
+    worker, started = health.worker_name(), utcnow()
     while not stop.wait(interval):
         try:
-            timers.run_due(db)
-            sweep.sweep(db)
+            woken = timers.run_due(db)
+            health.beat(db, worker, started, interval, woken, sweep.sweep(db).get("failed", 0))
         except Exception:  # noqa: BLE001 - keep sweeping; the next round retries
             log.exception("timer sweep failed")
 

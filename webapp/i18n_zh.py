@@ -375,4 +375,8 @@ ZH.update({
     "Must be your own enterprise's registered name.": '必须是贵单位登记的名称。',
     'An extension of the decision limit': '延长审批期限',
     "Extension requests waiting for your decision": "待您审批的延期申请",
+    # database roles (python -m workflow db grant-app-role)
+    'Database roles apply to PostgreSQL only.': '数据库角色仅适用于 PostgreSQL。',
+    'Not a valid role name: lower-case letters, digits and _.': '角色名无效：只能包含小写字母、数字和下划线。',
+    "The app role must be neither a superuser nor the tables' owner.": '应用角色不能是超级用户，也不能是数据表的所有者。',
 })

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
-from workflow.services import sweep, timers, users
+from workflow.services import health, sweep, timers, users
 from workflow.storage import audit, audit_checkpoints, roles
 from workflow.storage.audit_key import AuditKeyMissing, audit_key
-from workflow.storage.db import Database
+from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Organisation, User
 from workflow.storage.schema import upgrade
 from workflow.timekeeping.deadlines import invalidate_calendar
@@ -91,9 +91,11 @@ def cmd_users_token(args) -> int:
 
 def cmd_timers_run(args) -> int:
     db = _db(args)
+    worker, started = health.worker_name(), utcnow()
     while True:
         woken = timers.run_due(db)
         swept = sweep.sweep(db)
+        health.beat(db, worker, started, args.interval, woken, swept.get("failed", 0))
         if woken or args.once or any(swept.values()):
             print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
         if args.once:

@@ -55,6 +55,7 @@ def event_hash(prev_hash: str, fields: dict[str, Any], *, keyed: bool = True) ->
 
 
 PENDING = "audit_pending"
+CHAINED = "audit_chained"     # actions chained in this transaction, counted after commit
 
 
 def record(session: Session, *, action: str, actor: Any = None, case: Any = None, instance_id: int | None = None,
@@ -108,11 +109,13 @@ def _chain_pending(session: Session) -> None:
         session.add(AuditEvent(**fields, prev_hash=head.hash, hash=digest))
         head.seq, head.hash = fields["seq"], digest
     session.flush()
+    session.info.setdefault(CHAINED, []).extend(item["action"] for item in pending)
 
 
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(CHAINED, None)
 
 
 def _lock_head(session: Session) -> AuditHead:

@@ -1,4 +1,5 @@
-"""audit anchoring: the head row exists and only moves forward; an older history is sealed
+"""audit anchoring: the head row exists and only moves forward; an older history is sealed;
+timer workers' heartbeats for /healthz
 
 The chain is keyed from now on (HMAC-SHA256 with ``AUDIT_KEY``, see workflow/storage/audit.py).
 Events written before this migration keep their plain SHA-256 links; a seal event, chained
@@ -36,6 +37,18 @@ def upgrade() -> None:
     elif head.seq > 0:
         _seal(conn, head.seq, head.hash)
     install_head_triggers(conn)
+    op.create_table(
+        "worker_heartbeats",
+        sa.Column("worker", sa.String(120), primary_key=True),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_sweep_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("interval_seconds", sa.Float(), nullable=False),
+        sa.Column("sweeps", sa.Integer(), nullable=False),
+        sa.Column("woken", sa.Integer(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failures", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+    )
 
 
 def _seal(conn, last_seq: int, last_hash: str) -> None:
@@ -49,6 +62,7 @@ def _seal(conn, last_seq: int, last_hash: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("worker_heartbeats")
     for statement in ("DROP TRIGGER IF EXISTS audit_head_forward_only ON audit_head",
                       "DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head",
                       "DROP FUNCTION IF EXISTS audit_head_forward_only()") if op.get_bind().dialect.name == "postgresql" \
