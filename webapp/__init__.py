@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from workflow.storage.audit_key import audit_key
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
@@ -40,8 +41,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+    audit_key()  # production mode refuses to start rather than chain with the development key
 
-    from webapp import auth, errors, i18n, input_guard, templating, throttle
+    from webapp import auth, errors, i18n, input_guard, observability, templating, throttle
     input_guard.init_app(app)
     throttle.init_app(app)
     csrf.init_app(app)
@@ -49,6 +51,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     auth.login_manager.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    observability.init_app(app)
 
     app.after_request(_security_headers)
 

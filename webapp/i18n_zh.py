@@ -387,4 +387,8 @@ ZH.update({
     'Too many failed logins; try again later.': '登录失败次数过多，请稍后再试。',
     'Must not be the user name.': '不能与用户名相同。',
     'Too easy to guess: a common password, or too close to one.': '密码太容易被猜到：是常用密码或与常用密码过于相似。',
+    # database roles (python -m workflow db grant-app-role)
+    'Database roles apply to PostgreSQL only.': '数据库角色仅适用于 PostgreSQL。',
+    'Not a valid role name: lower-case letters, digits and _.': '角色名无效：只能包含小写字母、数字和下划线。',
+    "The app role must be neither a superuser nor the tables' owner.": '应用角色不能是超级用户，也不能是数据表的所有者。',
 })

@@ -3,6 +3,7 @@ from workflow.storage.db import Base
 from workflow.storage.models.audit import AuditEvent, AuditHead
 from workflow.storage.models.case import Attachment, Case, Certificate, Counter, Notification, Rating
 from workflow.storage.models.clock import AwardRound, ClockSegment, Holiday, MatterSetting
+from workflow.storage.models.ops import WorkerHeartbeat
 from workflow.storage.models.people import ApiToken, Department, Organisation, User
 from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessVersion, TaskSigner
 
@@ -10,4 +11,5 @@ __all__ = [
     "Base", "ApiToken", "Department", "Organisation", "User", "HumanTask", "ProcessInstance",
     "ProcessVersion", "TaskSigner", "Attachment", "Case", "Certificate", "Counter", "Notification",
     "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday", "MatterSetting",
+    "WorkerHeartbeat",
 ]

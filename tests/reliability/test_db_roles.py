@@ -1,0 +1,85 @@
+"""The app's PostgreSQL role (issue 11, deliver 7): it works the office's cases but cannot
+change or remove audit rows, rewind the head, or switch the triggers off."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+
+from tests.conftest import PG_URL, fresh_database
+from tests.helpers import load_people
+from workflow.errors import ValidationError
+from workflow.services import cases
+from workflow.storage import audit, roles
+from workflow.storage.db import Database
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL roles need TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def pg(request, tmp_path, sqlite_template):
+    yield from fresh_database(request, tmp_path, sqlite_template, "postgresql")
+
+
+@pytest.fixture
+def app_db(pg):
+    """A login role granted by ``grant_app_role``, and the database as that role sees it."""
+    role = f"lic_app_{uuid.uuid4().hex[:8]}"
+    with pg.engine.begin() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+    roles.grant_app_role(pg, role)
+    app = Database(make_url(pg.url).set(username=role).render_as_string(hide_password=False))
+    yield app
+    app.dispose()
+    with pg.engine.begin() as conn:
+        conn.execute(text(f"DROP OWNED BY {role}"))
+    admin = create_engine(pg.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP ROLE {role}"))
+    admin.dispose()
+
+
+def test_the_app_role_files_cases_and_chains_events(app_db, pg):
+    people = load_people(app_db)
+    cases.submit(app_db, people["applicant_a"], ["bench"], {"title": "应用角色"})
+    with app_db.reading() as s:
+        assert audit.verify(s).ok and s.get(audit.AuditHead, 1).seq >= 1
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET opinion = 'x'",
+    "DELETE FROM audit_events",
+    "TRUNCATE audit_events",
+    "DELETE FROM audit_head",
+    "INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, 'x')",
+    "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+    "ALTER TABLE audit_head DISABLE TRIGGER ALL",
+    "DROP TRIGGER audit_events_no_change ON audit_events",
+    "SET session_replication_role = replica",
+    "UPDATE alembic_version SET version_num = '0001'",
+])
+def test_the_app_role_cannot_touch_the_history(app_db, statement):
+    people = load_people(app_db)
+    cases.submit(app_db, people["applicant_a"], ["bench"], {})
+    with pytest.raises(DBAPIError, match="permission denied|must be owner|must be superuser"):
+        with app_db.engine.begin() as conn:
+            conn.execute(text(statement))
+
+
+def test_the_head_trigger_still_guards_what_the_role_may_update(app_db):
+    people = load_people(app_db)
+    cases.submit(app_db, people["applicant_a"], ["bench"], {})
+    with pytest.raises(DBAPIError, match="only moves forward"):
+        with app_db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_head SET seq = seq - 1"))
+
+
+def test_owner_and_superusers_are_refused_as_the_app_role(pg):
+    owner = pg.engine.url.username
+    with pytest.raises(ValidationError):
+        roles.grant_app_role(pg, owner)
+    with pytest.raises(ValidationError):
+        roles.grant_app_role(pg, "Robert'); DROP TABLE cases; --")
