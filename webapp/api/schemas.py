@@ -16,7 +16,6 @@ from marshmallow import (
     ValidationError,
     fields,
     validate,
-    validates_schema,
 )
 
 from workflow.services.paging import MAX_PER_PAGE

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from workflow.cli import versions
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
 from workflow.services import users
@@ -214,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--profile", default="half-year", choices=sorted(_profiles()))
     sim.add_argument("--seed", type=int, default=1)
     sim.set_defaults(func=cmd_simulate)
+
+    versions.add_parser(sub)
 
     hol = sub.add_parser("holidays", help="working-day calendar").add_subparsers(dest="action", required=True)
     imp = hol.add_parser("import", help="import a CSV (date,kind,name) for years chinese-calendar lacks")
