@@ -375,4 +375,6 @@ ZH.update({
     "Must be your own enterprise's registered name.": '必须是贵单位登记的名称。',
     'An extension of the decision limit': '延长审批期限',
     "Extension requests waiting for your decision": "待您审批的延期申请",
+    # issue 13: documents, progress lookup, reports
+    "Legal representative": "法定代表人", "Production address": "生产地址",
 })
