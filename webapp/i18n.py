@@ -141,7 +141,9 @@ FIELD_LABELS = {
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
     "new_company_name": "New enterprise name", "new_production_address": "New production address",
     "new_food_names": "New food names", "legal_representative": "Legal representative",
-    "production_address": "Production address", "rank": "Rank", "version": "Version",
+    "production_address": "Production address", "authority": "Issuing authority (full name)", "seal": "Seal",
+    "number_prefix": "Document number prefix", "review_body": "Administrative review body",
+    "supervising_authority": "Supervising authority", "rank": "Rank", "version": "Version",
 }
 CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",

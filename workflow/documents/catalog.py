@@ -9,8 +9,10 @@ once per matter; it is one document.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from workflow.storage.models import AuditEvent, Certificate
+from workflow.timekeeping.workdays import local_date
 
 ACCEPTANCE, CORRECTION, REFUSAL, EXTENSION = "acceptance", "correction", "refusal", "extension"
 GRANT, DENIAL, DELIVERY, CERTIFICATE = "grant", "denial", "delivery", "certificate"
@@ -36,6 +38,13 @@ class Ref:
     number_suffix: str = ""
     event: AuditEvent | None = None
     certificate: Certificate | None = None
+
+    @property
+    def issued_on(self) -> date | None:
+        """The day the document was issued; the delivery receipt has none of its own."""
+        if self.certificate is not None:
+            return self.certificate.reissued_on or self.certificate.issued_on
+        return local_date(self.event.at) if self.event is not None else None
 
 
 def kinds_of(event: AuditEvent) -> tuple[str, ...]:

@@ -132,11 +132,8 @@ def _delivery_table(f: Facts) -> list[list[str]]:
 
 
 def day_of(f: Facts, ref: Ref):
-    if ref.certificate is not None:
-        return ref.certificate.reissued_on or ref.certificate.issued_on
-    if ref.event is not None:
-        return local_date(ref.event.at)
-    return max((day_of(f, r) for r in f.refs if r.kind != catalog.DELIVERY), default=local_date(f.case.created_at))
+    """A document's day; the delivery receipt is dated with the last document it lists."""
+    return ref.issued_on or max((r.issued_on for r in f.refs if r.issued_on), default=local_date(f.case.created_at))
 
 
 def build(f: Facts, ref: Ref) -> Document:
