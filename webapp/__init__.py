@@ -55,9 +55,11 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
 
     app.after_request(_security_headers)
 
-    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, task_form, window
+    from webapp.views import (admin, applicant, auditor, cases, progress, public, staff, supervisor, task_form,
+                              window)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(progress.bp)
     app.register_blueprint(applicant.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(staff.bp)
@@ -73,6 +75,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     from webapp.api import api_bp
     app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
+    # The public progress lookup is throttled per address by the API's limiter (one store per app).
+    app.extensions["api_v1"]["limiter"].limit(progress.limit, methods=["POST"])(progress.bp)
     return app
 
 

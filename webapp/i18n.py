@@ -140,7 +140,10 @@ FIELD_LABELS = {
     "experts": "Expert panel", "shortlist_threshold": "Shortlist threshold", "score": "Score",
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
     "new_company_name": "New enterprise name", "new_production_address": "New production address",
-    "new_food_names": "New food names", "rank": "Rank", "version": "Version",
+    "new_food_names": "New food names", "legal_representative": "Legal representative",
+    "production_address": "Production address", "authority": "Issuing authority (full name)", "seal": "Seal",
+    "number_prefix": "Document number prefix", "review_body": "Administrative review body",
+    "supervising_authority": "Supervising authority", "rank": "Rank", "version": "Version",
 }
 CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",

@@ -10,7 +10,8 @@ from workflow.domain.forms.fields import Form, required_when
 EXPECTED = {
     ("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token"), ("get", "/api/v1/matters"),
     ("post", "/api/v1/cases"), ("get", "/api/v1/cases"), ("get", "/api/v1/cases/{case_id}"),
-    ("get", "/api/v1/cases/{case_id}/history"), ("post", "/api/v1/cases/{case_id}/withdraw"),
+    ("get", "/api/v1/cases/{case_id}/history"), ("get", "/api/v1/cases/{case_id}/documents/{key}.pdf"),
+    ("post", "/api/v1/cases/{case_id}/withdraw"),
     ("post", "/api/v1/cases/{case_id}/attachments"), ("post", "/api/v1/cases/{case_id}/rating"),
     ("get", "/api/v1/tasks"), ("get", "/api/v1/tasks/{task_id}"), ("post", "/api/v1/tasks/{task_id}/claim"),
     ("post", "/api/v1/tasks/{task_id}/unclaim"), ("post", "/api/v1/tasks/{task_id}/complete"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import url_for
+
 from webapp.api.base import actor, get_db
 from webapp.api.resources.matters import form_schema
 from workflow.domain import disclosure
@@ -83,6 +85,8 @@ def case_detail(case_id: int) -> dict:
         "actions": [a.as_dict() for a in view.actions],
         "progress": {code: [{"title": s.title, "state": s.state} for s in steps] for code, steps in view.progress.items()},
         "correction_items": view.correction_items, "vehicle_results": view.vehicle_results,
+        "documents": [{"kind": d.kind, "title": d.title, "issued_on": d.issued_on,
+                       "url": url_for("api_v1_cases.document", case_id=case.id, key=d.key)} for d in view.documents],
     }
 
 

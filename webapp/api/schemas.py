@@ -342,6 +342,14 @@ class StepStateSchema(Schema):
     state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
 
 
+class DocumentSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "acceptance, correction, refusal, extension, "
+                                                                 "grant, denial, certificate or delivery"})
+    title = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "GET answers application/pdf"})
+    issued_on = fields.Date(allow_none=True, required=True)
+
+
 class CaseDetailSchema(CaseSchema):
     data = fields.Dict(required=True)
     open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
@@ -351,6 +359,7 @@ class CaseDetailSchema(CaseSchema):
     actions = actions_field()
     progress = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(StepStateSchema)), required=True)
     correction_items = fields.List(fields.String(), required=True)
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
     vehicle_results = fields.Dict(allow_none=True, required=True)
 
 

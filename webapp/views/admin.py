@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import get_db
@@ -17,7 +17,7 @@ from webapp.views.common import int_arg
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError
-from workflow.services import admin, calendar, queries
+from workflow.services import admin, calendar, documents, queries
 from workflow.storage.db import utcnow
 from workflow.storage.models.people import ROLES
 from workflow.timekeeping.workdays import local_date
@@ -139,3 +139,36 @@ def _days(value: str | None) -> int | str | None:
     """Blank = no limit; digits = days; anything else is passed on for the service to refuse."""
     value = (value or "").strip()
     return None if not value else int(value) if value.isdigit() else value
+
+
+@bp.route("/office", methods=["GET", "POST"])
+@roles("admin")
+def office():
+    errors, values = {}, {}
+    if request.method == "POST":
+        values, seal = request.form.to_dict(), request.files.get("seal")
+        try:
+            documents.set_office(get_db(), current_user, values, seal.read() if seal and seal.filename else None,
+                                 remove_seal="remove_seal" in request.form)
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Office settings saved."), "success")
+            return redirect(url_for("admin.office"))
+    current = documents.office_settings(get_db(), current_user)
+    return render_template("admin/office.html", office=current, errors=errors,
+                           values=values or office_values(current)), (422 if errors else 200)
+
+
+def office_values(current) -> dict:
+    return {"authority": current.authority if current.configured else "", "number_prefix": current.prefix,
+            "review_body": current.review_body, "supervising_authority": current.supervisor, "phone": current.phone}
+
+
+@bp.route("/office/seal.png")
+@roles("admin")
+def seal():
+    current = documents.office_settings(get_db(), current_user)
+    if not current.seal:
+        abort(404)
+    return Response(current.seal, mimetype="image/png" if current.seal.startswith(b"\x89PNG") else "image/jpeg")

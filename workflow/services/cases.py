@@ -16,7 +16,7 @@ from workflow.services.common import case_op, record, visible_case
 from workflow.storage.counters import next_value
 from workflow.storage.db import Database
 from workflow.storage.models import Case, ClockSegment, HumanTask, Organisation, Rating
-from workflow.domain.identifiers import make_case_number
+from workflow.domain.identifiers import make_case_number, new_query_code
 from workflow.timekeeping.workdays import local_date
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -45,6 +45,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
             matters=codes, data=clean, status=v.SUBMITTED, green_channel=bool(green_channel),
             created_at=cmd.now, materials_at=cmd.now,
             renewal_of=clean.get("license_number") if clean.get("change_kind") == licences.RENEWAL else None,
+            query_code=new_query_code(),
         )
         session.add(case)
         session.flush()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
-from workflow.services.case_view import correction_items
+from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from webapp.documents import file_response, links
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
 from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
 from webapp.api.schemas import (
@@ -20,7 +21,7 @@ from webapp.api.schemas import (
     WithdrawRequest,
 )
 from workflow.errors import ValidationError
-from workflow.services import attachments, cases, clock, dispatch, queries
+from workflow.services import attachments, cases, clock, dispatch, documents, queries
 
 blp = ApiBlueprint("cases", __name__, url_prefix="/api/v1/cases", tag="cases",
                    description="Filings: applicants see their organisation's, staff their department's.")
@@ -74,6 +75,15 @@ def history(case_id):
     """The case's decision history (oldest first): staff see it whole, applicants what the law tells them"""
     case, items = history_items(require_id(case_id))
     return {"case_id": case.id, "case_number": case.number, "items": items}
+
+
+@blp.route("/<int:case_id>/documents/<key>.pdf", methods=["GET"])
+@guarded(blp, 404)
+@blp.response(200, content_type="application/pdf", description="The document as PDF")
+def document(case_id, key):
+    """A written document of the case (its `documents` list gives each URL), to whoever may open the case"""
+    rendered = documents.render(get_db(), actor(), require_id(case_id), key, links())
+    return file_response(rendered.data, rendered.filename, rendered.content_type)
 
 
 @blp.route("/<int:case_id>/withdraw", methods=["POST"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
@@ -47,6 +47,7 @@ class Case(Base):
     light: Mapped[str] = mapped_column(String(8), default="green", index=True)
     suspended: Mapped[bool] = mapped_column(default=False)
     renewal_of: Mapped[str | None] = mapped_column(String(40))
+    query_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class Attachment(Base):
@@ -113,3 +114,13 @@ class Rating(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     rated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OfficeSetting(Base):
+    """One office-wide setting an administrator keeps (the authority's full name, the seal image)."""
+    __tablename__ = "office_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    blob: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
