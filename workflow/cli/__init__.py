@@ -7,8 +7,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -113,6 +115,20 @@ def cmd_timers_run(args) -> int:
     return 0
 
 
+def cmd_outbox_deliver(args) -> int:
+    """Send due e-mail (when SMTP_HOST is set) and SMS (logged unless a gateway is plugged in)."""
+    from workflow.services.notifications import outbox
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    db, senders = _db(args), outbox.senders_from_env(os.environ)
+    while True:
+        result = outbox.deliver_due(db, senders)
+        if args.once or result.sent or result.retried or result.failed:
+            print(f"sent {result.sent}, retrying {result.retried}, failed {result.failed}", flush=True)
+        if args.once:
+            return 0
+        time.sleep(args.interval)
+
+
 def cmd_audit_verify(args) -> int:
     with _db(args).reading() as session:
         result = audit.verify(session)
@@ -202,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
     run.add_argument("--max-backoff", type=float, default=60.0, help="longest pause after failures (seconds)")
     run.set_defaults(func=cmd_timers_run)
+
+    out = sub.add_parser("outbox", help="e-mail and SMS notices").add_subparsers(dest="action", required=True)
+    deliver = out.add_parser("deliver", help="send due messages (SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS)")
+    deliver.add_argument("--once", action="store_true", help="one pass, then exit")
+    deliver.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
+    deliver.set_defaults(func=cmd_outbox_deliver)
 
     aud = sub.add_parser("audit", help="decision history").add_subparsers(dest="action", required=True)
     ver = aud.add_parser("verify", help="verify the keyed hash chain (and its exported checkpoints)")

@@ -11,7 +11,6 @@ from workflow.domain.policy import TaskContext
 from workflow.errors import NotFound, ValidationError
 from workflow.runtime import projection
 from workflow.services.common import case_op, record, task_op, visible_case
-from workflow.services.notices import notify_applicants
 from workflow.services.tasks import text
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Case, ClockSegment
@@ -81,9 +80,8 @@ def decide_extension(db: Database, actor: Actor, segment_id: int, approve: bool,
         segment.ended_at, segment.closed_by = cmd.now, actor.id
         if approve:
             case.extended_days += segment.days
-            notify_applicants(cmd, "extension", f"办理时限延长{segment.days}个工作日：{segment.note}")
         record(cmd, "extension_approved" if approve else "extension_rejected",
-               data={"days": segment.days, "segment_id": segment.id}, opinion=opinion)
+               data={"days": segment.days, "segment_id": segment.id, "reason": segment.note}, opinion=opinion)
         clock.refresh_case(cmd.session, case, cmd.now)
         return segment
 

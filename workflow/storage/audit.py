@@ -19,7 +19,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
@@ -96,9 +96,17 @@ def _fields(item: dict, seq: int) -> dict:
     }
 
 
+# Called at commit with the command's events, before the head is locked: what the events
+# imply (notices, outbox messages) is written in the same transaction, in one place.
+EVENT_HOOKS: list[Callable[[Session, list[dict]], None]] = []
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
+    pending = session.info.pop(PENDING, None) or []
+    session.flush()
+    for hook in EVENT_HOOKS:
+        hook(session, pending)
     if not pending:
         return
     session.flush()

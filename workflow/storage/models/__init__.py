@@ -2,7 +2,7 @@
 from workflow.storage.db import Base
 from workflow.storage.models.audit import AuditEvent, AuditHead
 from workflow.storage.models.case import (Attachment, Case, Certificate, Counter, Notification, OfficeSetting,
-                                          Rating)
+                                          OutboxMessage, Rating)
 from workflow.storage.models.clock import AwardRound, ClockSegment, Holiday, MatterSetting
 from workflow.storage.models.ops import WorkerHeartbeat
 from workflow.storage.models.people import ApiToken, Department, Organisation, User
@@ -11,6 +11,6 @@ from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessV
 __all__ = [
     "Base", "ApiToken", "Department", "Organisation", "User", "HumanTask", "ProcessInstance",
     "ProcessVersion", "TaskSigner", "Attachment", "Case", "Certificate", "Counter", "Notification",
-    "OfficeSetting", "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday", "MatterSetting",
-    "WorkerHeartbeat",
+    "OfficeSetting", "OutboxMessage", "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday",
+    "MatterSetting", "WorkerHeartbeat",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
 
@@ -103,6 +103,30 @@ class Notification(Base):
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A notice to send by e-mail or SMS, written in the transaction of the event it reports.
+
+    The delivery worker claims due rows (``SKIP LOCKED``), sends, and marks them sent, or
+    schedules a retry with backoff until ``attempts`` reaches the limit and marks them failed.
+    """
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    channel: Mapped[str] = mapped_column(String(8))          # email | sms
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="pending")   # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    notification: Mapped[Notification | None] = relationship()
 
 
 class Rating(Base):
