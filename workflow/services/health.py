@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from workflow.errors import Unavailable
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import WorkerHeartbeat
 from workflow.storage.schema import alembic_config
@@ -60,9 +61,10 @@ def check(db: Database, now: datetime | None = None) -> Health:
             session.execute(text("SELECT 1"))
             current = session.scalar(text("SELECT version_num FROM alembic_version"))
             rows = list(session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_sweep_at > now - FORGET)))
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-        return Health(False, {"database": {"ok": False, "error": f"{type(exc).__name__}: {reason}"}})
+    except (SQLAlchemyError, Unavailable) as exc:  # Unavailable: the lost connection, translated
+        cause = exc.__cause__ or exc
+        reason = str(getattr(cause, "orig", None) or cause).splitlines()[0][:200]
+        return Health(False, {"database": {"ok": False, "error": f"{type(cause).__name__}: {reason}"}})
     head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
     workers = [_worker(row, now) for row in rows]
     checks = {
