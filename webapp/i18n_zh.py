@@ -382,4 +382,13 @@ ZH.update({
     'Too many failed logins; try again later.': '登录失败次数过多，请稍后再试。',
     'Must not be the user name.': '不能与用户名相同。',
     'Too easy to guess: a common password, or too close to one.': '密码太容易被猜到：是常用密码或与常用密码过于相似。',
+    'Account {name} activated.': '账号 {name} 已启用。',
+    'Account {name} deactivated; its sessions have ended.': '账号 {name} 已停用，其所有登录会话已结束。',
+    'Deactivate': '停用', 'Activate': '启用',
+    'Change password': '修改密码', 'Current password': '当前密码', 'New password': '新密码',
+    'At least 8 characters, not your user name and not a common password. Changing it logs you out everywhere else.':
+        '至少 8 个字符，不能是用户名或常用密码。修改后，其他所有登录将被注销。',
+    'Your password has been changed; every other session has ended.': '密码已修改，其他所有登录会话已结束。',
+    'Wrong password.': '密码错误。',
+    'You cannot deactivate your own account.': '不能停用自己的账号。',
 })
