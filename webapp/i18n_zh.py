@@ -391,4 +391,5 @@ ZH.update({
     'Your password has been changed; every other session has ended.': '密码已修改，其他所有登录会话已结束。',
     'Wrong password.': '密码错误。',
     'You cannot deactivate your own account.': '不能停用自己的账号。',
+    'The archive unpacks to far more data than it holds; it is refused.': '该压缩文件解压后的数据量异常巨大，不予接收。',
 })
