@@ -8,8 +8,15 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import error_of
+from tests.conftest import BACKENDS, fresh_database
 
 HUGE = "9" * 4301
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, sqlite_template):
+    """PostgreSQL too: it is the backend that cannot store a NUL."""
+    yield from fresh_database(request, tmp_path, sqlite_template, request.param)
 
 
 @pytest.mark.parametrize("path", ["/verify?number=%00", "/v/%00", "/v/a%00b", "/cases?q=%00",
