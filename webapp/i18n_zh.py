@@ -392,4 +392,6 @@ ZH.update({
     'Wrong password.': '密码错误。',
     'You cannot deactivate your own account.': '不能停用自己的账号。',
     'The archive unpacks to far more data than it holds; it is refused.': '该压缩文件解压后的数据量异常巨大，不予接收。',
+    'Logged out': '退出登录', 'Password changed': '修改密码', 'Account deactivated': '停用账号',
+    'Account activated': '启用账号',
 })
