@@ -54,8 +54,12 @@ def _load(user_id: str):
 
 
 def start_session(row) -> None:
-    """Log ``row`` in, remembering the epoch the session belongs to."""
+    """Log ``row`` in on a fresh session (nothing carried over but the language), remembering the
+    epoch the session belongs to."""
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     login_user(WebUser(row))
     session[EPOCH] = row.session_epoch
 
@@ -124,7 +128,6 @@ def logout():
     if current_user.is_authenticated:
         users.log_out(get_db(), current_user)
     logout_user()
-    session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.index"))
 

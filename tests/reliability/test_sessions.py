@@ -113,3 +113,11 @@ def test_upgrade_reaches_the_newest_revision(db):
     with db.reading() as s:
         assert s.scalar(text("SELECT version_num FROM alembic_version")) == head
         assert s.scalar(text("SELECT count(*) FROM users WHERE session_epoch = 0")) > 0
+
+
+def test_login_starts_a_fresh_session_that_keeps_the_language(app):
+    client = app.test_client()
+    client.post("/lang/en")
+    client.post("/login", data={"username": "applicant_a", "password": PASSWORD})
+    page = client.get("/my/cases")
+    assert page.status_code == 200 and '<html lang="en">' in page.get_data(as_text=True)
