@@ -3,7 +3,7 @@ for pages and the API.
 
 A NUL byte in the path, a query parameter, a form field or an upload's file name makes
 PostgreSQL refuse the query (and the request answer 500), so it is a malformed request (400)
-whatever the page. JSON bodies are checked by the API's own parser and fields
+whatever the page. The API's queries and bodies are checked by its own parser and fields
 (``webapp.api.base``, ``webapp.api.schemas.Str``), where numbers beyond 4,300 digits are malformed
 JSON too.
 """
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from flask import Flask, abort, current_app, request
 
 EXTENSION = "input_guard"
+API_PREFIX = "/api/"
 
 
 def _any_nul(values: Iterable[str | None]) -> bool:
@@ -22,13 +23,17 @@ def _any_nul(values: Iterable[str | None]) -> bool:
 
 
 def refuse_unstorable() -> None:
-    """``before_request``: 400 for a NUL anywhere a page or endpoint reads text from."""
+    """``before_request``: 400 for a NUL in the path, and on pages anywhere they read text from.
+
+    API bodies and queries are checked field by field by the API's schemas (``Str`` refuses NUL
+    with the field named), where an unknown field is ignored rather than refused."""
     parts: list[str | None] = [request.path]
-    for multidict in (request.args, request.form):
-        for key, values in multidict.lists():
-            parts.append(key)
-            parts.extend(values)
-    parts.extend(f.filename for f in request.files.values())
+    if not request.path.startswith(API_PREFIX):
+        for multidict in (request.args, request.form):
+            for key, values in multidict.lists():
+                parts.append(key)
+                parts.extend(values)
+        parts.extend(f.filename for f in request.files.values())
     if _any_nul(parts):
         abort(400)
 
