@@ -97,6 +97,8 @@ ACTION_LABELS = {
     "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
     "delegate": "Delegated", "resolve": "Delegate answered", "reclaim": "Taken back", "remove_signer": "Signer removed",
     "round_opened": "Award round opened", "round_closed": "Award round closed", "correction": "Returned to the applicant",
+    "logged_out": "Logged out", "password_changed": "Password changed", "user_deactivated": "Account deactivated",
+    "user_activated": "Account activated",
 }
 CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",

@@ -415,4 +415,16 @@ ZH.update({
     "No seal uploaded: documents show no seal.": "未上传印章：文书不显示印章。",
     "Office settings saved.": "单位设置已保存。",
     "Upload the seal as a PNG or JPEG image of at most 1 MB.": "请上传不超过 1 MB 的 PNG 或 JPEG 印章图片。",
+    'Account {name} activated.': '账号 {name} 已启用。',
+    'Account {name} deactivated; its sessions have ended.': '账号 {name} 已停用，其所有登录会话已结束。',
+    'Deactivate': '停用', 'Activate': '启用',
+    'Change password': '修改密码', 'Current password': '当前密码', 'New password': '新密码',
+    'At least 8 characters, not your user name and not a common password. Changing it logs you out everywhere else.':
+        '至少 8 个字符，不能是用户名或常用密码。修改后，其他所有登录将被注销。',
+    'Your password has been changed; every other session has ended.': '密码已修改，其他所有登录会话已结束。',
+    'Wrong password.': '密码错误。',
+    'You cannot deactivate your own account.': '不能停用自己的账号。',
+    'The archive unpacks to far more data than it holds; it is refused.': '该压缩文件解压后的数据量异常巨大，不予接收。',
+    'Logged out': '退出登录', 'Password changed': '修改密码', 'Account deactivated': '停用账号',
+    'Account activated': '启用账号',
 })

@@ -8,6 +8,7 @@ exhausted even the right password is refused (429 with ``Retry-After``).
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
@@ -16,9 +17,11 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from limits.errors import StorageError
 
 from workflow.services import users
 
+log = logging.getLogger(__name__)
 EXTENSION = "throttle"
 DEFAULTS = {
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute;20 per hour",   # failures per user name
@@ -36,7 +39,8 @@ def init_app(app: Flask) -> Limiter:
         app.config.setdefault(key, value)
     redis_url = app.config.get("REDIS_URL") or os.environ.get("REDIS_URL")
     limiter = Limiter(get_remote_address, app=app, storage_uri=redis_url or "memory://", default_limits=[],
-                      headers_enabled=True, key_prefix=app.config["RATELIMIT_KEY_PREFIX"])
+                      headers_enabled=True, key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+                      storage_options={"wrap_exceptions": True})
     app.extensions[EXTENSION] = limiter
     return limiter
 
@@ -80,11 +84,21 @@ class Throttled(Exception):
 
 
 def authenticate(username: str, password: str):
-    """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike."""
-    wait = retry_after(username)
+    """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike.
+
+    If the counters' store (Redis) cannot be reached, logins go on unthrottled and the outage is
+    logged: people keep working, and the password check itself is unchanged."""
+    try:
+        wait = retry_after(username)
+    except StorageError:
+        log.exception("login throttle storage unavailable; checking the password without it")
+        wait = None
     if wait is not None:
         raise Throttled(wait)
     user = users.authenticate(current_app.extensions["db"], username, password)
     if user is None:
-        failed(username)
+        try:
+            failed(username)
+        except StorageError:
+            log.exception("login throttle storage unavailable; a failed login was not counted")
     return user

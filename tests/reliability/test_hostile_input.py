@@ -8,8 +8,15 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import error_of
+from tests.conftest import BACKENDS, fresh_database
 
 HUGE = "9" * 4301
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, sqlite_template):
+    """PostgreSQL too: it is the backend that cannot store a NUL."""
+    yield from fresh_database(request, tmp_path, sqlite_template, request.param)
 
 
 @pytest.mark.parametrize("path", ["/verify?number=%00", "/v/%00", "/v/a%00b", "/cases?q=%00",
@@ -61,3 +68,20 @@ def test_api_login_with_nul_username_is_refused(client):
 def test_nul_in_a_staff_form_is_400(login):
     response = login("window").post("/tasks/1/urge", data={"message": "a\x00b"})
     assert response.status_code == 400
+
+
+HOSTILE = [HUGE, "-" + HUGE, "1e999", "NaN", "%00", "%25%5F", "2147483648", "\u202e", "' OR 1=1 --", "9" * 19]
+PAGES = ["/cases?q={v}&page={v}&status={v}&light={v}&matter={v}", "/inbox?page={v}&view={v}&matter={v}",
+         "/audit/?case={v}&actor={v}&action={v}&from={v}&to={v}&text={v}&page={v}",
+         "/supervisor/report?from={v}&to={v}", "/verify?number={v}", "/api/v1/cases?page={v}&per_page={v}&status={v}",
+         "/api/v1/calendar/workdays?start={v}&end={v}", "/api/v1/reports/summary?from={v}&to={v}"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_query_values_never_answer_500(db, app, login, api, value):
+    pages = {"window": login("window"), "auditor": login("auditor"), "supervisor": login("supervisor")}
+    for template in PAGES:
+        path = template.format(v=value)
+        who = "auditor" if path.startswith("/audit") else "supervisor" if "report" in path else "window"
+        response = (api.get(path, as_=who) if path.startswith("/api/") else pages[who].get(path))
+        assert response.status_code < 500, (path, response.status_code)

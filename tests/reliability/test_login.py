@@ -108,3 +108,10 @@ def test_the_admin_page_refuses_a_weak_password_in_chinese(db, people, login):
     with pytest.raises(ValidationError) as refused:
         admin.create_account(db, people["admin"], "newclerk", "newclerk", "window", "新人")
     assert refused.value.fields["password"] == ["Must not be the user name."]
+
+
+def test_an_unreachable_counter_store_does_not_stop_logins(db, tmp_path, caplog):
+    client = make_app(db, tmp_path, **LIMITS, REDIS_URL="redis://127.0.0.1:1/0").test_client()
+    assert _web(client, "window", PASSWORD).status_code == 302
+    assert _web(client, "window").status_code == 401
+    assert "login throttle storage unavailable" in caplog.text

@@ -53,6 +53,16 @@ def _create_account(db, values: dict) -> None:
                          organisation_id=int(org) if org.isdigit() else None)
 
 
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles("admin")
+def set_active(user_id: int):
+    active = request.form.get("active") == "1"
+    user = admin.set_account_active(get_db(), current_user, user_id, active)
+    flash(_("Account {name} activated.", name=user.username) if active else
+          _("Account {name} deactivated; its sessions have ended.", name=user.username), "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/holidays", methods=["GET", "POST"])
 @roles("admin")
 def holidays():

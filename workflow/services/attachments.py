@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,21 @@ def root_dir(root: str | Path | None = None) -> Path:
     return Path(root or os.environ.get("ATTACHMENTS_DIR") or DEFAULT_ROOT)
 
 
+MAX_UNPACKED = 100 * 1024 * 1024   # an OFD of scanned pages is a few MiB; nothing needs more
+MAX_RATIO = 100                     # declared uncompressed / compressed; text-heavy OFD is ~10
+MAX_MEMBERS = 10_000
+
+
+def refuse_bomb(content: bytes) -> None:
+    """An OFD (a ZIP) that would unpack to far more than it holds is a bomb for whoever opens it.
+    Judged by the sizes its directory declares: we never unpack it ourselves."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * len(content):
+        raise ValidationError({"file": ["The archive unpacks to far more data than it holds; it is refused."]})
+
+
 def sniff(content: bytes) -> str | None:
     """The file type from its magic bytes: ``pdf``, ``jpg``, ``png``, ``ofd`` or None."""
     if content.startswith(b"%PDF-"):
@@ -61,10 +77,20 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _visible(name: str) -> str:
+    """Without control and format characters: a right-to-left override (U+202E) would show
+    ``invoice\u202efdp.exe`` as ``invoiceexe.pdf``; zero-width characters hide look-alikes."""
+    return "".join(ch for ch in name if unicodedata.category(ch) not in HIDDEN_CATEGORIES)
+
+
 def safe_name(filename: str, kind: str) -> str:
-    """A file name safe on any disk: no directories, no control characters, bounded length."""
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()
-    name = re.sub(r"[\x00-\x1f<>:\"/\\|?*]", "_", name)
+    """A file name safe on any disk and honest on screen: no directories, no control, bidi or
+    zero-width characters, bounded length."""
+    name = os.path.basename(_visible(filename or "").replace("\\", "/")).strip()
+    name = re.sub(r"[<>:\"/\\|?*]", "_", name)
     name = name.lstrip(".") or f"{kind}.{kind}"
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -84,6 +110,8 @@ def check(upload: Upload) -> tuple[str, str]:
     kind = sniff(upload.content)
     if kind is None:
         raise ValidationError({field: ["Only PDF, JPG, PNG or OFD files are accepted."]})
+    if kind == "ofd":
+        refuse_bomb(upload.content)
     return kind, hashlib.sha256(upload.content).hexdigest()
 
 

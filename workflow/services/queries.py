@@ -59,6 +59,11 @@ class CaseFilters:
     per_page: int = 20
 
 
+def _contains(column, text: str):
+    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``)."""
+    return column.contains(text.strip(), autoescape=True)
+
+
 def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
     """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
     query = select(Case).where(case_scope(actor))
@@ -70,8 +75,7 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        query = query.where(or_(Case.number.like(like), Case.title.like(like)))
+        query = query.where(or_(_contains(Case.number, filters.q), _contains(Case.title, filters.q)))
     with db.reading() as session:
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
 
@@ -198,7 +202,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
     if filters.actor:
-        query = query.where(AuditEvent.actor_name.like(f"%{filters.actor.strip()}%"))
+        query = query.where(_contains(AuditEvent.actor_name, filters.actor))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -206,7 +210,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.date_to:
         query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text:
-        query = query.where(AuditEvent.opinion.like(f"%{filters.text.strip()}%"))
+        query = query.where(_contains(AuditEvent.opinion, filters.text))
     with db.reading() as session:
         return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
 
