@@ -1,7 +1,7 @@
 """The tables of the engine, grouped by concern; importing this package registers them all."""
 from workflow.storage.db import Base
 from workflow.storage.models.audit import AuditEvent, AuditHead
-from workflow.storage.models.case import Attachment, Case, Certificate, Counter, Notification, Rating
+from workflow.storage.models.case import Attachment, Case, Certificate, Counter, FilingKey, Notification, Rating
 from workflow.storage.models.clock import AwardRound, ClockSegment, Holiday, MatterSetting
 from workflow.storage.models.people import ApiToken, Department, Organisation, User
 from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessVersion, TaskSigner
@@ -9,5 +9,5 @@ from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessV
 __all__ = [
     "Base", "ApiToken", "Department", "Organisation", "User", "HumanTask", "ProcessInstance",
     "ProcessVersion", "TaskSigner", "Attachment", "Case", "Certificate", "Counter", "Notification",
-    "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday", "MatterSetting",
+    "Rating", "FilingKey", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment", "Holiday", "MatterSetting",
 ]
