@@ -94,15 +94,16 @@ class Worker:
         self.applicants = [p for p in people if p.role == "applicant"]
         self.successes: list[list] = []
         self.filed: list[list] = []
+        self.fresh: list[int] = []
         self.counts: Counter = Counter()
 
     def run(self, operations: int) -> dict:
-        kinds = [(self.task_op, 70), (self.case_op, 10), (self.decide, 6), (self.file, 6), (self.sweep, 8)]
+        kinds = [(self.task_op, 76), (self.case_op, 8), (self.decide, 6), (self.file, 6), (self.sweep, 4)]
         for _ in range(operations):
             action = self.rng.choices([k for k, _w in kinds], [w for _k, w in kinds])[0]
             action()
         self.db.dispose()
-        return {"successes": self.successes, "filed": self.filed, "counts": dict(self.counts)}
+        return {"successes": self.successes, "filed": self.filed, "fresh": self.fresh, "counts": dict(self.counts)}
 
     def attempt(self, op: str, perform) -> object | None:
         """Run one operation: a success, an engine refusal (someone was quicker) or an error."""
@@ -169,7 +170,11 @@ class Worker:
             self.successes.append(["extension_approved" if approve else "extension_rejected", case_id, None, person.id])
 
     def file(self) -> None:
-        """A filing under one of a few keys every process uses: the same key, the same filing."""
+        """A new filing that keeps the pool of work going, or one under a few keys every process
+        uses (the same key, the same filing: one case however many processes send it)."""
+        if self.rng.random() < 0.5:
+            self.file_fresh()
+            return
         number = self.rng.randrange(FILING_KEYS)
         same = random.Random(number)
         person = same.choice(self.applicants)
@@ -178,6 +183,14 @@ class Worker:
         case = self.attempt("file", lambda: cases.submit(self.db, person, [matter], data, key=f"run:{number}"))
         if case:
             self.filed.append([number, case.id])
+
+    def file_fresh(self) -> None:
+        person = self.rng.choice(self.applicants)
+        matter = self.rng.choice(MATTERS)
+        data = Applications(self.rng).data(matter, self.orgs[person.organisation_id])
+        case = self.attempt("file", lambda: cases.submit(self.db, person, [matter], data))
+        if case:
+            self.fresh.append(case.id)
 
     def sweep(self) -> None:
         if self.rng.random() < 0.5:
@@ -278,9 +291,10 @@ def _filed_once(session, events: list[AuditEvent], results: list[dict]) -> list[
         for number, case_id in r["filed"]:
             by_key.setdefault(number, set()).add(case_id)
     problems = [f"double filing under key {k}: cases {sorted(ids)}" for k, ids in by_key.items() if len(ids) > 1]
-    keyed = {c for ids in by_key.values() for c in ids}
+    filed = {c for ids in by_key.values() for c in ids} | {c for r in results for c in r["fresh"]}
     submits = Counter(e.case_id for e in events if e.action == "submit")
-    problems += [f"double submit event for case {c}" for c in keyed if submits[c] != 1]
+    problems += [f"double submit event for case {c}" for c in filed if submits[c] != 1]
+    problems += [f"case {c} filed without a success" for c in set(submits) - filed]
     if session.scalar(select(func.count()).select_from(FilingKey)) != len(by_key):
         problems.append("filing keys and filed cases differ")
     return problems
