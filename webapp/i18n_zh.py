@@ -203,6 +203,9 @@ ZH: dict[str, str] = {
     "The service is briefly unavailable; nothing was saved. Try again in a moment.":
         "服务暂时不可用，本次操作未保存，请稍后重试。",
     "Service unavailable": "服务暂时不可用",
+    "This key was already used for a different filing; use a new key for a new filing.":
+        "该幂等键已用于另一份申报，新的申报请使用新的键。",
+    "Use 1 to 200 visible ASCII characters.": "请使用1至200个可见ASCII字符。",
     "An organisation with this credit code already exists.": "该统一社会信用代码的企业已存在。",
     "Attachment not found.": "未找到该材料。", "Case not found.": "未找到该办件。", "Certificate not found.": "未找到该证书。",
     "Claim the task before adding a signer.": "请先签收任务再加签。", "Extension request not found.": "未找到该延期申请。",

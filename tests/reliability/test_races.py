@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select
 from tests.api.conftest import Api, error_of, make_app
 from tests.helpers import open_tasks
 from tests.reliability.races import race, statuses
+from tests.web.conftest import make_app as make_web_app
 from workflow.domain import clock
 from workflow.services import cases, clock as clock_services, tasks
 from workflow.storage.db import Database
@@ -186,3 +187,10 @@ def test_unreachable_database_answers_503_with_the_error_shape(tmp_path):
     assert response.status_code == 503, response.get_data(as_text=True)
     assert error_of(response)["code"] == "unavailable"
     assert response.headers["Retry-After"] == "5"
+
+
+def test_unreachable_database_is_a_503_page_in_chinese_not_a_500(tmp_path):
+    app = make_web_app(Database("postgresql://nobody@127.0.0.1:1/none"), tmp_path)
+    response = app.test_client().post("/login", data={"username": "a", "password": "b"})
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.get_data(as_text=True)

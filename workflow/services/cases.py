@@ -11,7 +11,7 @@ from workflow.domain.permissions import Actor, require_role
 from workflow.errors import Forbidden, ValidationError
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
-from workflow.services import attachments, awards
+from workflow.services import attachments, awards, filing_keys
 from workflow.services.common import case_op, record, visible_case
 from workflow.storage.counters import next_value
 from workflow.storage.db import Database
@@ -23,11 +23,12 @@ RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满�
 
 
 def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
-           uploads: list[attachments.Upload] = (), root=None) -> Case:
+           uploads: list[attachments.Upload] = (), root=None, key: str | None = None) -> Case:
     """An applicant files one case for one or several matters (joint filing), with its materials.
 
     Files are checked first and stored in the same transaction as the case, so a filing never
-    exists without the materials it was sent with.
+    exists without the materials it was sent with. With a ``key`` (``Idempotency-Key``, the form's
+    one-time token) a retried filing returns the case the first one filed (``filing_keys``).
     """
     require_role(actor, "applicant")
     if actor.organisation_id is None:
@@ -37,6 +38,11 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
     attachments.check_all(list(uploads))
     with db.transaction() as session:
         cmd = Command(session, actor)
+        if key is not None:
+            earlier = filing_keys.claim(session, actor.id, key,
+                                        filing_keys.fingerprint(codes, clean, bool(green_channel), uploads))
+            if earlier is not None:
+                return session.get(Case, earlier)
         _check_filing(session, actor, codes, clean, local_date(cmd.now))
         case = Case(
             number=make_case_number(cmd.now.year, next_value(session, f"case:{cmd.now.year}")),
@@ -59,6 +65,8 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
         for item in uploads:
             attachments.add(cmd, attachments.root_dir(root), item)
         case_status.refresh(cmd)
+        if key is not None:
+            filing_keys.bind(session, actor.id, key, case.id)
         return case
 
 

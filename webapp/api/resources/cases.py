@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from flask import current_app
 
+from webapp.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiBlueprint,
+    actor,
+    get_db,
+    guarded,
+    idempotency_key,
+    paged,
+    require_id,
+)
 from webapp.documents import file_response, links
-from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
 from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
 from webapp.api.schemas import (
     AttachmentSchema,
@@ -30,7 +39,7 @@ extensions_blp = ApiBlueprint("extensions", __name__, url_prefix="/api/v1/extens
 CASE_ERRORS = (403, 404, 409, 422)
 
 
-@blp.route("", methods=["POST"])
+@blp.route("", methods=["POST"], parameters=[IDEMPOTENCY_PARAMETER])
 @guarded(blp, 403, 404, 422)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseDetailSchema)
@@ -38,9 +47,11 @@ def file_case(body):
     """File a case for one or several matters (joint filing); applicants only
 
     `data` must satisfy the application form of every chosen matter (`GET /api/v1/matters`);
-    all field errors come back at once as 422.
+    all field errors come back at once as 422. With an `Idempotency-Key` header a retry returns
+    the case the first request filed (201 again); the key sent with another body is a 422.
     """
-    case = cases.submit(get_db(), actor(), body["matters"], body["data"], body["green_channel"])
+    case = cases.submit(get_db(), actor(), body["matters"], body["data"], body["green_channel"],
+                        key=idempotency_key())
     return case_detail(case.id)
 
 

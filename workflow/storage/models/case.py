@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
@@ -148,3 +148,16 @@ class OfficeSetting(Base):
     blob: Mapped[bytes | None] = mapped_column(LargeBinary)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FilingKey(Base):
+    """An ``Idempotency-Key`` (API) or one-time form token (web) of a filing: a retried submission
+    with the same key from the same user returns the case the first one created."""
+    __tablename__ = "filing_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_filing_keys_user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(210))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
