@@ -23,12 +23,13 @@ SWEEP_SECONDS = 30
 def sweep_forever(db: Database, stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
     from workflow.services import health, sweep, timers
     worker, started = health.worker_name(), utcnow()
-    while not stop.wait(interval):
+    while not stop.is_set():        # sweep at once, so /healthz sees a live worker from the start
         try:
             woken = timers.run_due(db)
             health.beat(db, worker, started, interval, woken, sweep.sweep(db).get("failed", 0))
         except Exception:  # noqa: BLE001 - keep sweeping; the next round retries
             log.exception("timer sweep failed")
+        stop.wait(interval)
 
 
 def main() -> None:

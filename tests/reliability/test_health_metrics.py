@@ -60,6 +60,14 @@ def test_503_when_the_schema_is_behind(app, db):
     assert response.status_code == 503 and response.json["checks"]["migrations"]["ok"] is False
 
 
+def test_each_check_answers_even_when_another_fails(app, db):
+    with db.transaction() as s:
+        s.execute(text("DROP TABLE worker_heartbeats"))
+    checks = app.test_client().get("/healthz").json["checks"]
+    assert checks["database"]["ok"] and checks["migrations"]["ok"]
+    assert not checks["timer_workers"]["ok"] and "worker_heartbeats" in checks["timer_workers"]["error"]
+
+
 def test_503_when_the_database_is_unreachable(tmp_path):
     app = make_app(Database("postgresql://nobody@127.0.0.1:9/none"), tmp_path)
     response = app.test_client().get("/healthz")
@@ -110,3 +118,23 @@ def test_overdue_cases(app, db, people, clock):
     body = app.test_client().get("/metrics").get_data(as_text=True)
     assert sample(body, "licensing_overdue_cases") == 1
     assert sample(body, "licensing_timers_due") == 0
+
+
+def test_the_embedded_servers_sweep_thread_counts_as_a_timer_worker(app, db):
+    import threading
+    from webapp.__main__ import sweep_forever
+    stop = threading.Event()
+    thread = threading.Thread(target=sweep_forever, args=(db, stop, 30.0), daemon=True)
+    thread.start()
+    deadline = utcnow() + timedelta(seconds=20)
+    while not health.check(db).ok and utcnow() < deadline:
+        stop.wait(0.05)
+    stop.set()
+    thread.join(5)
+    assert app.test_client().get("/healthz").status_code == 200      # at once, not after the first interval
+
+
+def test_serve_prod_refuses_anything_but_postgresql(monkeypatch, capsys):
+    from webapp import serve_prod
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/licensing.db")
+    assert serve_prod.main([]) == 2 and "PostgreSQL" in capsys.readouterr().err

@@ -55,23 +55,38 @@ def stale_after(row: WorkerHeartbeat) -> timedelta:
 def check(db: Database, now: datetime | None = None) -> Health:
     """Every check with its details; ``ok`` only when all pass."""
     now = now or utcnow()
+    checks = {"database": _probe(db, _ping)}
+    if checks["database"]["ok"]:
+        checks["migrations"] = _probe(db, lambda s: _schema(s, db))
+        checks["timer_workers"] = _probe(db, lambda s: _workers(s, now))
+    return Health(all(c["ok"] for c in checks.values()), checks)
+
+
+def _probe(db: Database, read) -> dict:
+    """One check in its own session, so one failing query cannot hide the others' answers."""
     try:
         with db.reading() as session:
-            session.execute(text("SELECT 1"))
-            current = session.scalar(text("SELECT version_num FROM alembic_version"))
-            rows = list(session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_sweep_at > now - FORGET)))
+            return {"ok": True, **read(session)}
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
-        return Health(False, {"database": {"ok": False, "error": f"{type(exc).__name__}: {reason}"}})
+        return {"ok": False, "error": f"{type(exc).__name__}: {reason}"}
+
+
+def _ping(session) -> dict:
+    session.execute(text("SELECT 1"))
+    return {}
+
+
+def _schema(session, db: Database) -> dict:
+    current = session.scalar(text("SELECT version_num FROM alembic_version"))
     head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    return {"ok": current == head, "current": current, "head": head}
+
+
+def _workers(session, now: datetime) -> dict:
+    rows = session.scalars(select(WorkerHeartbeat).where(WorkerHeartbeat.last_sweep_at > now - FORGET))
     workers = [_worker(row, now) for row in rows]
-    checks = {
-        "database": {"ok": True},
-        "migrations": {"ok": current == head, "current": current, "head": head},
-        "timer_workers": {"ok": any(w["alive"] for w in workers), "alive": sum(w["alive"] for w in workers),
-                          "workers": workers},
-    }
-    return Health(all(c["ok"] for c in checks.values()), checks)
+    return {"ok": any(w["alive"] for w in workers), "alive": sum(w["alive"] for w in workers), "workers": workers}
 
 
 def _worker(row: WorkerHeartbeat, now: datetime) -> dict:
