@@ -77,6 +77,19 @@ def test_the_head_trigger_still_guards_what_the_role_may_update(app_db):
             conn.execute(text("UPDATE audit_head SET seq = seq - 1"))
 
 
+def test_replica_mode_skips_the_triggers_but_not_verify(pg):
+    """What a superuser can still do in the database is what the keyed chain is for."""
+    people = load_people(pg)
+    cases.submit(pg, people["applicant_a"], ["bench"], {})
+    cases.submit(pg, people["applicant_b"], ["bench"], {})
+    with pg.engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE audit_events SET opinion = '伪造' WHERE seq = 1"))
+    with pg.reading() as s:
+        result = audit.verify(s)
+    assert not result.ok and result.broken_seq == 1
+
+
 def test_owner_and_superusers_are_refused_as_the_app_role(pg):
     owner = pg.engine.url.username
     with pytest.raises(ValidationError):
