@@ -53,6 +53,15 @@ def test_503_without_a_live_timer_worker(app, db):
     assert app.test_client().get("/healthz").status_code == 200
 
 
+def test_workers_gone_for_a_day_are_forgotten(app, db):
+    beat(db, worker="old", ago=timedelta(days=2))
+    beat(db, worker="new")
+    workers = app.test_client().get("/healthz").json["checks"]["timer_workers"]["workers"]
+    assert [w["worker"] for w in workers] == ["new"]
+    with db.reading() as s:
+        assert s.scalar(text("SELECT count(*) FROM worker_heartbeats")) == 1
+
+
 def test_503_when_the_schema_is_behind(app, db):
     beat(db)
     with db.transaction() as s:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from workflow.storage.db import Database, utcnow
@@ -23,7 +23,7 @@ from workflow.storage.schema import alembic_config
 
 log = logging.getLogger(__name__)
 MIN_STALE = timedelta(minutes=2)
-FORGET = timedelta(days=1)          # rows of workers gone for a day are no longer listed
+FORGET = timedelta(days=1)          # workers gone for a day are no longer listed, then deleted
 
 
 @dataclass
@@ -41,7 +41,8 @@ def beat(db: Database, worker: str, started_at: datetime, interval: float, woken
     now = utcnow()
     with db.transaction() as session:
         row = session.get(WorkerHeartbeat, worker)
-        if row is None:
+        if row is None:   # a new worker: forget those gone for a day (each restart is a new pid)
+            session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.last_sweep_at < now - FORGET))
             row = WorkerHeartbeat(worker=worker, started_at=started_at, sweeps=0, woken=0, failures=0)
             session.add(row)
         row.last_sweep_at, row.interval_seconds = now, interval
