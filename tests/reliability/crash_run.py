@@ -11,7 +11,8 @@ moments while making some filings' acceptance deadline pass (the timer worker's 
 - nothing is half-applied: every case has its process instance, every instance's task table
   equals the engine's READY manual tasks, and the audit chain verifies;
 - every filing whose deadline passed is deemed accepted once the timer worker is back;
-- no answer was a 5xx.
+- no answer was a 5xx, and ``/metrics`` (summed over every web worker, killed ones included)
+  counts at least the acknowledged completions.
 
 Prints figures; exits 1 on any violation. Usage (``.ci/run`` runs it after ``make test``):
     TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python tests/reliability/crash_run.py
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -108,7 +110,8 @@ class Deployment:
         env = {**os.environ, "DATABASE_URL": url, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2",
                "WEB_THREADS": "4", "ACCESS_LOG": "/dev/null", "PROMETHEUS_MULTIPROC_DIR": str(workdir / "prom"),
                "ATTACHMENTS_DIR": str(workdir / "files"), "SECRET_KEY": "crash-run-" + uuid.uuid4().hex}
-        self.log = open(workdir / "serve.log", "w")
+        self.log_path = workdir / "serve.log"
+        self.log = open(self.log_path, "w")
         self.launcher = subprocess.Popen(
             [sys.executable, "-m", "webapp.serve_prod", "--timer-workers", "1", "--timer-interval", "1"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -124,7 +127,7 @@ class Deployment:
     def timer_workers(self) -> list[int]:
         return [p for p in children(self.launcher.pid) if "timers run" in cmdline(p)]
 
-    def wait_healthy(self, timeout: float = 90) -> float:
+    def wait_healthy(self, timeout: float = 180) -> float:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             try:
@@ -133,7 +136,8 @@ class Deployment:
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise SystemExit("the production configuration did not become healthy; see serve.log")
+        tail = self.log_path.read_text(errors="replace").splitlines()[-15:]
+        raise SystemExit("the production configuration did not become healthy:\n" + "\n".join(tail))
 
     def stop(self) -> None:
         self.launcher.send_signal(signal.SIGTERM)
@@ -235,6 +239,13 @@ def run_round(deployment: Deployment, db: Database, ledger: Ledger, kills: Count
     return due
 
 
+def completions_counted(base: str) -> int:
+    """licensing_task_completions_total summed over every web worker, killed ones included."""
+    body = requests.get(base + "/metrics", timeout=15).text
+    found = re.search(r"^licensing_task_completions_total (\S+)$", body, re.M)
+    return int(float(found.group(1))) if found else -1
+
+
 def wait_deemed(db: Database, due: set[int], timeout: float) -> tuple[set[int], float]:
     started = time.monotonic()
     while True:
@@ -320,9 +331,12 @@ def crash_run(url: str, rounds: int, seed: int) -> int:
                 thread.join(timeout=30)
             pending, recovery = wait_deemed(db, due, timeout=45)
             healthy_again = deployment.wait_healthy(timeout=30)
+            counted = completions_counted(deployment.base)
         finally:
             deployment.stop()
         problems = check(db, ledger, due, pending)
+    if counted < len(ledger.accepted):
+        problems.append(f"/metrics counts {counted} completions, fewer than the {len(ledger.accepted)} acknowledged")
     db.dispose()
     requests_total = sum(ledger.statuses.values()) + ledger.dropped
     print(f"crash run (seed {seed}): {rounds} rounds in {time.monotonic() - started:.0f} s, boot {boot:.1f} s")
@@ -331,6 +345,7 @@ def crash_run(url: str, rounds: int, seed: int) -> int:
           f"{ledger.dropped} dropped in flight by a kill")
     print(f"  acknowledged: {len(ledger.filed)} filings, {len(ledger.accepted)} acceptances; "
           f"lost or doubled: {sum('acknowledged' in p for p in problems)}")
+    print(f"  /metrics (multiprocess, across killed workers): {counted} completions counted")
     print(f"  deadlines passed while the timer worker was killed: {len(due)}, deemed accepted after restart: "
           f"{len(due) - len(pending)} (all within {recovery:.1f} s); healthy again in {healthy_again:.1f} s")
     for problem in problems:
