@@ -206,3 +206,11 @@ def test_the_web_app_refuses_to_start_in_production_without_the_key(monkeypatch,
     monkeypatch.setenv("AUDIT_KEY", "too short")
     with pytest.raises(AuditKeyMissing):
         create_app({"SECRET_KEY": "x" * 32}, Database(f"sqlite:///{tmp_path / 'w.db'}"))
+
+
+def test_database_roles_are_postgresql_only(tmp_path):
+    """PostgreSQL's side is tests/reliability/test_db_roles.py."""
+    from workflow.errors import ValidationError
+    from workflow.storage import roles
+    with pytest.raises(ValidationError, match="invalid"):
+        roles.grant_app_role(Database(f"sqlite:///{tmp_path / 'r.db'}"), "licensing_app")

@@ -2,7 +2,10 @@
 change or remove audit rows, rewind the head, or switch the triggers off."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +19,7 @@ from workflow.services import cases
 from workflow.storage import audit, roles
 from workflow.storage.db import Database
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL roles need TEST_DATABASE_URL")
 
 
@@ -26,11 +30,13 @@ def pg(request, tmp_path, sqlite_template):
 
 @pytest.fixture
 def app_db(pg):
-    """A login role granted by ``grant_app_role``, and the database as that role sees it."""
+    """A login role granted by ``python -m workflow db grant-app-role``, and the database as it sees it."""
     role = f"lic_app_{uuid.uuid4().hex[:8]}"
     with pg.engine.begin() as conn:
         conn.execute(text(f"CREATE ROLE {role} LOGIN"))
-    roles.grant_app_role(pg, role)
+    granted = subprocess.run([sys.executable, "-m", "workflow", "--database", pg.url, "db", "grant-app-role", role],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert granted.returncode == 0 and "REVOKE UPDATE, DELETE ON audit_events" in granted.stdout, granted.stderr
     app = Database(make_url(pg.url).set(username=role).render_as_string(hide_password=False))
     yield app
     app.dispose()
