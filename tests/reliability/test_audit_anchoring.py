@@ -145,16 +145,6 @@ def test_the_head_only_moves_forward(db, history):
                 s.execute(text(statement))
 
 
-def test_replica_mode_bypass_is_detected(db, history):
-    if not db.is_postgres:
-        pytest.skip("session_replication_role is PostgreSQL's")
-    with db.engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text(f"UPDATE audit_events SET decision = 'refuse' WHERE seq = {history}"))
-    result = verify(db)
-    assert not result.ok and result.broken_seq == history
-
-
 def test_cli_checkpoint_then_verify(db, history, tmp_path):
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "workflow", "--database", db.url, "audit", *args],
@@ -216,3 +206,11 @@ def test_the_web_app_refuses_to_start_in_production_without_the_key(monkeypatch,
     monkeypatch.setenv("AUDIT_KEY", "too short")
     with pytest.raises(AuditKeyMissing):
         create_app({"SECRET_KEY": "x" * 32}, Database(f"sqlite:///{tmp_path / 'w.db'}"))
+
+
+def test_database_roles_are_postgresql_only(tmp_path):
+    """PostgreSQL's side is tests/reliability/test_db_roles.py."""
+    from workflow.errors import ValidationError
+    from workflow.storage import roles
+    with pytest.raises(ValidationError, match="invalid"):
+        roles.grant_app_role(Database(f"sqlite:///{tmp_path / 'r.db'}"), "licensing_app")

@@ -2,7 +2,10 @@
 change or remove audit rows, rewind the head, or switch the triggers off."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -16,6 +19,7 @@ from workflow.services import cases
 from workflow.storage import audit, roles
 from workflow.storage.db import Database
 
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL roles need TEST_DATABASE_URL")
 
 
@@ -26,11 +30,13 @@ def pg(request, tmp_path, sqlite_template):
 
 @pytest.fixture
 def app_db(pg):
-    """A login role granted by ``grant_app_role``, and the database as that role sees it."""
+    """A login role granted by ``python -m workflow db grant-app-role``, and the database as it sees it."""
     role = f"lic_app_{uuid.uuid4().hex[:8]}"
     with pg.engine.begin() as conn:
         conn.execute(text(f"CREATE ROLE {role} LOGIN"))
-    roles.grant_app_role(pg, role)
+    granted = subprocess.run([sys.executable, "-m", "workflow", "--database", pg.url, "db", "grant-app-role", role],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert granted.returncode == 0 and "REVOKE UPDATE, DELETE ON audit_events" in granted.stdout, granted.stderr
     app = Database(make_url(pg.url).set(username=role).render_as_string(hide_password=False))
     yield app
     app.dispose()
@@ -75,6 +81,19 @@ def test_the_head_trigger_still_guards_what_the_role_may_update(app_db):
     with pytest.raises(DBAPIError, match="only moves forward"):
         with app_db.engine.begin() as conn:
             conn.execute(text("UPDATE audit_head SET seq = seq - 1"))
+
+
+def test_replica_mode_skips_the_triggers_but_not_verify(pg):
+    """What a superuser can still do in the database is what the keyed chain is for."""
+    people = load_people(pg)
+    cases.submit(pg, people["applicant_a"], ["bench"], {})
+    cases.submit(pg, people["applicant_b"], ["bench"], {})
+    with pg.engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE audit_events SET opinion = '伪造' WHERE seq = 1"))
+    with pg.reading() as s:
+        result = audit.verify(s)
+    assert not result.ok and result.broken_seq == 1
 
 
 def test_owner_and_superusers_are_refused_as_the_app_role(pg):

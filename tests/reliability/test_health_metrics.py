@@ -10,6 +10,7 @@ from sqlalchemy import text
 from tests.helpers import open_tasks
 from tests.web.conftest import make_app
 from workflow.services import cases, health, tasks
+from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
 
 
@@ -52,12 +53,29 @@ def test_503_without_a_live_timer_worker(app, db):
     assert app.test_client().get("/healthz").status_code == 200
 
 
+def test_workers_gone_for_a_day_are_forgotten(app, db):
+    beat(db, worker="old", ago=timedelta(days=2))
+    beat(db, worker="new")
+    workers = app.test_client().get("/healthz").json["checks"]["timer_workers"]["workers"]
+    assert [w["worker"] for w in workers] == ["new"]
+    with db.reading() as s:
+        assert s.scalar(text("SELECT count(*) FROM worker_heartbeats")) == 1
+
+
 def test_503_when_the_schema_is_behind(app, db):
     beat(db)
     with db.transaction() as s:
         s.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["checks"]["migrations"]["ok"] is False
+
+
+def test_each_check_answers_even_when_another_fails(app, db):
+    with db.transaction() as s:
+        s.execute(text("DROP TABLE worker_heartbeats"))
+    checks = app.test_client().get("/healthz").json["checks"]
+    assert checks["database"]["ok"] and checks["migrations"]["ok"]
+    assert not checks["timer_workers"]["ok"] and checks["timer_workers"]["error"] in ("OperationalError", "ProgrammingError")
 
 
 def test_503_when_the_database_is_unreachable(tmp_path):
@@ -102,6 +120,13 @@ def task_owner(task) -> str:
     return {"window": "window", "reviewer": "reviewer1", "approver": "approver"}[task.role]
 
 
+def test_timer_lag_is_due_to_fired(app, db, clock):
+    with db.transaction() as s:
+        audit.record(s, action="timer", data={"instance_id": 1, "due": (utcnow() - timedelta(seconds=42)).isoformat()})
+    body = app.test_client().get("/metrics").get_data(as_text=True)
+    assert sample(body, "licensing_timer_lag_seconds") == 42
+
+
 def test_overdue_cases(app, db, people, clock):
     case = cases.submit(db, people["applicant_a"], ["bench"], {})
     with db.transaction() as s:
@@ -110,3 +135,23 @@ def test_overdue_cases(app, db, people, clock):
     body = app.test_client().get("/metrics").get_data(as_text=True)
     assert sample(body, "licensing_overdue_cases") == 1
     assert sample(body, "licensing_timers_due") == 0
+
+
+def test_the_embedded_servers_sweep_thread_counts_as_a_timer_worker(app, db):
+    import threading
+    from webapp.__main__ import sweep_forever
+    stop = threading.Event()
+    thread = threading.Thread(target=sweep_forever, args=(db, stop, 30.0), daemon=True)
+    thread.start()
+    deadline = utcnow() + timedelta(seconds=20)
+    while not health.check(db).ok and utcnow() < deadline:
+        stop.wait(0.05)
+    stop.set()
+    thread.join(5)
+    assert app.test_client().get("/healthz").status_code == 200      # at once, not after the first interval
+
+
+def test_serve_prod_refuses_anything_but_postgresql(monkeypatch, capsys):
+    from webapp import serve_prod
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/licensing.db")
+    assert serve_prod.main([]) == 2 and "PostgreSQL" in capsys.readouterr().err

@@ -168,6 +168,12 @@ class Database:
         self.engine.dispose()
         self.read_sessions.kw["bind"].dispose()
 
+    def after_fork(self) -> None:
+        """In a forked child (gunicorn's preloaded workers): start with empty pools, leaving the
+        parent's connections open for the parent: two processes on one socket corrupt both."""
+        self.engine.dispose(close=False)
+        self.read_sessions.kw["bind"].dispose(close=False)
+
 
 class UTCDateTime(TypeDecorator):
     """Aware UTC datetimes on every backend.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.storage.db import Base, UTCDateTime
@@ -20,4 +20,3 @@ class WorkerHeartbeat(Base):
     woken: Mapped[int] = mapped_column(default=0)
     failures: Mapped[int] = mapped_column(default=0)
     last_failures: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -47,7 +47,6 @@ def upgrade() -> None:
         sa.Column("woken", sa.Integer(), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_failures", sa.Integer(), nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
     )
 
 
@@ -61,10 +60,14 @@ def _seal(conn, last_seq: int, last_hash: str) -> None:
     conn.execute(HEAD.update().where(HEAD.c.id == 1).values(seq=last_seq + 1, hash=digest))
 
 
+POSTGRES_DROPS = ("DROP TRIGGER IF EXISTS audit_head_forward_only ON audit_head",
+                  "DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head",
+                  "DROP FUNCTION IF EXISTS audit_head_forward_only()")
+SQLITE_DROPS = ("DROP TRIGGER IF EXISTS audit_head_forward_only", "DROP TRIGGER IF EXISTS audit_head_no_delete")
+
+
 def downgrade() -> None:
+    """Drops the heartbeats and the head's triggers; a seal event stays (the history is append-only)."""
     op.drop_table("worker_heartbeats")
-    for statement in ("DROP TRIGGER IF EXISTS audit_head_forward_only ON audit_head",
-                      "DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head",
-                      "DROP FUNCTION IF EXISTS audit_head_forward_only()") if op.get_bind().dialect.name == "postgresql" \
-            else ("DROP TRIGGER IF EXISTS audit_head_forward_only", "DROP TRIGGER IF EXISTS audit_head_no_delete"):
+    for statement in POSTGRES_DROPS if op.get_bind().dialect.name == "postgresql" else SQLITE_DROPS:
         op.execute(statement)
