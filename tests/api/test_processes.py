@@ -32,7 +32,7 @@ def test_dry_run_then_move(db, api, people, bench_case):
 def test_bad_plans_and_other_roles_are_refused(db, api):
     target = deploy_renamed(db, {"check_a": "check_x"})
     unknown = api.post("/api/v1/processes/migrations", "admin", json=plan(99))
-    assert unknown.status_code == 422 and set(error_of(unknown)["fields"]) == {"target"}
+    assert unknown.status_code == 422 and set(error_of(unknown)["fields"]) == {"to"}
     mapping = api.post("/api/v1/processes/migrations", "admin", json=plan(target, mapping={"check_a": "x"}))
     assert mapping.status_code == 422 and set(error_of(mapping)["fields"]) == {"mapping.check_a"}
     extra = api.post("/api/v1/processes/migrations", "admin", json=plan(target, force=True))
