@@ -40,6 +40,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+    if app.config.get("COUNT_QUERIES") or os.environ.get("COUNT_QUERIES") == "1":
+        from webapp import query_count
+        query_count.install(app, app.extensions["db"])
 
     from webapp import auth, errors, i18n, templating
     csrf.init_app(app)
