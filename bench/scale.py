@@ -20,16 +20,21 @@ and PASS/MISS; never fails. Needs a PostgreSQL server where it may create a data
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path; bench/http.py must not shadow the
+# standard library's http package (requests, urllib and email import it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import math
 import os
 import random
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

@@ -15,14 +15,19 @@ moment its instance was seen finished minus the moment it fell due (poll resolut
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path; bench/http.py must not shadow the
+# standard library's http package (requests, urllib and email import it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import math
 import os
 import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
