@@ -18,6 +18,13 @@ See bench/README.md for what each figure means.
 """
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder comes first on sys.path; bench/http.py must not shadow the
+# standard library's http package (requests, urllib and email import it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
 import argparse
 import cProfile
 import gc
@@ -28,14 +35,12 @@ import pstats
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:

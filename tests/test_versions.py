@@ -89,7 +89,7 @@ def test_a_bad_plan_is_refused_field_by_field(db, people):
     admin = people["admin"]
     with pytest.raises(ValidationError) as err:
         versions.dry_run(db, admin, versions.Plan("engine_bench", 1, 9))
-    assert set(err.value.fields) == {"target"}
+    assert set(err.value.fields) == {"to"}
     target = deploy_renamed(db, {"check_a": "check_x"})
     with pytest.raises(ValidationError) as err:
         versions.dry_run(db, admin, versions.Plan("engine_bench", 1, target, {"check_a": "nowhere", "gone": "x"}))
@@ -109,3 +109,11 @@ def test_upgrade_reaches_the_newest_migration(db):
     head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
     with db.engine.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
+
+
+def test_mapping_lines_are_parsed_or_refused():
+    assert versions.parse_mapping(["check_a=check_x", " decide = sign_off ", ""]) == {
+        "check_a": "check_x", "decide": "sign_off"}
+    with pytest.raises(ValidationError) as err:
+        versions.parse_mapping(["check_a", "=x"])
+    assert list(err.value.fields) == ["mapping"]

@@ -45,6 +45,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
     audit_key()  # production mode refuses to start rather than chain with the development key
+    if app.config.get("COUNT_QUERIES") or os.environ.get("COUNT_QUERIES") == "1":
+        from webapp import query_count
+        query_count.install(app, app.extensions["db"])
 
     from webapp import auth, errors, i18n, input_guard, observability, templating, throttle
     input_guard.init_app(app)

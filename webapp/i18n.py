@@ -123,7 +123,8 @@ FIELD_LABELS = {
     "user_ids": "Colleagues", "green_channel": "Green channel", "data": "Application",
     "product_name": "Product name", "address": "Address", "area_code": "Area code",
     "contact": "Contact person", "phone": "Phone", "license_number": "License number",
-    "change_kind": "Kind of change",
+    "change_kind": "Kind of change", "from": "Source version", "to": "Target version", "mapping": "Step mapping",
+    "process_id": "Process",
     "company_name": "Enterprise name", "industry_code": "Industry code (2 digits)",
     "product_code": "Product code (3 digits)", "commitment_path": "Commitment path (告知承诺)",
     "hazardous_chemical": "Hazardous chemical", "fertiliser": "Fertiliser", "food_kind": "Kind of licence",
@@ -185,6 +186,11 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
      "延续申请可自 {0} 起提出（有效期届满前 {1} 日内）。"),
     (re.compile(r"^The case was changed by someone else \(version (\d+), you had (\d+)\)\. Reload and try again\.$"),
      "该办件已被他人更新（当前版本 {0}，您看到的是 {1}），请刷新后重试。"),
+    (re.compile(r"^Write each renamed step as OLD=NEW: (.*)$"), "改名的环节请写成 旧=新：{0}"),
+    (re.compile(r"^current step '(.*)' is not in the target version$"), "当前环节 {0} 不在目标版本中"),
+    (re.compile(r"^finished step '(.*)' is not in the target version$"), "已办环节 {0} 不在目标版本中"),
+    (re.compile(r"^the instance changed meanwhile \(finished or already moved\)$"), "流程实例已变化（已办结或已迁移）"),
+    (re.compile(r"^instances inside a call activity or subprocess are not migrated$"), "调用活动或子流程中的实例不迁移"),
 ]
 
 ZH: dict[str, str] = {}

@@ -172,6 +172,22 @@ ZH: dict[str, str] = {
     "Enterprise (applicants)": "所属企业（申请人）", "Account {name} created.": "账号 {name} 已创建。",
     "Choose a CSV file.": "请选择 CSV 文件。", "Imported: {i} new, {u} changed, {n} unchanged.": "导入完成：新增 {i} 条，修改 {u} 条，未变 {n} 条。",
     "Deployed {p} version {v}.": "已部署 {p} 第 {v} 版。", "{p} is unchanged (version {v}).": "{p} 未变化（第 {v} 版）。",
+    "Move running cases to another version": "在办件迁移到其他版本",
+    "A case moves when every step it is at and has done exists in the target version, under its own id or the new id you give. Check first: nothing changes until you confirm.":
+        "办件当前所在及已办理的每个环节都存在于目标版本（同一标识或您给出的新标识）时方可迁移。请先检查，确认前不做任何改动。",
+    "From version": "原版本", "To version": "目标版本", "Renamed steps, one OLD=NEW a line": "改名的环节，每行一个 旧=新",
+    "Check": "检查", "Move {n} cases": "迁移 {n} 件", "Moved": "已迁移", "Would move": "可迁移", "Cannot move": "不能迁移",
+    "Current steps": "当前环节", "Why": "原因", "Failed steps": "失败的环节", "Failed at": "失败时间", "Error": "错误",
+    "Retry": "重试", "Nothing has failed.": "没有失败的环节。", "The retry went through.": "重试成功。",
+    "The retry failed again.": "重试仍然失败。", "Source version": "原版本", "Target version": "目标版本",
+    "Step mapping": "环节对照", "Move cases": "迁移在办件",
+    "Cases whose timer, engine step or service task failed in a sweep. The sweep tries again every interval; retry one now once the cause is fixed.":
+        "定时巡检中定时器、引擎步骤或服务任务失败的办件。巡检每个周期都会重试；排除原因后可立即重试。",
+    "No such version of this process.": "该流程没有这个版本。",
+    "The target must differ from the source version.": "目标版本不能与原版本相同。",
+    "No such step in the source version.": "原版本中没有这个环节。", "No such step in the target version.": "目标版本中没有这个环节。",
+    "The instance has nothing due now or is being worked on; try again shortly.": "该流程实例当前没有到期事项或正被处理，请稍后再试。",
+    "No failed instance with this id.": "没有这个失败的流程实例。",
     # -- code labels
     "Window clerk": "窗口受理人员", "Reviewer": "审查员", "Inspector": "核查员", "Approver": "审批负责人",
     "Expert": "评审专家", "Supervisor": "效能督查", "Auditor": "审计", "Administrator": "系统管理员", "System": "系统",

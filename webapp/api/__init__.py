@@ -30,7 +30,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from webapp import input_guard, throttle
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
-from webapp.api.resources import auth, cases, matters, oversight, public, tasks
+from webapp.api.resources import auth, cases, matters, oversight, processes, public, tasks
 from webapp.api.schemas import Error
 
 API_PREFIX = "/api/v1"
@@ -40,7 +40,7 @@ OPENAPI_VERSION = "3.1.0"
 EXTENSION = "api_v1"
 
 RESOURCES = (auth.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
-             oversight.reports_blp, oversight.audit_blp)
+             oversight.reports_blp, oversight.audit_blp, processes.blp)
 TAGS = {
     "auth": "Bearer tokens: POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     "matters": "The catalogue of licensing matters and their application forms (JSON Schema).",

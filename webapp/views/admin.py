@@ -17,7 +17,7 @@ from webapp.views.common import int_arg
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError
-from workflow.services import admin, calendar, documents, queries
+from workflow.services import admin, calendar, documents, failures, queries, versions
 from workflow.storage.db import utcnow
 from workflow.storage.models.people import ROLES
 from workflow.timekeeping.workdays import local_date
@@ -125,6 +125,41 @@ def process_version(version_id: int):
     version, page = queries.cases_on_version(get_db(), current_user, version_id, int_arg("page", 1))
     svg = render_svg(version.xml, lane_label=lambda name: label(ROLE_LABELS, name), title=version.process_id)
     return render_template("admin/process.html", v=version, page=page, svg=svg)
+
+
+@bp.route("/processes/migrate", methods=["GET", "POST"])
+@roles("admin")
+def migrate():
+    errors, outcome, values = {}, None, request.form.to_dict()
+    if request.method == "POST":
+        try:
+            outcome = _migrate(values)
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+    return render_template("admin/migrate.html", outcome=outcome, errors=errors, values=values), (
+        422 if errors else 200)
+
+
+def _migrate(values: dict) -> versions.Outcome:
+    """A dry run unless the administrator confirmed the move."""
+    plan = versions.Plan((values.get("process_id") or "").strip(), int_arg("from", 0, values),
+                         int_arg("to", 0, values),
+                         versions.parse_mapping((values.get("mapping") or "").splitlines()))
+    run = versions.migrate if values.get("confirm") == "1" else versions.dry_run
+    return run(get_db(), current_user, plan)
+
+
+@bp.route("/failed", methods=["GET", "POST"])
+@roles("admin")
+def failed():
+    db = get_db()
+    if request.method == "POST":
+        still = failures.retry(db, current_user, int_arg("instance_id", 0, source=request.form))
+        flash(_("The retry went through.") if still is None else _("The retry failed again."),
+              "success" if still is None else "error")
+        return redirect(url_for("admin.failed"))
+    page = failures.failed_instances(db, current_user, int_arg("page", 1))
+    return render_template("admin/failed.html", page=page)
 
 
 @bp.route("/matters", methods=["GET", "POST"])

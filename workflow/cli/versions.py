@@ -23,19 +23,9 @@ def _admin(db: Database, username: str) -> User:
     return user
 
 
-def _mapping(pairs: list[str]) -> dict[str, str]:
-    mapping = {}
-    for pair in pairs:
-        old, sep, new = pair.partition("=")
-        if not sep or not old or not new:
-            raise ValidationError({"map": [f"{pair!r} is not OLD=NEW"]})
-        mapping[old] = new
-    return mapping
-
-
 def cmd_migrate(args) -> int:
     db = Database(args.database)
-    plan = versions.Plan(args.process_id, args.source, args.target, _mapping(args.map))
+    plan = versions.Plan(args.process_id, args.source, args.target, versions.parse_mapping(args.map))
     run = versions.dry_run if args.dry_run else versions.migrate
     outcome = run(db, _admin(db, args.actor), plan)
     verb = "would move" if args.dry_run else "moved"

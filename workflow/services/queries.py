@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -74,10 +74,23 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
     if filters.matter:
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
-    if filters.q:
-        query = query.where(or_(_contains(Case.number, filters.q), _contains(Case.title, filters.q)))
+    if filters.q and filters.q.strip():
+        query = query.where(Case.id.in_(_matching(filters.q.strip())))
     with db.reading() as session:
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
+
+
+def _matching(q: str):
+    """Ids of cases whose number or title, or whose enterprise's name or credit code, contains ``q``.
+
+    A union of one lookup per column, so each reads its own index (on PostgreSQL a pg_trgm GIN
+    index, migration 0011) instead of one OR that scans every case.
+    """
+    organisations = select(Organisation.id).where(or_(_contains(Organisation.name, q),
+                                                      _contains(Organisation.credit_code, q)))
+    return union(select(Case.id).where(_contains(Case.number, q)),
+                 select(Case.id).where(_contains(Case.title, q)),
+                 select(Case.id).where(Case.organisation_id.in_(organisations)))
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:

@@ -54,6 +54,20 @@ class Outcome:
     moved: bool = False
 
 
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``OLD=NEW`` lines (the shell's ``--map``, the admin page's text box) as a mapping."""
+    mapping, bad = {}, []
+    for pair in (p.strip() for p in pairs):
+        old, sep, new = pair.partition("=")
+        if pair and not (sep and old.strip() and new.strip()):
+            bad.append(pair)
+        elif pair:
+            mapping[old.strip()] = new.strip()
+    if bad:
+        raise ValidationError({"mapping": [f"Write each renamed step as OLD=NEW: {', '.join(bad)}"]})
+    return mapping
+
+
 def dry_run(db: Database, actor, plan: Plan) -> Outcome:
     """The running instances of the source version, split into those that can move and those that cannot."""
     return _preview(db, actor, plan)[0]
@@ -84,11 +98,11 @@ def _versions(session: Session, plan: Plan) -> tuple[ProcessVersion, ProcessVers
     found = {row.version: row for row in session.scalars(select(ProcessVersion).where(
         ProcessVersion.process_id == plan.process_id, ProcessVersion.version.in_((plan.source, plan.target))))}
     errors: dict[str, list[str]] = {}
-    for name, number in (("source", plan.source), ("target", plan.target)):
+    for name, number in (("from", plan.source), ("to", plan.target)):     # the names callers send
         if number not in found:
             errors[name] = ["No such version of this process."]
     if not errors and plan.source == plan.target:
-        errors["target"] = ["The target must differ from the source version."]
+        errors["to"] = ["The target must differ from the source version."]
     if errors:
         raise ValidationError(errors)
     source, target = found[plan.source], found[plan.target]

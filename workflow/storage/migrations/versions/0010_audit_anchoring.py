@@ -7,7 +7,7 @@ with the key, covers the last of them, so the unkeyed prefix is anchored too. Ru
 database owner with the production ``AUDIT_KEY`` in the environment.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01 14:00:00
 """
 from datetime import datetime, timezone
@@ -18,7 +18,7 @@ from alembic import op
 from workflow.storage.audit import GENESIS, SEAL, event_hash, install_head_triggers
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

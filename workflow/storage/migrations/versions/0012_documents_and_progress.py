@@ -6,7 +6,7 @@
   public progress lookup (办件查询) without a login. Existing cases get one here.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-01 14:00:00
 """
 import secrets

@@ -5,7 +5,7 @@
   delivered by ``python -m workflow outbox deliver`` with retries.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-01 13:40:00
 """
 from alembic import op
