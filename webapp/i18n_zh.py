@@ -399,4 +399,9 @@ ZH.update({
     "No seal uploaded: documents show no seal.": "未上传印章：文书不显示印章。",
     "Office settings saved.": "单位设置已保存。",
     "Upload the seal as a PNG or JPEG image of at most 1 MB.": "请上传不超过 1 MB 的 PNG 或 JPEG 印章图片。",
+    "Download Excel": "导出 Excel",
+    "Download PDF": "导出 PDF",
+    "Units handled": "办理量（证/台/辆）",
+    "Certificates issued": "发证数",
+    "The end date must not be before the start date.": "结束日期不能早于开始日期。",
 })

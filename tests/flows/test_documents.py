@@ -139,3 +139,37 @@ def test_upgrade_reaches_head_and_gives_older_cases_a_query_code(tmp_path):
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
         assert len(connection.scalar(text("SELECT query_code FROM cases WHERE id = 1"))) == 8
     db.dispose()
+
+
+def test_a_registration_refused_in_review_gets_a_denial_and_one_at_the_counter_a_grant(bureau):
+    refused = bureau.file(["equipment_registration"])
+    bureau.act("window", refused.id, "acceptance", decision="accept")
+    bureau.act("equip_reviewer", refused.id, "document_review", decision="fail", opinion="监督检验证书已过期")
+    assert kinds(bureau, "applicant_a", refused.id) == ["acceptance", "denial", "delivery"]
+    assert "监督检验证书已过期" in render(bureau, "applicant_a", refused.id, kinds_keys(bureau, refused.id)["denial"])
+    counter = bureau.file(["equipment_registration"])
+    bureau.act("window", counter.id, "acceptance", decision="register_now")
+    assert kinds(bureau, "applicant_a", counter.id) == ["acceptance", "grant", "certificate", "delivery"]
+    licence = render(bureau, "applicant_a", counter.id, kinds_keys(bureau, counter.id)["certificate"])
+    assert "使用单位" in licence and "电梯" in licence and "签发人window" in licence
+
+
+def test_joint_filing_one_acceptance_two_decisions_and_a_cng_batch_one_certificate_per_vehicle(bureau):
+    from tests.flows.test_equipment import VALID
+    case = bureau.file(["food_license", "equipment_registration"])
+    bureau.accept(case.id)
+    bureau.act("equip_reviewer", case.id, "document_review", decision="pass")
+    bureau.act("food_reviewer", case.id, "document_review", decision="pass")
+    bureau.act("food_inspector", case.id, "onsite_inspection", decision="pass", team=["food_inspector", "food_inspector2"])
+    bureau.act("food_approver", case.id, "approval", decision="approve")
+    assert sorted(kinds(bureau, "applicant_a", case.id)) == sorted(
+        ["acceptance", "grant", "grant", "certificate", "certificate", "delivery"])
+    vehicles = [{**VALID["cng_application"]["vehicles"][0], "plate_number": p, "vin": v}
+                for p, v in (("闽A11111", "LSVAU2180N2183294"), ("闽A22222", "LFV2A21K6A3000001"))]
+    batch = bureau.file(["cng_cylinder"], {"vehicles": vehicles})
+    bureau.act("window", batch.id, "vehicle_check", decision="register", vehicles=[
+        {"plate_number": "闽A11111", "decision": "register"},
+        {"plate_number": "闽A22222", "decision": "refuse", "reason": "气瓶检验过期"}])
+    assert kinds(bureau, "applicant_a", batch.id) == ["grant", "certificate", "delivery"]
+    licence = render(bureau, "applicant_a", batch.id, kinds_keys(bureau, batch.id)["certificate"])
+    assert "车牌号码闽A11111" in licence.replace(" ", "") and "LSVAU2180N2183294" in licence

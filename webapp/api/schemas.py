@@ -560,6 +560,9 @@ class SummaryRow(Schema):
     completion_rate = fields.Float(allow_none=True, required=True)
     on_time_rate = fields.Float(allow_none=True, required=True)
     satisfaction_rate = fields.Float(allow_none=True, required=True)
+    items = fields.Integer(required=True, metadata={
+        "description": "what the matter counts: licences, equipment units, vehicles, nominations"})
+    certificates = fields.Integer(required=True, metadata={"description": "certificates issued in the period"})
 
 
 class Summary(Schema):

@@ -116,9 +116,9 @@ WRITERS = {catalog.ACCEPTANCE: _acceptance, catalog.CORRECTION: _correction, cat
 
 
 def _issuer(f: Facts, cert) -> str | None:
-    """签发人: whoever made the decision the certificate was issued on (the last one for its matter)."""
-    decided = [e for e in f.history if "grant" in catalog.kinds_of(e)
-               and f.matter_of_instance.get(e.instance_id) == cert.matter_code]
+    """签发人: whoever made the decision the certificate was issued on."""
+    decided = [r.event for r in f.refs if r.kind == catalog.GRANT
+               and f.matter_of_instance.get(r.event.instance_id) == cert.matter_code]
     return decided[-1].actor_name if decided else None
 
 

@@ -118,7 +118,7 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
         attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                          .order_by(Attachment.uploaded_at, Attachment.id))),
         certificates=certificates,
-        documents=documents.refs(history, certificates),
+        documents=documents.refs(history, certificates, instances),
         rating=session.scalars(select(Rating).where(Rating.case_id == case.id)).first(),
         history=[e for e in map(disclosure.told, history) if e] if is_applicant else history,
         notices=list(session.scalars(select(Notification).where(

@@ -12,12 +12,14 @@ period asked for. Definitions (also shown on the pages):
   withdrawn ones left out of both;
 - satisfaction rate (满意率): ratings of level 4 or 5 over all ratings.
 
-A joint filing counts once under each of its matters (and so once per matter in the total).
+A joint filing counts once under each of its matters, and once in the total (the total counts
+cases, not matters: 38 filings are 38 received even when two of them carry two matters each).
+Satisfaction is ratings of level 4 or 5 over ratings, each rating counted once. Beside filings
+the bureaus count what they issue and register: certificates, equipment units and vehicles
+(a CNG filing is as many vehicles as it lists, an installation notice as many units).
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,12 +30,14 @@ from sqlalchemy import func, select
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import require_role
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import Case, HumanTask, ProcessInstance, Rating, User
+from workflow.errors import ValidationError
+from workflow.storage.models import Case, Certificate, HumanTask, ProcessInstance, Rating, User
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
 
 REPORT_ROLES = ("supervisor", "admin")
 LIST_LIMIT = 50
 SATISFIED = (4, 5)
+REVERSED = "The end date must not be before the start date."
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -86,6 +90,8 @@ class MatterRow:
     overdue_open: int = 0
     ratings: int = 0
     satisfied: int = 0
+    items: int = 0
+    certificates: int = 0
     durations: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -142,53 +148,83 @@ class Dashboard:
 GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
 
 
-def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> dict[str, MatterRow]:
-    rows: dict[str, MatterRow] = {}
-    query = (select(ProcessInstance.matter_code, Case.status, Case.outcome, ProcessInstance.outcome, Case.on_time,
-                    Case.created_at, Case.completed_at, Case.light, Case.decision_due_at)
-             .join(Case, Case.id == ProcessInstance.case_id)
-             .where(Case.created_at >= start, Case.created_at < end))
-    for matter, status, case_outcome, outcome, on_time, created, completed, light, due in session.execute(query):
-        row = rows.setdefault(matter, MatterRow(matter))
-        row.received += 1
-        if status == "withdrawn":
-            row.withdrawn += 1
-        elif status == "completed":
-            row.completed += 1
-            if (outcome or case_outcome) in GRANTED:
-                row.granted += 1
-            else:
-                row.not_granted += 1
-            if on_time is not None:
-                row.timed += 1
-                row.on_time += bool(on_time)
-            days = _days(created, completed)
-            if days is not None:
-                row.durations.append(days)
+def _count_case(row: MatterRow, status, outcome, on_time, created, completed, light, due, now: datetime) -> None:
+    row.received += 1
+    if status == "withdrawn":
+        row.withdrawn += 1
+    elif status == "completed":
+        row.completed += 1
+        if outcome in GRANTED:
+            row.granted += 1
         else:
-            if status == "correction":
-                row.correction += 1
-            else:
-                row.in_progress += 1
-            if light == "red" or (due is not None and due < now):
-                row.overdue_open += 1
-    ratings = (select(ProcessInstance.matter_code, Rating.level).join(Case, Case.id == ProcessInstance.case_id)
-               .join(Rating, Rating.case_id == Case.id).where(Rating.rated_at >= start, Rating.rated_at < end))
-    for matter, level in session.execute(ratings):
+            row.not_granted += 1
+        if on_time is not None:
+            row.timed += 1
+            row.on_time += bool(on_time)
+        days = _days(created, completed)
+        if days is not None:
+            row.durations.append(days)
+    else:
+        if status == "correction":
+            row.correction += 1
+        else:
+            row.in_progress += 1
+        if light == "red" or (due is not None and due < now):
+            row.overdue_open += 1
+
+
+def items_of(matter: str, data: dict | None) -> int:
+    """How many of the matter's statistics units one filing is (vehicles, equipment units)."""
+    data = data or {}
+    if matter == "cng_cylinder":
+        return len(data.get("vehicles") or []) or 1
+    if matter == "equipment_notice":
+        return int(data.get("units") or 1)
+    return 1
+
+
+CASE_COLUMNS = (Case.on_time, Case.created_at, Case.completed_at, Case.light, Case.decision_due_at)
+
+
+def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], MatterRow]:
+    """One row per matter (a joint filing under each of its matters) and the total over cases."""
+    rows: dict[str, MatterRow] = {}
+    in_period = (Case.created_at >= start, Case.created_at < end)
+    query = (select(ProcessInstance.matter_code, Case.data, Case.status, ProcessInstance.outcome, Case.outcome,
+                    *CASE_COLUMNS).join(Case, Case.id == ProcessInstance.case_id).where(*in_period))
+    for matter, data, status, outcome, case_outcome, *rest in session.execute(query):
+        row = rows.setdefault(matter, MatterRow(matter))
+        _count_case(row, status, outcome or case_outcome, *rest, now=now)
+        row.items += items_of(matter, data)
+    total = MatterRow("total")
+    for status, outcome, *rest in session.execute(select(Case.status, Case.outcome, *CASE_COLUMNS).where(*in_period)):
+        _count_case(total, status, outcome, *rest, now=now)
+    total.items = sum(r.items for r in rows.values())
+    _ratings(session, start, end, rows, total)
+    _certificates(session, start, end, rows, total)
+    return rows, total
+
+
+def _ratings(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    in_period = (Rating.rated_at >= start, Rating.rated_at < end)
+    per_matter = (select(ProcessInstance.matter_code, Rating.level)
+                  .join(Rating, Rating.case_id == ProcessInstance.case_id).where(*in_period))
+    for matter, level in session.execute(per_matter):
         row = rows.setdefault(matter, MatterRow(matter))
         row.ratings += 1
         row.satisfied += level in SATISFIED
-    return rows
+    for (level,) in session.execute(select(Rating.level).where(*in_period)):
+        total.ratings += 1
+        total.satisfied += level in SATISFIED
 
 
-def _total(rows: list[MatterRow]) -> MatterRow:
-    total = MatterRow("total")
-    for row in rows:
-        for name in ("received", "in_progress", "correction", "completed", "granted", "not_granted", "withdrawn",
-                     "on_time", "timed", "overdue_open", "ratings", "satisfied"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        total.durations += row.durations
-    return total
+def _certificates(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    query = (select(Certificate.matter_code, func.count()).where(
+        Certificate.issued_on >= local_date(start), Certificate.issued_on < local_date(end))
+        .group_by(Certificate.matter_code))
+    for matter, count in session.execute(query):
+        rows.setdefault(matter, MatterRow(matter)).certificates += count
+        total.certificates += count
 
 
 def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
@@ -259,7 +295,8 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
     date_to = date_to or today
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows = _ordered(_matter_rows(session, start, end, now))
+        found, total = _matter_rows(session, start, end, now)
+        rows = _ordered(found)
         by_status = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
         running = Case.status.in_(("submitted", "correction", "in_progress"))
         red = list(session.scalars(select(Case).where(running, Case.light == "red")
@@ -268,7 +305,7 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
                                       .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
         red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
                                          .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
-        return Dashboard(date_from, date_to, rows, _total(rows), by_status, red, yellow, red_tasks,
+        return Dashboard(date_from, date_to, rows, total, by_status, red, yellow, red_tasks,
                          _steps(session, start, end), _workload(session, start, end, now), _trend(session, today))
 
 
@@ -282,36 +319,12 @@ class PeriodReport:
 
 
 def period_report(db: Database, actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
+    """The period's figures; a range that ends before it starts is a field error, not a guess."""
     require_role(actor, *REPORT_ROLES)
     if date_to < date_from:
-        date_from, date_to = date_to, date_from
+        raise ValidationError({"date_to": [REVERSED]})
     now = now or utcnow()
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows = _ordered(_matter_rows(session, start, end, now))
-        return PeriodReport(date_from, date_to, rows, _total(rows), _steps(session, start, end))
-
-
-CSV_COLUMNS = ("matter", "received", "in_progress", "correction", "completed", "granted", "not_granted",
-               "withdrawn", "overdue_open", "on_time_rate", "completion_rate", "satisfaction_rate", "ratings",
-               "median_days", "p90_days")
-
-
-def _fmt(value: float | None, pct: bool = False) -> str:
-    if value is None:
-        return ""
-    return f"{value * 100:.1f}%" if pct else f"{value:.2f}"
-
-
-def report_csv(report: PeriodReport, matter_title=lambda code: code, header=None) -> str:
-    """The period report as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header or CSV_COLUMNS)
-    for row in [*report.rows, report.total]:
-        t = row.time
-        writer.writerow([matter_title(row.matter), row.received, row.in_progress, row.correction, row.completed,
-                         row.granted, row.not_granted, row.withdrawn, row.overdue_open,
-                         _fmt(row.on_time_rate, True), _fmt(row.completion_rate, True),
-                         _fmt(row.satisfaction_rate, True), row.ratings, _fmt(t.median), _fmt(t.p90)])
-    return "\ufeff" + buffer.getvalue()
+        rows, total = _matter_rows(session, start, end, now)
+        return PeriodReport(date_from, date_to, _ordered(rows), total, _steps(session, start, end))
