@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import get_db
@@ -13,9 +13,9 @@ from webapp.documents import file_response
 from webapp.i18n import current_lang, translate_fields
 from webapp.i18n import gettext as _
 from webapp.templating import matter_title
-from webapp.views.common import date_arg
+from webapp.views.common import date_arg, int_arg
 from workflow.errors import ValidationError
-from workflow.services import report_export, reports
+from workflow.services import dispatch, report_export, reports
 from workflow.storage.db import utcnow
 from workflow.timekeeping.workdays import local_date
 
@@ -38,6 +38,16 @@ def dashboard():
 def _period():
     today = local_date(utcnow())
     return date_arg("from", date(today.year, today.month, 1)), date_arg("to", today)
+
+
+@bp.route("/cases/<int:case_id>/rating_reply", methods=["POST"])
+@roles("supervisor")
+def rating_reply(case_id: int):
+    """差评整改: the supervisor's answer to a bad rating, sent to the applicant."""
+    params = {"rating_id": int_arg("rating_id", -1, request.form), "reply": request.form.get("reply")}
+    dispatch.run_case_op(get_db(), current_user, case_id, "rating_reply", params)
+    flash(_("Your answer was sent to the applicant."), "success")
+    return redirect(url_for("cases.detail", case_id=case_id) + "#ratings")
 
 
 @bp.route("/report")

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import require_role
 from workflow.storage.db import Database, utcnow
+from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import ValidationError
 from workflow.storage.models import Case, Certificate, HumanTask, ProcessInstance, Rating, User
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
@@ -92,6 +93,8 @@ class MatterRow:
     satisfied: int = 0
     items: int = 0
     certificates: int = 0
+    bad: int = 0
+    rectified: int = 0
     durations: list[float] = field(default_factory=list, repr=False)
 
     @property
@@ -105,6 +108,11 @@ class MatterRow:
     @property
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.ratings)
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """差评整改率: bad ratings the supervisor has answered over bad ratings."""
+        return rate(self.rectified, self.bad)
 
     @property
     def time(self) -> Timing:
@@ -143,6 +151,7 @@ class Dashboard:
     steps: list[StepRow]
     workload: list[Workload]
     trend: list[tuple[str, int, int]]
+    unanswered: list[tuple[Rating, str]] = field(default_factory=list)
 
 
 GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
@@ -206,16 +215,15 @@ def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tupl
 
 
 def _ratings(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    """满意率 per rating: each rating once under its matter and once in the total."""
     in_period = (Rating.rated_at >= start, Rating.rated_at < end)
-    per_matter = (select(ProcessInstance.matter_code, Rating.level)
-                  .join(Rating, Rating.case_id == ProcessInstance.case_id).where(*in_period))
-    for matter, level in session.execute(per_matter):
-        row = rows.setdefault(matter, MatterRow(matter))
-        row.ratings += 1
-        row.satisfied += level in SATISFIED
-    for (level,) in session.execute(select(Rating.level).where(*in_period)):
-        total.ratings += 1
-        total.satisfied += level in SATISFIED
+    query = select(Rating.matter_code, Rating.level, Rating.replied_at).where(*in_period)
+    for matter, level, replied in session.execute(query):
+        for row in (rows.setdefault(matter, MatterRow(matter)), total):     # a rating rates one matter
+            row.ratings += 1
+            row.satisfied += level in SATISFIED
+            row.bad += level in BAD_LEVELS
+            row.rectified += level in BAD_LEVELS and replied is not None
 
 
 def _certificates(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
@@ -306,7 +314,16 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
         red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
                                          .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
         return Dashboard(date_from, date_to, rows, total, by_status, red, yellow, red_tasks,
-                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today))
+                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today),
+                         _unanswered(session))
+
+
+def _unanswered(session) -> list[tuple[Rating, str]]:
+    """Bad ratings still waiting for the supervisor's answer (差评整改), oldest first."""
+    query = (select(Rating, Case.number).join(Case, Case.id == Rating.case_id)
+             .where(Rating.replied_at.is_(None), Rating.level.in_(BAD_LEVELS)).order_by(Rating.rated_at)
+             .limit(LIST_LIMIT))
+    return [(r, n) for r, n in session.execute(query)]
 
 
 @dataclass

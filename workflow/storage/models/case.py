@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
@@ -105,14 +105,24 @@ class Notification(Base):
 
 
 class Rating(Base):
-    """好差评: five levels, 5 = 非常满意 … 1 = 非常不满意."""
+    """好差评 (GB/T 39734-2020): one per matter of a case, 5 = 非常满意 … 1 = 非常不满意.
+
+    A bad rating (1 or 2) is a rectification the supervisor answers (``reply``); the reply
+    reaches the applicant.
+    """
     __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("case_id", "matter_code", name="uq_ratings_case_matter"),
+                      Index("ix_ratings_open", "replied_at", "level"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", name="fk_ratings_case"))
+    matter_code: Mapped[str] = mapped_column(String(32))
     level: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id", name="fk_ratings_rated_by"))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_ratings_replied_by"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OfficeSetting(Base):
