@@ -13,6 +13,7 @@ EXPECTED = {
     ("get", "/api/v1/cases/{case_id}/history"), ("get", "/api/v1/cases/{case_id}/documents/{key}.pdf"),
     ("post", "/api/v1/cases/{case_id}/withdraw"),
     ("post", "/api/v1/cases/{case_id}/attachments"), ("post", "/api/v1/cases/{case_id}/rating"),
+    ("post", "/api/v1/cases/{case_id}/rating_reply"),
     ("get", "/api/v1/tasks"), ("get", "/api/v1/tasks/{task_id}"), ("post", "/api/v1/tasks/{task_id}/claim"),
     ("post", "/api/v1/tasks/{task_id}/unclaim"), ("post", "/api/v1/tasks/{task_id}/complete"),
     ("post", "/api/v1/tasks/{task_id}/return"), ("post", "/api/v1/tasks/{task_id}/transfer"),

@@ -98,6 +98,9 @@ def test_summary_for_supervisors_only(db, api, people, bench_case):
     for who in ("reviewer1", "applicant_a", "auditor"):
         assert api.get("/api/v1/reports/summary", as_=who).status_code == 403
     assert api.get("/api/v1/reports/summary?from=yesterday", as_="supervisor").status_code == 400
+    reversed_range = api.get("/api/v1/reports/summary?from=2026-03-05&to=2026-03-01", as_="supervisor")
+    assert reversed_range.status_code == 422 and list(reversed_range.get_json()["error"]["fields"]) == ["date_to"]
+    assert bench["items"] == 2 and bench["certificates"] == 0
 
 
 def test_audit_verify_for_auditors(api, people, bench_case):

@@ -113,8 +113,9 @@ def test_office_settings_refuse_a_fake_seal_and_need_the_authority(bureau):
     assert documents.set_office(bureau.db, admin, {"authority": AUTHORITY}, remove_seal=True).seal is None
 
 
-def test_upgrade_reaches_head_and_gives_older_cases_a_query_code(tmp_path):
-    """0012 adds office settings and the query code; cases filed before it get a code too."""
+def test_upgrade_reaches_head_keeping_older_cases_and_ratings(tmp_path):
+    """0012 adds office settings and the query code (older cases get one) and rates per matter
+    (an older case rating becomes the rating of each of its matters)."""
     from alembic import command
     from alembic.script import ScriptDirectory
     from sqlalchemy import text
@@ -133,9 +134,66 @@ def test_upgrade_reaches_head_and_gives_older_cases_a_query_code(tmp_path):
                                 "status, green_channel, created_at, deemed_accepted, extended_days, used_days, light,"
                                 " suspended) VALUES (1, 'SL2025-000001', 1, 1, 't', '[]', '{}', 'submitted', 0, "
                                 "'2026-01-01', 0, 0, 0, 'green', 0)"))
+        connection.execute(text("INSERT INTO process_versions (id, process_id, version, filename, sha256, xml, "
+                                "spec_json, deployed_at) VALUES (1, 'p', 1, 'p.bpmn', 's', 'x', '{}', '2026-01-01')"))
+        for instance_id, matter in ((1, "food_license"), (2, "equipment_registration")):
+            connection.execute(text(
+                "INSERT INTO process_instances (id, case_id, matter_code, process_version_id, state, version, status,"
+                f" created_at, updated_at) VALUES ({instance_id}, 1, '{matter}', 1, X'00', 1, 'completed',"
+                " '2026-01-01', '2026-01-01')"))
+        connection.execute(text("INSERT INTO ratings (case_id, level, comment, rated_by, rated_at) "
+                                "VALUES (1, 2, '慢', 1, '2026-01-02')"))
     upgrade(db)
     head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
     with db.engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
         assert len(connection.scalar(text("SELECT query_code FROM cases WHERE id = 1"))) == 8
+        ratings = connection.execute(text("SELECT matter_code, level, comment, reply FROM ratings ORDER BY matter_code"))
+        assert ratings.all() == [("equipment_registration", 2, "慢", None), ("food_license", 2, "慢", None)]
     db.dispose()
+
+
+def test_a_registration_refused_in_review_gets_a_denial_and_one_at_the_counter_a_grant(bureau):
+    refused = bureau.file(["equipment_registration"])
+    bureau.act("window", refused.id, "acceptance", decision="accept")
+    bureau.act("equip_reviewer", refused.id, "document_review", decision="fail", opinion="监督检验证书已过期")
+    assert kinds(bureau, "applicant_a", refused.id) == ["acceptance", "denial", "delivery"]
+    assert "监督检验证书已过期" in render(bureau, "applicant_a", refused.id, kinds_keys(bureau, refused.id)["denial"])
+    counter = bureau.file(["equipment_registration"])
+    bureau.act("window", counter.id, "acceptance", decision="register_now")
+    assert kinds(bureau, "applicant_a", counter.id) == ["acceptance", "grant", "certificate", "delivery"]
+    licence = render(bureau, "applicant_a", counter.id, kinds_keys(bureau, counter.id)["certificate"])
+    assert "使用单位" in licence and "电梯" in licence and "签发人window" in licence
+
+
+def test_joint_filing_one_acceptance_two_decisions_and_a_cng_batch_one_certificate_per_vehicle(bureau):
+    from tests.flows.test_equipment import VALID
+    case = bureau.file(["food_license", "equipment_registration"])
+    bureau.accept(case.id)
+    bureau.act("equip_reviewer", case.id, "document_review", decision="pass")
+    bureau.act("food_reviewer", case.id, "document_review", decision="pass")
+    bureau.act("food_inspector", case.id, "onsite_inspection", decision="pass", team=["food_inspector", "food_inspector2"])
+    bureau.act("food_approver", case.id, "approval", decision="approve")
+    assert sorted(kinds(bureau, "applicant_a", case.id)) == sorted(
+        ["acceptance", "grant", "grant", "certificate", "certificate", "delivery"])
+    vehicles = [{**VALID["cng_application"]["vehicles"][0], "plate_number": p, "vin": v}
+                for p, v in (("闽A11111", "LSVAU2180N2183294"), ("闽A22222", "LFV2A21K6A3000001"))]
+    batch = bureau.file(["cng_cylinder"], {"vehicles": vehicles})
+    bureau.act("window", batch.id, "vehicle_check", decision="register", vehicles=[
+        {"plate_number": "闽A11111", "decision": "register"},
+        {"plate_number": "闽A22222", "decision": "refuse", "reason": "气瓶检验过期"}])
+    assert kinds(bureau, "applicant_a", batch.id) == ["grant", "certificate", "delivery"]
+    licence = render(bureau, "applicant_a", batch.id, kinds_keys(bureau, batch.id)["certificate"])
+    assert "车牌号码闽A11111" in licence.replace(" ", "") and "LSVAU2180N2183294" in licence
+
+
+def test_extension_notice_gives_the_reason_and_the_days(bureau):
+    from tests.flows.test_paths import reviewed
+    from workflow.services import clock
+    case = reviewed(bureau)
+    inspection = bureau.claim("inspector1", case.id, "onsite_inspection")
+    segment = clock.request_extension(bureau.db, bureau.people["inspector1"], inspection.id, 5, "需要补充抽样检验")
+    clock.decide_extension(bureau.db, bureau.people["approver"], segment.id, True, "同意延长")
+    assert kinds(bureau, "applicant_a", case.id) == ["acceptance", "extension", "delivery"]
+    text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["extension"])
+    assert "需要补充抽样检验" in text and "延长5个工作日" in text and "第四十二条" in text

@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import BACKENDS, fresh_database
 from tests.web.flows import granted, submit
 from workflow.errors import Forbidden, NotFound, ValidationError
-from workflow.services import attachments, case_view, queries, task_view, reports
+from workflow.services import attachments, case_view, queries, report_export, reports, task_view
 from workflow.services.worker import TimerWorker
 
 
@@ -44,7 +44,7 @@ def test_dashboard_and_period_figures(db, people):
     assert any(w.completed for w in board.workload)
     with pytest.raises(Forbidden):
         reports.dashboard(db, people["reviewer1"])
-    csv_text = reports.report_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
+    csv_text = report_export.to_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
     assert csv_text.startswith("\ufeffmatter,received") and "bench,2," in csv_text
 
 

@@ -147,7 +147,8 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
-    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment")}
+    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment"),
+              "matter": request.form.get("matter")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)
     flash(_("Thank you for rating our service."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))

@@ -26,7 +26,8 @@ ONCE_PER_CASE = (ACCEPTANCE, REFUSAL)
 ONCE_PER_DECISION = (CORRECTION,)
 
 INTAKE_ACCEPT = {"accept", "eligible", "register_now"}
-GRANTING = {"approve", "register", "register_now"}
+GRANTED = {"granted", "registered", "partly_granted"}    # a CNG batch with refused vehicles is granted in part
+DENIED = "denied"
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Ref:
 
 
 def kinds_of(event: AuditEvent) -> tuple[str, ...]:
-    """The documents an event makes the office write (a registration at the counter: two)."""
+    """The intake and clock documents an event makes the office write."""
     if event.action == "deemed_accepted":
         return (ACCEPTANCE,)
     if event.action == "return_to_applicant":
@@ -57,13 +58,23 @@ def kinds_of(event: AuditEvent) -> tuple[str, ...]:
         return (EXTENSION,)
     if event.action != "complete":
         return ()
-    decision, window = event.decision, event.role == "window"
-    found = ((ACCEPTANCE,) if window and decision in INTAKE_ACCEPT else ()) + \
-            ((GRANT,) if decision in GRANTING else ()) + \
-            ((CORRECTION,) if decision == "correct" else ()) + \
-            ((REFUSAL,) if window and decision == "refuse" else ()) + \
-            ((DENIAL,) if decision == "deny" or (decision == "refuse" and not window) else ())
-    return found
+    window = event.role == "window"
+    return ((ACCEPTANCE,) if window and event.decision in INTAKE_ACCEPT else ()) + \
+        ((CORRECTION,) if event.decision == "correct" else ()) + \
+        ((REFUSAL,) if window and event.decision == "refuse" else ())
+
+
+def _decisions(history: list[AuditEvent], outcomes: dict[int, str | None]) -> list[Ref]:
+    """A grant or denial per matter (Art. 38), from how its process ended, dated and reasoned by
+    the last step the office completed in it (the approver's decision, a registration at the counter)."""
+    refs = []
+    for instance_id, outcome in outcomes.items():
+        kind = GRANT if outcome in GRANTED else DENIAL if outcome == DENIED else None
+        deciding = [e for e in history if e.instance_id == instance_id and e.action == "complete"
+                    and e.role not in ("applicant", "expert")]
+        if kind and deciding:
+            refs.append(Ref(kind, f"{kind}-{deciding[-1].seq}", TITLES[kind], event=deciding[-1]))
+    return refs
 
 
 def _from_history(history: list[AuditEvent]) -> list[Ref]:
@@ -82,9 +93,13 @@ def _from_history(history: list[AuditEvent]) -> list[Ref]:
     return refs
 
 
-def documents(history: list[AuditEvent], certificates: list[Certificate], certificate_title) -> list[Ref]:
-    """Every document of the case in the order it was issued, the delivery receipt last."""
-    refs = _from_history(history)
+def documents(history: list[AuditEvent], certificates: list[Certificate], outcomes: dict[int, str | None],
+              certificate_title) -> list[Ref]:
+    """Every document of the case in the order it was issued, the delivery receipt last.
+
+    ``outcomes``: each process instance's outcome by instance id.
+    """
+    refs = sorted(_from_history(history) + _decisions(history, outcomes), key=lambda r: (r.event.seq, r.kind))
     refs += [Ref(CERTIFICATE, f"{CERTIFICATE}-{c.id}", certificate_title(c), certificate=c) for c in certificates]
     if refs:
         refs.append(Ref(DELIVERY, DELIVERY, TITLES[DELIVERY]))

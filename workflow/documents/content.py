@@ -88,8 +88,11 @@ def _refusal(f: Facts, ref: Ref):
 
 
 def _extension(f: Facts, ref: Ref):
-    days = (ref.event.data or {}).get("days")
-    text = [f"你（单位）提出的{f.matter_title(ref.event)}申请（办件编号 {f.case.number}），因{_reason(ref.event)}，"
+    """Art. 42: the reasons are the request's (the step that needed more time), the approval is the head's."""
+    days, segment = (ref.event.data or {}).get("days"), (ref.event.data or {}).get("segment_id")
+    request = next((e for e in f.history if e.action == "extension_requested"
+                    and (e.data or {}).get("segment_id") == segment), ref.event)
+    text = [f"你（单位）提出的{f.matter_title(ref.event)}申请（办件编号 {f.case.number}），因{_reason(request)}，"
             f"不能在规定期限内作出决定。经本机关负责人批准，依照{LAW}第四十二条第一款的规定，"
             f"审批期限延长{days}个工作日，特此告知。"]
     return text, [], []
@@ -116,9 +119,9 @@ WRITERS = {catalog.ACCEPTANCE: _acceptance, catalog.CORRECTION: _correction, cat
 
 
 def _issuer(f: Facts, cert) -> str | None:
-    """签发人: whoever made the decision the certificate was issued on (the last one for its matter)."""
-    decided = [e for e in f.history if "grant" in catalog.kinds_of(e)
-               and f.matter_of_instance.get(e.instance_id) == cert.matter_code]
+    """签发人: whoever made the decision the certificate was issued on."""
+    decided = [r.event for r in f.refs if r.kind == catalog.GRANT
+               and f.matter_of_instance.get(r.event.instance_id) == cert.matter_code]
     return decided[-1].actor_name if decided else None
 
 

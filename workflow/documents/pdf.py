@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 import qrcode
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -28,6 +28,7 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=21, wordWrap="CJK", firstLineIndent=24)
 PLAIN = ParagraphStyle("plain", parent=BODY, firstLineIndent=0)
 CELL = ParagraphStyle("cell", parent=PLAIN, fontSize=10.5, leading=15)
+SMALL_CELL = ParagraphStyle("small_cell", parent=CELL, fontSize=7.5, leading=10)
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=20, leading=28, alignment=TA_CENTER,
                        textColor=colors.HexColor("#b91c1c"))
 AUTHORITY = ParagraphStyle("authority", parent=PLAIN, fontSize=13, alignment=TA_CENTER)
@@ -50,6 +51,7 @@ class Document:
     qr_url: str | None = None
     qr_caption: str = "扫码核验"
     seal: bytes | None = None
+    landscape: bool = False
 
     @property
     def filename(self) -> str:
@@ -63,10 +65,10 @@ def chinese_date(day: date) -> str:
 class Signature(Flowable):
     """The authority's name and the date at the right, the seal (when uploaded) stamped over them."""
 
-    def __init__(self, authority: str, day: date, seal: bytes | None) -> None:
+    def __init__(self, authority: str, day: date, seal: bytes | None, width: float) -> None:
         super().__init__()
         self.authority, self.day, self.seal = authority, day, seal
-        self.width, self.height = 170 * mm, 42 * mm
+        self.width, self.height = width, 42 * mm
 
     def draw(self) -> None:
         c = self.canv
@@ -85,7 +87,8 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def _grid(rows: list[list[str]], widths: list[float]) -> Table:
-    table = Table([[_p(c, CELL) for c in row] for row in rows], colWidths=widths)
+    style = SMALL_CELL if len(widths) > 6 else CELL
+    table = Table([[_p(c, style) for c in row] for row in rows], colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f4f6"))]))
@@ -111,16 +114,16 @@ def _story(doc: Document) -> list:
     if doc.rows:
         story += [Spacer(1, 4 * mm), _grid([[k, v or "—"] for k, v in doc.rows], [45 * mm, 125 * mm])]
     if doc.table:
-        width = 170 * mm / len(doc.table[0])
+        width = (257 if doc.landscape else 170) * mm / len(doc.table[0])
         story += [Spacer(1, 4 * mm), _grid(doc.table, [width] * len(doc.table[0]))]
     if doc.qr_url:
         story += [Spacer(1, 4 * mm), _qr(doc.qr_url, doc.qr_caption)]
-    return story + [Spacer(1, 6 * mm), Signature(doc.authority, doc.day, doc.seal)]
+    return story + [Spacer(1, 6 * mm), Signature(doc.authority, doc.day, doc.seal, (257 if doc.landscape else 170) * mm)]
 
 
 def render(doc: Document) -> bytes:
     out = io.BytesIO()
-    template = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+    template = SimpleDocTemplate(out, pagesize=landscape(A4) if doc.landscape else A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                                  bottomMargin=20 * mm, title=doc.title, author=doc.authority, subject=doc.number)
     template.build(_story(doc))
     return out.getvalue()

@@ -23,7 +23,7 @@ PUBLIC_DECISIONS = {
 PUBLIC_ACTIONS = {
     "submit": None, "resubmit": None, "withdraw": "opinion", "deemed_accepted": "opinion",
     "deemed_granted": "opinion", "return_to_applicant": "items", "extension_approved": "opinion",
-    "suspend": None, "resume": None, "timer": None, "rate": None,
+    "suspend": None, "resume": None, "timer": None, "rate": None, "rating_reply": "opinion",
 }
 
 

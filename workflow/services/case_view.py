@@ -71,7 +71,7 @@ class CaseView:
     attachments: list[Attachment]
     certificates: list[Certificate]
     documents: list[Ref]
-    rating: Rating | None
+    ratings: list[Rating]
     history: list
     notices: list[Notification]
     correction_items: list[str] = field(default_factory=list)
@@ -118,8 +118,8 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
         attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                          .order_by(Attachment.uploaded_at, Attachment.id))),
         certificates=certificates,
-        documents=documents.refs(history, certificates),
-        rating=session.scalars(select(Rating).where(Rating.case_id == case.id)).first(),
+        documents=documents.refs(history, certificates, instances),
+        ratings=list(session.scalars(select(Rating).where(Rating.case_id == case.id).order_by(Rating.id))),
         history=[e for e in map(disclosure.told, history) if e] if is_applicant else history,
         notices=list(session.scalars(select(Notification).where(
             Notification.case_id == case.id, Notification.user_id == actor.id)

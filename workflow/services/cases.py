@@ -11,6 +11,7 @@ from workflow.domain.permissions import Actor, require_role
 from workflow.errors import Forbidden, ValidationError
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
+from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.services import attachments, awards, filing_keys
 from workflow.services.common import case_op, record, visible_case
 from workflow.storage.counters import next_value
@@ -113,20 +114,39 @@ def withdraw(db: Database, actor: Actor, case_id: int, reason: str | None = None
         return case
 
 
-def rate(db: Database, actor: Actor, case_id: int, level: int, comment: str | None = None) -> Rating:
-    """好差评 after completion; one rating per case."""
+def rate(db: Database, actor: Actor, case_id: int, level: int, comment: str | None = None,
+         matter: str | None = None) -> Rating:
+    """好差评 after completion, one per matter; a bad one (不满意 / 非常不满意) needs a comment and
+    waits for the supervisor's answer (差评整改). ``matter`` may be left out when one is left to rate."""
     require_role(actor, "applicant")
     if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LEVELS:
         raise ValidationError({"level": ["Choose a level from 1 (very dissatisfied) to 5 (very satisfied)."]})
     comment = (comment or "").strip() or None
     if comment and len(comment) > 1000:
         raise ValidationError({"comment": ["Longer than maximum length 1000."]})
-    if level <= 2 and not comment:
+    if level in BAD_LEVELS and not comment:
         raise ValidationError({"comment": ["Please tell us what went wrong."]})
-    with case_op(db, actor, case_id, "rating") as (cmd, _action):
-        rating = Rating(case_id=cmd.case.id, level=level, comment=comment, rated_by=actor.id, rated_at=cmd.now)
+    with case_op(db, actor, case_id, "rating") as (cmd, action):
+        offered = action.choices["matters"]
+        matter = matter or (offered[0] if len(offered) == 1 else None)
+        action.require_one("matters", matter, "matter")
+        rating = Rating(case_id=cmd.case.id, matter_code=matter, level=level, comment=comment, rated_by=actor.id,
+                        rated_at=cmd.now)
         cmd.session.add(rating)
-        record(cmd, "rate", data={"level": level}, opinion=comment)
+        record(cmd, "rate", data={"level": level, "matter": matter}, opinion=comment)
+        return rating
+
+
+def reply_to_rating(db: Database, actor: Actor, case_id: int, rating_id: int, reply: str) -> Rating:
+    """The supervisor's answer to a bad rating closes its rectification and is sent to the applicant."""
+    reply = (reply or "").strip()
+    if not reply or len(reply) > 2000:
+        raise ValidationError({"reply": ["Write the answer (at most 2000 characters)."]})
+    with case_op(db, actor, case_id, "rating_reply") as (cmd, action):
+        action.require_one("ratings", rating_id, "rating_id")
+        rating = cmd.session.get(Rating, rating_id)
+        rating.reply, rating.replied_by, rating.replied_at = reply, actor.id, cmd.now
+        record(cmd, "rating_reply", data={"rating_id": rating.id, "matter": rating.matter_code}, opinion=reply)
         return rating
 
 

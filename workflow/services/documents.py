@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import vocabulary as v
 from workflow.documents import catalog, certificate, content, office, pdf
 from workflow.documents.catalog import Ref
 from workflow.domain.permissions import Actor, require_role
@@ -13,7 +14,6 @@ from workflow.errors import NotFound
 from workflow.services.common import visible_case
 from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
-from workflow import vocabulary as v
 from workflow.storage.models import AuditEvent, Case, Certificate, OfficeSetting, Organisation, ProcessInstance
 
 
@@ -31,9 +31,9 @@ def certificates_for(session: Session, case: Case, is_applicant: bool) -> list[C
     return list(session.scalars(select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)))
 
 
-def refs(history: list[AuditEvent], certificates: list[Certificate]) -> list[Ref]:
+def refs(history: list[AuditEvent], certificates: list[Certificate], instances: list[ProcessInstance]) -> list[Ref]:
     """The documents of a case, from what the case view already read."""
-    return catalog.documents(history, certificates, certificate.title)
+    return catalog.documents(history, certificates, {i.id: i.outcome for i in instances}, certificate.title)
 
 
 def render(db: Database, actor: Actor, case_id: int, key: str, links: content.Links) -> Rendered:
@@ -41,19 +41,15 @@ def render(db: Database, actor: Actor, case_id: int, key: str, links: content.Li
     with db.reading() as session:
         case = visible_case(session, actor, case_id)
         history = audit.case_history(session, case.id)
-        found = refs(history, certificates_for(session, case, actor.role == "applicant"))
+        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id)))
+        found = refs(history, certificates_for(session, case, actor.role == "applicant"), instances)
         ref = catalog.find(found, key)
         if ref is None:
             raise NotFound("Document not found.")
-        doc = content.build(_facts(session, case, links, history, found), ref)
+        facts = content.Facts(case, session.get(Organisation, case.organisation_id), office.load(session), links,
+                              {i.id: i.matter_code for i in instances}, history, found)
+        doc = content.build(facts, ref)
     return Rendered(doc.filename, pdf.render(doc))
-
-
-def _facts(session: Session, case: Case, links: content.Links, history, found: list[Ref]) -> content.Facts:
-    matters = dict(session.execute(select(ProcessInstance.id, ProcessInstance.matter_code)
-                                   .where(ProcessInstance.case_id == case.id)).all())
-    return content.Facts(case, session.get(Organisation, case.organisation_id), office.load(session), links,
-                         matters, history, found)
 
 
 def office_settings(db: Database, actor: Actor) -> office.Office:

@@ -18,7 +18,7 @@ from workflow.errors import NotFound
 from workflow.services import documents
 from workflow.storage import audit
 from workflow.storage.db import Database
-from workflow.storage.models import Case, HumanTask
+from workflow.storage.models import Case, HumanTask, ProcessInstance
 from workflow.timekeeping.workdays import local_date
 
 NOT_FOUND = "No case matches this number and query code."
@@ -48,7 +48,8 @@ def lookup(db: Database, number: str, code: str) -> PublicProgress:
         steps = list(session.scalars(select(HumanTask.title).where(
             HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN).order_by(HumanTask.id)))
         history = audit.case_history(session, case.id)
-        refs = documents.refs(history, documents.certificates_for(session, case, is_applicant=True))
+        instances = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case.id)))
+        refs = documents.refs(history, documents.certificates_for(session, case, is_applicant=True), instances)
     return PublicProgress(
         case.number, list(case.matters or []), case.status, case.outcome, list(dict.fromkeys(steps)),
         (case.limit_days + case.extended_days) if case.limit_days else None, case.used_days, case.remaining_days,

@@ -24,6 +24,7 @@ from webapp.api.schemas import (
     CaseQuery,
     DecideRequest,
     HistorySchema,
+    RatingReplyRequest,
     RatingRequest,
     RatingSchema,
     ResubmitRequest,
@@ -122,8 +123,17 @@ def resubmit(body, case_id):
 @blp.arguments(RatingRequest)
 @blp.response(201, RatingSchema)
 def rate(body, case_id):
-    """Rate a completed case (好差评), once; levels 1 and 2 need a comment"""
+    """Rate a matter of a completed case (好差评), once per matter; levels 1 and 2 need a comment"""
     return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating", body))
+
+
+@blp.route("/<int:case_id>/rating_reply", methods=["POST"])
+@guarded(blp, *CASE_ERRORS)
+@blp.arguments(RatingReplyRequest)
+@blp.response(200, RatingSchema)
+def rating_reply(body, case_id):
+    """Answer a bad rating (差评整改); supervisors, offered as `rating_reply` with the waiting `ratings`"""
+    return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating_reply", body))
 
 
 @blp.route("/<int:case_id>/attachments", methods=["POST"])

@@ -130,14 +130,24 @@ class OutboxMessage(Base):
 
 
 class Rating(Base):
-    """好差评: five levels, 5 = 非常满意 … 1 = 非常不满意."""
+    """好差评 (GB/T 39734-2020): one per matter of a case, 5 = 非常满意 … 1 = 非常不满意.
+
+    A bad rating (1 or 2) is a rectification the supervisor answers (``reply``); the reply
+    reaches the applicant.
+    """
     __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("case_id", "matter_code", name="uq_ratings_case_matter"),
+                      Index("ix_ratings_open", "replied_at", "level"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", name="fk_ratings_case"))
+    matter_code: Mapped[str] = mapped_column(String(32))
     level: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id", name="fk_ratings_rated_by"))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_ratings_replied_by"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OfficeSetting(Base):
