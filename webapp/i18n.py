@@ -151,6 +151,14 @@ SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting d
                   "rejected": "Rejected", "lapsed": "Lapsed"}
 CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",
                              "suspended": "Suspended"}
+NOTICE_LABELS = {
+    "accepted": "Application accepted", "correction": "Correction notice", "refused": "Not accepted",
+    "suspension": "Time suspended", "extension": "Time limit extended", "decision": "Decision made",
+    "certificate": "Certificate ready", "rectification": "Rectification order", "assigned": "Assigned to you",
+    "transfer": "Transferred to you", "delegate": "Delegated to you", "resolved": "Delegate answered",
+    "reclaimed": "Taken back", "sign": "Signature requested", "unsign": "Signature withdrawn",
+    "copy": "Copied to you", "urge": "Reminder", "decide_extension": "Extension request to decide",
+}
 RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
 
 

@@ -376,3 +376,6 @@ ZH.update({
     'An extension of the decision limit': '延长审批期限',
     "Extension requests waiting for your decision": "待您审批的延期申请",
 })
+
+from webapp.i18n_zh_more import ZH_MORE  # noqa: E402  (message centre and polish, kept apart for length)
+ZH.update(ZH_MORE)

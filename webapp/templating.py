@@ -117,6 +117,15 @@ def _calendar_notice() -> dict:
     return {"calendar_warnings": clock_services.calendar_warnings(get_db())}
 
 
+def _unread_messages() -> dict:
+    """The header's unread count, on every page of a signed-in person."""
+    if not current_user.is_authenticated:
+        return {"unread_messages": 0}
+    from webapp import get_db  # the app module imports this one
+    from workflow.services.notifications import messages
+    return {"unread_messages": messages.unread_count(get_db(), current_user)}
+
+
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.globals.update(
@@ -137,8 +146,10 @@ def init_app(app: Flask) -> None:
         progress_label=lambda c: i18n.label(i18n.PROGRESS_LABELS, c),
         segment_label=lambda c: i18n.label(i18n.SEGMENT_LABELS, c),
         certificate_status_label=lambda c: i18n.label(i18n.CERTIFICATE_STATUS_LABELS, c),
+        notice_label=lambda c: i18n.label(i18n.NOTICE_LABELS, c),
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)
+    app.context_processor(_unread_messages)
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -19,6 +19,8 @@ EXPECTED = {
     ("get", "/api/v1/certificates/{number}"), ("get", "/api/v1/calendar/add-workdays"),
     ("get", "/api/v1/calendar/workdays"), ("get", "/api/v1/reports/summary"), ("get", "/api/v1/audit/verify"),
     ("post", "/api/v1/cases/{case_id}/resubmit"), ("post", "/api/v1/extensions/{segment_id}/decide"),
+    ("get", "/api/v1/notifications"), ("post", "/api/v1/notifications/{notification_id}/read"),
+    ("post", "/api/v1/notifications/read"),
     *{("post", f"/api/v1/tasks/{{task_id}}/{op}") for op in (
         "correction", "recall", "delegate", "resolve", "reclaim", "add_signer", "remove_signer", "sign",
         "suspend", "resume", "extension", "close_round")},
@@ -100,7 +102,7 @@ def test_every_secured_operation_refuses_calls_without_a_valid_token(client, peo
     doc = client.get("/api/v1/openapi.json").get_json()
     for path, item in doc["paths"].items():
         concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X") \
-            .replace("{segment_id}", "1")
+            .replace("{segment_id}", "1").replace("{notification_id}", "1")
         for method, op in item.items():
             if method == "parameters":
                 continue

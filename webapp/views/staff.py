@@ -12,6 +12,7 @@ from webapp.views.task_form import task_page
 from workflow.domain.matters import MATTERS
 from workflow.errors import EngineError
 from workflow.services import clock, inbox, queries, tasks
+from workflow.services.notifications import messages
 
 bp = Blueprint("staff", __name__)
 
@@ -35,7 +36,7 @@ def inbox_page():
     page = inbox.list_tasks(db, current_user, filters)
     return render_template("staff/inbox.html", page=page, filters=filters, counts=inbox.counts(db, current_user),
                            labels=queries.case_labels(db, [t.case_id for t in page.items]),
-                           notices=queries.notifications(db, current_user, 5),
+                           notices=messages.page(db, current_user, 1, 5, unread=True).items,
                            extensions=clock.pending_extensions(db, current_user))
 
 

@@ -26,7 +26,6 @@ from workflow.storage.models import (
     Certificate,
     Holiday,
     HumanTask,
-    Notification,
     Organisation,
     ProcessInstance,
     ProcessVersion,
@@ -305,12 +304,6 @@ def process_xml(db: Database, version_id: int) -> ProcessVersion:
         if version is None:
             raise NotFound("Process version not found.")
         return version
-
-
-def notifications(db: Database, actor, limit: int = 20) -> list[Notification]:
-    with db.reading() as session:
-        return list(session.scalars(select(Notification).where(Notification.user_id == actor.id)
-                                    .order_by(Notification.created_at.desc()).limit(limit)))
 
 
 def deployed_process_ids(db: Database) -> set[str]:
