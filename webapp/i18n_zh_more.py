@@ -9,4 +9,15 @@ ZH_MORE: dict[str, str] = {
     "Delegated to you": "委派给您", "Delegate answered": "委派已答复", "Taken back": "已拿回",
     "Signature requested": "请您会签", "Signature withdrawn": "已取消会签", "Copied to you": "抄送",
     "Reminder": "催办", "Extension request to decide": "待决定的延期申请",
+    # -- administrators keep accounts
+    "Account updated.": "账号已更新。", "Account enabled.": "账号已启用。", "Account disabled.": "账号已停用。",
+    "Password reset.": "密码已重置。", "Disabled": "已停用", "Details": "基本信息", "Access": "登录与权限",
+    "E-mail (notices)": "电子邮箱（接收通知）", "Mobile (SMS notices)": "手机号（接收短信通知）",
+    "Disable account": "停用账号", "Enable account": "启用账号", "New password": "新密码", "Reset password": "重置密码",
+    "User details changed": "修改用户信息", "User disabled": "停用用户", "User enabled": "启用用户",
+    "Password reset by an administrator": "管理员重置密码",
+    "Give a name of at most 100 characters.": "请填写不超过 100 字的名称。",
+    "Not a valid email address.": "不是有效的电子邮箱地址。",
+    "Not a valid mobile number (11 digits starting with 1).": "不是有效的手机号（以 1 开头的 11 位数字）。",
+    "You cannot disable your own account.": "不能停用自己的账号。",
 }
