@@ -328,7 +328,7 @@ ZH.update({
     'What to look at': '委派事项',
     'Your answer': '您的意见',
     'Your opinion is requested': '请您签署意见',
-    '{n} working days overdue': '已逾期 {n} 个工作日',
+    '{n} working days overdue': '超期 {n} 个工作日',
     'Task delegated.': '已委派。',
     "Your answer went back to the task's owner.": '意见已退回委派人。',
     'Task taken back.': '已拿回。',

@@ -88,13 +88,13 @@ def shown_value(key: str, value) -> Markup:
     return Markup.escape(shown(value))
 
 
-def days_left(remaining: int | None) -> str:
-    """Working days left, or how many the case is over (never "−2 days left")."""
+def days_left(remaining: int | None, left: str = "{n} working days") -> str:
+    """Working days left, or how many the case is over (never "−2 days left"); lists say "left"."""
     if remaining is None:
         return "—"
     if remaining < 0:
         return i18n.gettext("{n} working days overdue", n=-remaining)
-    return i18n.gettext("{n} working days", n=remaining)
+    return i18n.gettext(left, n=remaining)
 
 
 def process_name(process_id: str) -> str:

@@ -17,6 +17,7 @@ from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
 from workflow.services.case_view import correction_items
 from workflow.services.common import visible_case
+from workflow.domain.identifiers import normalise_number
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
 from workflow.storage.db import Database
@@ -156,7 +157,8 @@ def public_certificate(cert: Certificate, today: date | None = None) -> PublicCe
 
 
 def verify_certificate(db: Database, number: str | None = None, token: str | None = None) -> PublicCertificate:
-    number, token = (number or "").strip(), (token or "").strip()
+    """By number as the public types it (any letter case, full-width characters), or by the QR token."""
+    number, token = normalise_number(number or ""), (token or "").strip()
     if not number and not token:
         raise NotFound("Certificate not found.")
     with db.reading() as session:
