@@ -20,4 +20,6 @@ ZH_MORE: dict[str, str] = {
     "Not a valid email address.": "不是有效的电子邮箱地址。",
     "Not a valid mobile number (11 digits starting with 1).": "不是有效的手机号（以 1 开头的 11 位数字）。",
     "You cannot disable your own account.": "不能停用自己的账号。",
+    # -- staff search
+    "Case number, title, enterprise, credit code or applicant": "办件编号、标题、企业名称、信用代码或申请人",
 }

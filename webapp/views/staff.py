@@ -63,8 +63,10 @@ def cases():
         status=request.args.get("status") or None, light=request.args.get("light") or None,
         matter=request.args.get("matter") if request.args.get("matter") in MATTERS else None,
         q=request.args.get("q") or None, page=int_arg("page", 1))
-    page = queries.list_cases(get_db(), current_user, filters)
-    return render_template("staff/cases.html", page=page, filters=filters)
+    db = get_db()
+    page = queries.list_cases(db, current_user, filters)
+    return render_template("staff/cases.html", page=page, filters=filters,
+                           labels=queries.case_labels(db, [c.id for c in page.items]))
 
 
 @bp.route("/tasks/<int:task_id>")

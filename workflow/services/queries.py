@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from workflow.domain.identifiers import normalise_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
 from workflow.services.case_view import correction_items
 from workflow.services.common import visible_case
-from workflow.domain.identifiers import normalise_number
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
 from workflow.storage.db import Database
@@ -69,11 +70,22 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
     if filters.matter:
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
-    if filters.q:
-        like = f"%{filters.q.strip()}%"
-        query = query.where(or_(Case.number.like(like), Case.title.like(like)))
+    if filters.q and filters.q.strip():
+        query = query.where(_matches(filters.q.strip()))
     with db.reading() as session:
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
+
+
+def _matches(q: str):
+    """Staff search: case number, title, enterprise name, credit code (any case) or applicant."""
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    upper = like.upper()
+    enterprises = select(Organisation.id).where(or_(Organisation.name.like(like, escape="\\"),
+                                                    Organisation.credit_code.like(upper, escape="\\")))
+    applicants = select(User.id).where(or_(User.display_name.like(like, escape="\\"),
+                                           User.username.like(like, escape="\\")))
+    return or_(Case.number.like(upper, escape="\\"), Case.title.like(like, escape="\\"),
+               Case.organisation_id.in_(enterprises), Case.applicant_id.in_(applicants))
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
@@ -314,12 +326,21 @@ def deployed_process_ids(db: Database) -> set[str]:
         return set(session.scalars(select(ProcessVersion.process_id).distinct()))
 
 
-def case_labels(db: Database, case_ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    """``{case id: (number, title, enterprise)}`` for rows that show tasks (inbox lines)."""
+class CaseLabel(NamedTuple):
+    number: str
+    title: str
+    enterprise: str
+    credit_code: str
+    applicant: str
+
+
+def case_labels(db: Database, case_ids: list[int]) -> dict[int, CaseLabel]:
+    """What rows of tasks or cases show of each case: number, title, enterprise, applicant."""
     if not case_ids:
         return {}
     with db.reading() as session:
-        rows = session.execute(select(Case.id, Case.number, Case.title, Organisation.name)
+        rows = session.execute(select(Case.id, Case.number, Case.title, Organisation.name, Organisation.credit_code,
+                                      User.display_name)
                                .join(Organisation, Organisation.id == Case.organisation_id)
-                               .where(Case.id.in_(set(case_ids))))
-        return {case_id: (number, title, org) for case_id, number, title, org in rows}
+                               .join(User, User.id == Case.applicant_id).where(Case.id.in_(set(case_ids))))
+        return {row[0]: CaseLabel(*row[1:]) for row in rows}
