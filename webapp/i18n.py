@@ -147,7 +147,9 @@ CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
     "cancelled": "Cancelled", "deemed_granted": "Deemed granted",
 }
-PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached"}
+PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached",
+                   "refused": "Not accepted", "denied": "Denied", "withdrawn": "Withdrawn",
+                   "not_awarded": "Not awarded", "revoked": "Revoked"}
 SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting decision", "approved": "Approved",
                   "rejected": "Rejected", "lapsed": "Lapsed"}
 CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",

@@ -340,7 +340,8 @@ def actions_field() -> fields.List:
 
 class StepStateSchema(Schema):
     title = fields.String(required=True)
-    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
+    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped; where a matter ended "
+                                                              "unfavourably: refused, denied, withdrawn, not_awarded or revoked"})
 
 
 class CaseDetailSchema(CaseSchema):
