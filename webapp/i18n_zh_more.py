@@ -22,4 +22,7 @@ ZH_MORE: dict[str, str] = {
     "You cannot disable your own account.": "不能停用自己的账号。",
     # -- staff search
     "Case number, title, enterprise, credit code or applicant": "办件编号、标题、企业名称、信用代码或申请人",
+    # -- the applicant's correction, shown to the clerk
+    "Explain your corrections to the office": "补正说明（告知审查人员）", "The applicant's correction": "申请人补正说明",
+    "No explanation given.": "申请人未填写说明。", "Changed fields": "修改的内容",
 }

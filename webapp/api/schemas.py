@@ -485,6 +485,7 @@ class DecideRequest(Request):
 
 class ResubmitRequest(Request):
     data = JsonObject(required=True, metadata={"description": "The corrected application fields."})
+    note = Str(validate=validate.Length(max=2000), metadata={"description": "What was corrected, for the office."})
 
 
 class RoundResult(Schema):
