@@ -142,6 +142,15 @@ FIELD_LABELS = {
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
     "new_company_name": "New enterprise name", "new_production_address": "New production address",
     "new_food_names": "New food names", "rank": "Rank", "version": "Version",
+
+    # keys of the audit history's recorded data
+    "fields": "Fields changed", "instance_id": "Process instance", "due": "Due", "to": "Told",
+    "from_user_id": "Taken from", "signer_id": "Signer", "signer": "Signer", "segment_id": "Extension request",
+    "attachment_id": "Attachment", "quota": "Quota", "results": "Results", "materials_at": "Materials received",
+    "set_at": "Set at", "process_id": "Process", "matter": "Matter", "statutory_days": "Statutory limit",
+    "committed_days": "Committed limit", "green_channel_days": "Green-channel limit", "accepted_at": "Accepted",
+    "number": "Certificate number", "valid_until": "Valid until", "filename": "File name", "sha256": "SHA-256",
+    "size": "Size (bytes)", "certificate": "Certificate number",
 }
 CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
@@ -154,6 +163,7 @@ SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting d
                   "rejected": "Rejected", "lapsed": "Lapsed"}
 CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",
                              "suspended": "Suspended"}
+INSTANCE_LABELS = {"running": "In progress", "completed": "Completed", "cancelled": "Stopped"}
 NOTICE_LABELS = {
     "accepted": "Application accepted", "correction": "Correction notice", "refused": "Not accepted",
     "suspension": "Time suspended", "extension": "Time limit extended", "decision": "Decision made",

@@ -25,4 +25,13 @@ ZH_MORE: dict[str, str] = {
     # -- the applicant's correction, shown to the clerk
     "Explain your corrections to the office": "补正说明（告知审查人员）", "The applicant's correction": "申请人补正说明",
     "No explanation given.": "申请人未填写说明。", "Changed fields": "修改的内容",
+    # -- codes and English left on pages
+    "Holiday data for {year} has not been imported: working days are counted Monday to Friday.":
+        "{year} 年节假日数据未导入，暂按周一至周五计算工作日。",
+    "Version {n}": "第 {n} 版", "Stopped": "已终止",
+    # -- the audit history's recorded data, as a table
+    "Fields changed": "修改的字段", "Process instance": "流程实例", "Told": "通知对象", "Taken from": "拿回自",
+    "Signer": "会签人", "Extension request": "延期申请", "Attachment": "附件", "Quota": "名额", "Results": "结果",
+    "Materials received": "材料接收时间", "Set at": "设置环节", "Green-channel limit": "绿色通道时限",
+    "File name": "文件名", "SHA-256": "SHA-256", "Size (bytes)": "大小（字节）",
 }

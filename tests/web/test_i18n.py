@@ -23,7 +23,7 @@ def used_ids() -> set[str]:
     for table in (i18n.ROLE_LABELS, i18n.STATUS_LABELS, i18n.OUTCOME_LABELS, i18n.LIGHT_LABELS, i18n.REASON_LABELS,
                   i18n.ACTION_LABELS, i18n.CHOICE_LABELS, i18n.FIELD_LABELS, i18n.RATING_LABELS,
                   i18n.CLOSE_LABELS, i18n.PROGRESS_LABELS, i18n.SEGMENT_LABELS, i18n.CERTIFICATE_STATUS_LABELS,
-                  i18n.NOTICE_LABELS):
+                  i18n.NOTICE_LABELS, i18n.INSTANCE_LABELS):
         found.update(table.values())
     found.update(errors.TITLES.values())
     found.update(errors.HINTS.values())
