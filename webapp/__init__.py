@@ -60,8 +60,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     errors.init_app(app)
     observability.init_app(app)
 
-    from webapp.views import (admin, applicant, auditor, cases, progress, public, staff, supervisor, task_form,
-                              window)
+    from webapp.views import (admin, applicant, auditor, cases, messages, progress, public, staff, supervisor,
+                              task_form, window)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(progress.bp)
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(auditor.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(messages.bp)
 
     # ---- REST API (/api/v1) -------------------------------------------------
     # webapp/api is the API engineer's blueprint; registering it sets the API up

@@ -352,7 +352,7 @@ ZH.update({
     'What to look at': '委派事项',
     'Your answer': '您的意见',
     'Your opinion is requested': '请您签署意见',
-    '{n} working days overdue': '已逾期 {n} 个工作日',
+    '{n} working days overdue': '超期 {n} 个工作日',
     'Task delegated.': '已委派。',
     "Your answer went back to the task's owner.": '意见已退回委派人。',
     'Task taken back.': '已拿回。',
@@ -462,3 +462,6 @@ ZH.update({
     "Bad ratings waiting for rectification": "待整改差评",
     "No bad rating of this case is waiting for an answer.": "本办件没有待答复的差评。",
 })
+
+from webapp.i18n_zh_more import ZH_MORE  # noqa: E402  (message centre and polish, kept apart for length)
+ZH.update(ZH_MORE)

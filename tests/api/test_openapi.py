@@ -23,6 +23,8 @@ EXPECTED = {
     ("post", "/api/v1/cases/{case_id}/resubmit"), ("post", "/api/v1/extensions/{segment_id}/decide"),
     ("post", "/api/v1/processes/migrations"), ("get", "/api/v1/processes/failed"),
     ("post", "/api/v1/processes/failed/{instance_id}/retry"),
+    ("get", "/api/v1/notifications"), ("post", "/api/v1/notifications/{notification_id}/read"),
+    ("post", "/api/v1/notifications/read"),
     *{("post", f"/api/v1/tasks/{{task_id}}/{op}") for op in (
         "correction", "recall", "delegate", "resolve", "reclaim", "add_signer", "remove_signer", "sign",
         "suspend", "resume", "extension", "close_round")},
@@ -104,7 +106,7 @@ def test_every_secured_operation_refuses_calls_without_a_valid_token(client, peo
     doc = client.get("/api/v1/openapi.json").get_json()
     for path, item in doc["paths"].items():
         concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X") \
-            .replace("{segment_id}", "1").replace("{instance_id}", "1")
+            .replace("{segment_id}", "1").replace("{instance_id}", "1").replace("{notification_id}", "1")
         for method, op in item.items():
             if method == "parameters":
                 continue

@@ -145,10 +145,16 @@ def test_progress_steps_follow_the_bpmn_steps_and_tell_the_truth_at_the_end():
     assert states(True, None, {"acceptance", "document_review", "onsite_inspection"}, {"rectification"}) == \
         ["done", "done", "current", "todo", "todo", "todo"]
     refused = states(False, "refused", {"acceptance"})
-    assert refused == ["done", "skipped", "skipped", "skipped", "skipped", "skipped"]      # no ✓ for a certificate
+    assert refused == ["refused", "skipped", "skipped", "skipped", "skipped", "skipped"]   # no ✓ anywhere
     granted = states(False, "granted", {"acceptance", "document_review", "onsite_inspection", "approval"})
     assert granted == ["done", "done", "done", "skipped", "done", "done"]
-    assert states(False, "withdrawn", {"acceptance"}, ()) == refused
+    assert states(False, "withdrawn", {"acceptance"}, ()) == ["done", "withdrawn", "skipped", "skipped", "skipped",
+                                                              "skipped"]              # where it was waiting
+    assert states(False, "withdrawn") == ["withdrawn", "skipped", "skipped", "skipped", "skipped", "skipped"]
+    assert states(False, "denied", {"acceptance", "document_review"}) == \
+        ["done", "denied", "skipped", "skipped", "skipped", "skipped"]                 # the step that denied it
+    assert states(False, "denied", {"acceptance", "document_review", "onsite_inspection", "approval"}) == \
+        ["done", "done", "done", "skipped", "denied", "skipped"]
     en = matter_progress("food_license", True, None, {"acceptance"}, {"onsite_inspection"}, "en")
     assert en[2].state == "current" and en[2].title.startswith("On-site")
 

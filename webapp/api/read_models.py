@@ -16,7 +16,7 @@ from workflow.services.queries import public_certificate
 
 
 def case_numbers(case_ids: Iterable[int]) -> dict[int, str]:
-    return {cid: number for cid, (number, _title, _org) in queries.case_labels(get_db(), list(case_ids)).items()}
+    return {cid: label.number for cid, label in queries.case_labels(get_db(), list(case_ids)).items()}
 
 
 def task_dict(task, who, case_number: str | None = None) -> dict:

@@ -344,7 +344,8 @@ def actions_field() -> fields.List:
 
 class StepStateSchema(Schema):
     title = fields.String(required=True)
-    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
+    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped; where a matter ended "
+                                                              "unfavourably: refused, denied, withdrawn, not_awarded or revoked"})
 
 
 class DocumentSchema(Schema):
@@ -506,6 +507,7 @@ class DecideRequest(Request):
 
 class ResubmitRequest(Request):
     data = JsonObject(required=True, metadata={"description": "The corrected application fields."})
+    note = Str(validate=validate.Length(max=2000), metadata={"description": "What was corrected, for the office."})
 
 
 class RoundResult(Schema):

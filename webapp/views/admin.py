@@ -17,7 +17,7 @@ from webapp.views.common import int_arg
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError
-from workflow.services import admin, calendar, documents, failures, queries, versions
+from workflow.services import accounts, admin, calendar, documents, failures, queries, versions
 from workflow.storage.db import utcnow
 from workflow.storage.models.people import ROLES
 from workflow.timekeeping.workdays import local_date
@@ -53,14 +53,47 @@ def _create_account(db, values: dict) -> None:
                          organisation_id=int(org) if org.isdigit() else None)
 
 
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles("admin")
+def user(user_id: int):
+    """One account: details and contact addresses (notices by e-mail and SMS), enable, password."""
+    db, errors, form = get_db(), {}, request.form
+    if request.method == "POST":
+        try:
+            accounts.update_account(db, current_user, user_id, form.get("display_name"), form.get("email"),
+                                    form.get("phone"), form.get("department"))
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Account updated."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return _user_page(db, user_id, errors)
+
+
+def _user_page(db, user_id: int, errors: dict):
+    account = accounts.get_account(db, current_user, user_id)
+    return render_template("admin/user.html", account=account, departments=DEPARTMENTS, errors=errors,
+                           values=request.form if errors else {}), (422 if errors else 200)
+
+
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @roles("admin")
-def set_active(user_id: int):
+def user_active(user_id: int):
     active = request.form.get("active") == "1"
-    user = admin.set_account_active(get_db(), current_user, user_id, active)
-    flash(_("Account {name} activated.", name=user.username) if active else
-          _("Account {name} deactivated; its sessions have ended.", name=user.username), "success")
-    return redirect(url_for("admin.users"))
+    accounts.set_active(get_db(), current_user, user_id, active)
+    flash(_("Account enabled.") if active else _("Account disabled."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles("admin")
+def user_password(user_id: int):
+    try:
+        accounts.reset_password(get_db(), current_user, user_id, request.form.get("password"))
+    except ValidationError as exc:
+        return _user_page(get_db(), user_id, translate_fields(exc.fields))
+    flash(_("Password reset."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/holidays", methods=["GET", "POST"])

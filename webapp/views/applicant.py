@@ -126,7 +126,8 @@ def resubmit(case_id: int):
     if request.method == "POST":
         values = {**values, **application_data(codes, request.form)}
         try:
-            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values})
+            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values,
+                                                                         "note": request.form.get("note")})
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:

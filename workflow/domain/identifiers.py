@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Union
 
@@ -293,3 +294,9 @@ def make_filing_receipt_number(year: int, serial: int) -> str:
 def parse_filing_receipt_number(s: str) -> Parts | None:
     """Year and serial of an installation-notice receipt number, or None."""
     return _parse_yearly_number(FILING_RECEIPT_PREFIX, s)
+
+
+def normalise_number(text: str) -> str:
+    """A certificate number as typed by the public, in the form the office prints: full-width
+    letters, digits and brackets folded (NFKC), letters upper case, spaces dropped."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()

@@ -75,6 +75,7 @@ class CaseView:
     history: list
     notices: list[Notification]
     correction_items: list[str] = field(default_factory=list)
+    applicant_reply: Reply | None = None
     rectification: Rectification | None = None
     panel: Panel | None = None
 
@@ -125,6 +126,7 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
             Notification.case_id == case.id, Notification.user_id == actor.id)
             .order_by(Notification.created_at.desc()).limit(20))),
         correction_items=disclosure.correction_items(history),
+        applicant_reply=applicant_reply(history),
         rectification=_rectification(open_tasks, history),
         panel=None if is_applicant else panel(session, history, tasks),
     )
@@ -152,6 +154,26 @@ def matter_steps(instance: ProcessInstance, tasks: list[HumanTask], lang: str = 
 def _segments(session: Session, case_id: int) -> list[ClockSegment]:
     return list(session.scalars(select(ClockSegment).where(ClockSegment.case_id == case_id)
                                 .order_by(ClockSegment.started_at, ClockSegment.id)))
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the applicant said and changed when sending corrected materials."""
+    at: datetime
+    note: str | None
+    fields: list[str]
+
+
+def applicant_reply(history: list[AuditEvent]) -> Reply | None:
+    """The applicant's latest correction (the correction step, or a resubmission after a return),
+    so the clerk reads the explanation next to the materials."""
+    for event in reversed(history):
+        data = event.data or {}
+        if event.action == "resubmit":
+            return Reply(event.at, event.opinion, sorted(data.get("fields") or []))
+        if event.action == "complete" and event.role == "applicant" and "changes" in data:
+            return Reply(event.at, data.get("note") or event.opinion, sorted(data.get("changes") or {}))
+    return None
 
 
 def _rectification(open_tasks: list[HumanTask], history: list[AuditEvent]) -> Rectification | None:

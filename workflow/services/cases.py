@@ -84,8 +84,9 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
         raise ValidationError(errors)
 
 
-def resubmit(db: Database, actor: Actor, case_id: int, data: dict) -> Case:
-    """The applicant sends the corrected materials every held step asked for; the clock runs again."""
+def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | None = None) -> Case:
+    """The applicant sends the corrected materials every held step asked for, with a note that
+    explains them to the office; the clock runs again."""
     with case_op(db, actor, case_id, "resubmit") as (cmd, _action):
         session, case = cmd.session, cmd.case
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
@@ -95,7 +96,7 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict) -> Case:
             task.hold = None
         projection.end_pauses(cmd, [t.id for t in held])
         clock.restart_acceptance(case, cmd.now)
-        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())})
+        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=_note(note))
         case_status.refresh(cmd)
         return case
 
@@ -153,3 +154,9 @@ def reply_to_rating(db: Database, actor: Actor, case_id: int, rating_id: int, re
 def get(db: Database, actor: Actor, case_id: int) -> Case:
     with db.reading() as session:
         return visible_case(session, actor, case_id)
+
+
+def _note(note: str | None) -> str | None:
+    if note is not None and not isinstance(note, str):
+        raise ValidationError({"note": ["Not a valid string."]})
+    return (note or "").strip()[:2000] or None

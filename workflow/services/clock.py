@@ -15,7 +15,7 @@ from workflow.services.tasks import text
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Case, ClockSegment
 from workflow.timekeeping import deadlines
-from workflow.timekeeping.workdays import local_date, uncovered_year_message
+from workflow.timekeeping.workdays import local_date
 
 
 def state(db: Database, actor: Actor, case_id: int, now: datetime | None = None) -> clock.ClockState:
@@ -100,7 +100,7 @@ def pending_extensions(db: Database, actor: Actor) -> list[tuple[ClockSegment, o
 CALENDAR_HORIZON_DAYS = 120
 
 
-def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
+def uncovered_years(db: Database, now: datetime | None = None) -> list[int]:
     """Years that running clocks may reach but the holiday table does not cover yet.
 
     Due dates lie up to a few months ahead; when the next year's State Council
@@ -110,4 +110,4 @@ def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
     with db.reading() as session:
         cal = deadlines.get_calendar(session)
     years = sorted({today.year, (today + timedelta(days=CALENDAR_HORIZON_DAYS)).year})
-    return [uncovered_year_message(year) for year in years if not cal.is_covered(year)]
+    return [year for year in years if not cal.is_covered(year)]
