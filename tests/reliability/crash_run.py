@@ -9,7 +9,8 @@ moments while making some filings' acceptance deadline pass (the timer worker's 
 - every acknowledged 2xx is in the database exactly once (a 201 filing: its case and one
   ``submit`` event; a 200 acceptance: its task completed and one ``complete`` event for it);
 - nothing is half-applied: every case has its process instance, every instance's task table
-  equals the engine's READY manual tasks, and the audit chain verifies;
+  equals the engine's READY manual tasks, and the audit chain verifies, also against a signed
+  checkpoint of its head taken after the first round;
 - every filing whose deadline passed is deemed accepted once the timer worker is back;
 - no answer was a 5xx, and ``/metrics`` (summed over every web worker, killed ones included)
   counts at least the acknowledged completions.
@@ -48,6 +49,7 @@ from workflow import vocabulary as v  # noqa: E402
 from workflow.runtime.deployment import deploy_directory  # noqa: E402
 from workflow.services.users import issue_token  # noqa: E402
 from workflow.storage import audit  # noqa: E402
+from workflow.storage.audit_checkpoints import load_checkpoints, verify_against, write_checkpoint  # noqa: E402
 from workflow.storage.db import Database, normalise_url  # noqa: E402
 from workflow.storage.models import AuditEvent, Case, HumanTask, ProcessInstance  # noqa: E402
 from workflow.storage.schema import upgrade  # noqa: E402
@@ -324,8 +326,11 @@ def crash_run(url: str, rounds: int, seed: int) -> int:
             threads += [threading.Thread(target=clerk, args=(deployment.base, tokens[c], ledger, stop)) for c in CLERKS]
             for thread in threads:
                 thread.start()
-            for _ in range(rounds):
+            for number in range(rounds):
                 due |= run_round(deployment, db, ledger, kills)
+                if number == 0:                    # the head after the first round, kept outside the database
+                    with db.reading() as session:
+                        anchor = write_checkpoint(session, Path(workdir) / "checkpoints")
             stop.set()
             for thread in threads:
                 thread.join(timeout=30)
@@ -335,6 +340,10 @@ def crash_run(url: str, rounds: int, seed: int) -> int:
         finally:
             deployment.stop()
         problems = check(db, ledger, due, pending)
+        with db.reading() as session:
+            anchored = verify_against(session, load_checkpoints(anchor.path.parent))
+        if not anchored.ok:
+            problems.append(f"audit chain no longer holds the checkpoint at event {anchor.seq}: {anchored.reason}")
     if counted < len(ledger.accepted):
         problems.append(f"/metrics counts {counted} completions, fewer than the {len(ledger.accepted)} acknowledged")
     db.dispose()
@@ -345,6 +354,8 @@ def crash_run(url: str, rounds: int, seed: int) -> int:
           f"{ledger.dropped} dropped in flight by a kill")
     print(f"  acknowledged: {len(ledger.filed)} filings, {len(ledger.accepted)} acceptances; "
           f"lost or doubled: {sum('acknowledged' in p for p in problems)}")
+    print(f"  audit chain: {anchor.seq} events checkpointed after round 1; "
+          f"{'still held' if anchored.ok else 'NOT held'} at the end")
     print(f"  /metrics (multiprocess, across killed workers): {counted} completions counted")
     print(f"  deadlines passed while the timer worker was killed: {len(due)}, deemed accepted after restart: "
           f"{len(due) - len(pending)} (all within {recovery:.1f} s); healthy again in {healthy_again:.1f} s")

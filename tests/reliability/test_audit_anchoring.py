@@ -214,3 +214,19 @@ def test_database_roles_are_postgresql_only(tmp_path):
     from workflow.storage import roles
     with pytest.raises(ValidationError, match="invalid"):
         roles.grant_app_role(Database(f"sqlite:///{tmp_path / 'r.db'}"), "licensing_app")
+
+
+def test_migration_0010_downgrades_and_upgrades_again(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'round.db'}")
+    upgrade(db)
+    command.downgrade(alembic_config(db), "0007")
+    with db.transaction() as s:                          # the head trigger went with 0010
+        s.execute(text("UPDATE audit_head SET seq = 0"))
+    upgrade(db)
+    with db.reading() as s:
+        assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0010"
+        assert s.scalar(text("SELECT count(*) FROM worker_heartbeats")) == 0
+    with pytest.raises(DBAPIError, match="only moves forward"):
+        with db.transaction() as s:
+            s.execute(text("UPDATE audit_head SET seq = 0"))
+    db.dispose()
