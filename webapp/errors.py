@@ -7,12 +7,13 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.i18n import N_, translate_fields, translate_message
 from webapp.i18n import gettext as _
-from workflow.errors import Conflict, EngineError, Forbidden, NotFound, ValidationError
+from workflow.errors import Conflict, EngineError, Forbidden, NotFound, Unavailable, ValidationError
 
-STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422}
+STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422, Unavailable: 503}
 TITLES = {
     400: N_("Bad request"), 403: N_("Not allowed"), 404: N_("Not found"), 405: N_("Method not allowed"),
     409: N_("Conflict"), 413: N_("File too large"), 422: N_("Some fields are invalid."), 401: N_("Please log in"),
+    503: N_("Service unavailable"),
 }
 HINTS = {
     403: N_("Your account may not open this page or do this."),

@@ -5,7 +5,8 @@ English id -> translation in PATH (the layout of the old ``webapp/i18n_zh.py`` a
 ``workflow/domain/forms/messages.py`` tables, which other branches may still extend) without
 running it, and merges it into ``webapp/translations/<lang>/LC_MESSAGES/messages.po``: an id the
 catalogue lacks is added, an empty or fuzzy translation is filled, a different translation
-already in the catalogue is kept and reported. Placeholders stay ``{name}`` (str.format, see
+already in the catalogue is kept and reported, unless ``--base OLD_PATH`` shows that the table
+itself changed that entry (after a merge: the other branch corrected its text on purpose). Placeholders stay ``{name}`` (str.format, see
 docs/decisions.md "Translations"). Run ``make translations`` afterwards so the catalogue follows
 the sources again.
 
@@ -60,7 +61,8 @@ def dict_entries(path: Path) -> dict[str, str]:
             _add(entries, ast.literal_eval(value))
         elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
             _add(entries, {ast.literal_eval(node.targets[0].slice): ast.literal_eval(value)})
-        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.args:
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.args \
+                and isinstance(value.args[0], (ast.Dict, ast.Constant)):  # NAME.update(OTHER): import OTHER's file
             argument = ast.literal_eval(value.args[0])
             if value.func.attr == "update" and isinstance(argument, dict):
                 _add(entries, argument)
@@ -80,8 +82,9 @@ class MergeResult:
     kept: list[tuple[str, str, str]] = field(default_factory=list)  # id, catalogue's, table's
 
 
-def merge(catalog: Catalog, entries: dict[str, str]) -> MergeResult:
-    """Put ``entries`` into ``catalog``; a translation the catalogue already has wins."""
+def merge(catalog: Catalog, entries: dict[str, str], changed: frozenset[str] = frozenset()) -> MergeResult:
+    """Put ``entries`` into ``catalog``; a translation the catalogue already has wins, except for
+    the ids in ``changed`` (the table's own corrections)."""
     result = MergeResult()
     by_plural = {message.id[1]: message for message in catalog if message.pluralizable}
     for msgid, text in entries.items():
@@ -92,7 +95,7 @@ def merge(catalog: Catalog, entries: dict[str, str]) -> MergeResult:
             continue
         if message.pluralizable:  # a table has one text for a count; every plural form takes it
             text = (text,) * catalog.num_plurals
-        if not any(_strings(message)) or message.fuzzy:
+        if not any(_strings(message)) or message.fuzzy or (msgid in changed and message.string != text):
             message.string = text
             message.flags.discard("fuzzy")
             result.filled.append(msgid)
@@ -105,10 +108,14 @@ def _strings(message) -> tuple[str, ...]:
     return message.string if isinstance(message.string, tuple) else (message.string,)
 
 
-def import_file(path: Path, lang: str = "zh") -> MergeResult:
+def import_file(path: Path, lang: str = "zh", base: Path | None = None) -> MergeResult:
+    """Merge the table at ``path``; with ``base`` (the same table before), its changed texts win."""
     target = po_path(lang)
     catalog = read_catalog(target)
-    result = merge(catalog, dict_entries(path))
+    entries = dict_entries(path)
+    before = dict_entries(base) if base else {}
+    changed = frozenset(k for k, v in entries.items() if base and before.get(k) not in (None, v))
+    result = merge(catalog, entries, changed)
     write_catalog(target, catalog)
     return result
 
@@ -131,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m webapp.i18n_import", description=__doc__.split("\n\n")[0])
     parser.add_argument("path", type=Path, help="a Python file with dicts of English id -> translation")
     parser.add_argument("--lang", default="zh", help="the catalogue to merge into (default zh)")
+    parser.add_argument("--base", type=Path, help="the same table before the other branch changed it")
     args = parser.parse_args(argv)
-    result = import_file(args.path, args.lang)
+    result = import_file(args.path, args.lang, args.base)
     print(f"{len(result.added)} added, {len(result.filled)} filled, {len(result.kept)} kept as they were")
     for msgid, ours, theirs in result.kept:
         print(f"  kept {msgid!r}: {ours!r} (the table says {theirs!r})", file=sys.stderr)

@@ -1,7 +1,8 @@
 """The engine's whole error vocabulary toward callers.
 
-Views and the API map these four types to HTTP 409, 404, 403 and 422; any
-other exception is a bug. Messages are English message ids of the one gettext
+Views and the API map these four types to HTTP 409, 404, 403 and 422 (and the
+database's own refusals, :class:`Busy` and :class:`Unavailable`, to 409 and 503);
+any other exception is a bug. Messages are English message ids of the one gettext
 catalogue (``webapp/translations``); a message with values is a :class:`Message`
 that keeps its id and values, so the web edge translates it without parsing the
 English. ``babel.cfg`` extracts the ids from ``msg(...)``, ``Conflict(...)``,
@@ -61,6 +62,25 @@ class Conflict(EngineError):
     """Stale version, already claimed, or an operation that the current state does not allow."""
 
     code = "conflict"
+
+
+class Busy(Conflict):
+    """The database gave up on this command to let a simultaneous one finish (deadlock, serialization
+    failure, lock timeout); it was rolled back whole, so the caller may simply try again."""
+
+    def __init__(self, message: str = msg("The record was being changed by someone else at the same moment; "
+                                          "nothing was saved. Try again.")) -> None:
+        super().__init__(message)
+
+
+class Unavailable(EngineError):
+    """The database cannot be reached right now (HTTP 503); nothing was saved."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str = msg("The service is briefly unavailable; nothing was saved. "
+                                          "Try again in a moment.")) -> None:
+        super().__init__(message)
 
 
 class NotFound(EngineError):

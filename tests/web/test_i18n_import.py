@@ -16,6 +16,7 @@ ZH.pop("Gone")
 ZH.update({"Fuzzy": "模糊", "Gone": "不要"})
 ZH.pop("Gone")
 ZH["Late"] = "晚"
+ZH.update(MORE)
 MESSAGES_ZH = {"Other table": "另一表", 1: "not a message id"}
 '''
 
@@ -47,6 +48,13 @@ def test_merge_adds_fills_and_keeps(tmp_path):
     assert catalog.get("{n} working day").string == ("{n} 个工作日",)
 
 
+def test_a_text_the_table_itself_corrected_wins():
+    catalog = catalogue()
+    result = merge(catalog, {"Kept": "另一个译文", "Empty": "空"}, changed=frozenset({"Kept"}))
+    assert sorted(result.filled) == ["Empty", "Kept"] and not result.kept
+    assert catalog.get("Kept").string == "另一个译文"
+
+
 def test_the_command_merges_into_the_catalogue_file(tmp_path, monkeypatch, capsys):
     target = tmp_path / "zh" / "LC_MESSAGES" / "messages.po"
     target.parent.mkdir(parents=True)
@@ -59,6 +67,11 @@ def test_the_command_merges_into_the_catalogue_file(tmp_path, monkeypatch, capsy
     assert "3 added, 3 filled, 1 kept" in capsys.readouterr().out
     merged = read_catalog(target)
     assert merged.get("Other table").string == "另一表" and merged.get("Empty").string == "空"
+    base = tmp_path / "before.py"
+    base.write_text('ZH = {"Kept": "保留"}\n', encoding="utf-8")
+    assert main([str(table), "--base", str(base)]) == 0
+    assert "0 added, 1 filled, 0 kept" in capsys.readouterr().out
+    assert read_catalog(target).get("Kept").string == "另一个译文"
 
 
 def test_stale_catalogues_are_compiled(tmp_path):

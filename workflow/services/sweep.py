@@ -19,9 +19,8 @@ from workflow.domain import case_status, certificates, clock, forms
 from workflow.domain.matters import MATTERS
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
-from workflow.services.common import record
+from workflow.services.common import lock_case, record
 from workflow.storage.db import Database, utcnow
-from workflow.storage.locks import lock_once
 from workflow.storage.models import Case, Certificate, HumanTask
 from workflow.services.tasks import JOINT_FORMS
 from workflow.timekeeping.workdays import local_date
@@ -69,7 +68,7 @@ def _isolated(db: Database, handler: Callable, case_id: int, now: datetime) -> i
     """Run one case's consequence in its own transaction; None when it failed (logged)."""
     try:
         with db.transaction() as session:
-            case = lock_once(session, Case, case_id, skip_locked=True)
+            case = lock_case(session, case_id, skip_locked=True)
             if case is None:        # a command holds it right now: the next sweep takes it
                 return 0
             return handler(Command(session, None, case=case, now=now))
