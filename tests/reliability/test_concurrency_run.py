@@ -121,7 +121,7 @@ def test_randomized_run_of_eight_processes_keeps_every_invariant(empty_url):
     report = run(empty_url, processes=8, operations=RUN_OPERATIONS, cases_count=24, seed=7)
     assert report["violations"] == [], report["violations"][:20]
     assert report["double_applied"] == 0
-    assert report["succeeded"] >= 4 * RUN_OPERATIONS, report      # the processes did real work
+    assert report["succeeded"] >= 2 * RUN_OPERATIONS, report      # the processes did real work
 
 
 def _overdue_food_cases(db, people, count: int) -> list[int]:
