@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from workflow.storage.audit_key import audit_key
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
@@ -43,8 +44,12 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+    audit_key()  # production mode refuses to start rather than chain with the development key
+    if app.config.get("COUNT_QUERIES") or os.environ.get("COUNT_QUERIES") == "1":
+        from webapp import query_count
+        query_count.install(app, app.extensions["db"])
 
-    from webapp import auth, errors, i18n, input_guard, templating, throttle
+    from webapp import auth, errors, i18n, input_guard, observability, templating, throttle
     input_guard.init_app(app)
     throttle.init_app(app)
     hardening.init_app(app)
@@ -53,10 +58,13 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     auth.login_manager.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    observability.init_app(app)
 
-    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, task_form, window
+    from webapp.views import (admin, applicant, auditor, cases, messages, progress, public, staff, supervisor,
+                              task_form, window)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(progress.bp)
     app.register_blueprint(applicant.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(staff.bp)
@@ -65,6 +73,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(auditor.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(messages.bp)
 
     # ---- REST API (/api/v1) -------------------------------------------------
     # webapp/api is the API engineer's blueprint; registering it sets the API up
@@ -72,6 +81,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     from webapp.api import api_bp
     app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
+    # The public progress lookup is throttled per address by the API's limiter (one store per app).
+    app.extensions["api_v1"]["limiter"].limit(progress.limit, methods=["POST"])(progress.bp)
     return app
 
 

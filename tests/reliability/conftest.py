@@ -1,15 +1,18 @@
-"""Reliability tests: the whole app (pages and API) as an attacker meets it, on a fresh database.
+"""Reliability fixtures: the whole app (pages and API) as an attacker meets it on a fresh SQLite
+database, and a seeded PostgreSQL database per test with the API on it for races.
 
-Reuses the web tests' app factory settings and the API tests' bearer-token client; rate limits
-are off except where a test turns them on to measure them.
+Rate limits are off except where a test turns them on to measure them. Races need a server that
+locks rows (SQLite serialises every writer, so nothing races there): those tests are skipped only
+when ``TEST_DATABASE_URL`` is unset; ``.ci/run`` sets it.
 """
 from __future__ import annotations
 
 import pytest
 
 from tests.api.conftest import Api
-from tests.conftest import fresh_database
-from tests.helpers import PASSWORD
+from tests.api.conftest import make_app as make_api_app
+from tests.conftest import PG_URL, fresh_database
+from tests.helpers import PASSWORD, load_people
 from tests.web.conftest import make_app
 
 
@@ -43,3 +46,22 @@ def login(app):
         assert response.status_code == 302, response.status_code
         return c
     return log_in
+
+
+@pytest.fixture
+def pg(request, tmp_path, sqlite_template):
+    """A fresh, seeded PostgreSQL database (the projection invariant is checked afterwards)."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    yield from fresh_database(request, tmp_path, sqlite_template, "postgresql")
+
+
+@pytest.fixture
+def pg_people(pg):
+    return load_people(pg)
+
+
+@pytest.fixture
+def pg_api(pg, tmp_path):
+    """The API on the PostgreSQL database; its Flask test client is safe to share across threads."""
+    return Api(make_api_app(pg, ATTACHMENTS_DIR=str(tmp_path / "attachments")).test_client())

@@ -30,7 +30,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from webapp import input_guard, throttle
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
-from webapp.api.resources import auth, cases, matters, oversight, public, tasks
+from webapp.api.resources import auth, cases, matters, notifications, oversight, processes, public, tasks
 from webapp.api.schemas import Error
 
 API_PREFIX = "/api/v1"
@@ -40,7 +40,8 @@ OPENAPI_VERSION = "3.1.0"
 EXTENSION = "api_v1"
 
 RESOURCES = (auth.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
-             oversight.reports_blp, oversight.audit_blp)
+             oversight.reports_blp, oversight.audit_blp, processes.blp,
+             notifications.blp)
 TAGS = {
     "auth": "Bearer tokens: POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     "matters": "The catalogue of licensing matters and their application forms (JSON Schema).",
@@ -50,6 +51,7 @@ TAGS = {
     "calendar": "Public working-day arithmetic (Chinese holidays and make-up days).",
     "reports": "Figures for supervisors.",
     "audit": "The hash-chained decision history, for auditors.",
+    "notifications": "The caller's own notices (message centre): list, unread count, mark read.",
 }
 DESCRIPTION = """JSON API of the single window. Every error is
 `{"error": {"code", "message", "fields"}}`: 400 malformed JSON or parameters, 401 missing, invalid,

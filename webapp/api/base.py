@@ -144,6 +144,26 @@ def actor():
     return g.api_user
 
 
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": IDEMPOTENCY_KEY, "required": False,
+    "description": "Any 1–200 visible ASCII characters, new for each filing: a retry with the same key "
+                   "(same user, same body) returns the case the first request filed.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+
+
+def idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key``, namespaced apart from the web form's tokens; 400 if malformed."""
+    value = request.headers.get(IDEMPOTENCY_KEY)
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 200 or not all("!" <= c <= "~" for c in value):
+        raise errors.ApiError(400, "Some parameters are invalid.",
+                              {IDEMPOTENCY_KEY: ["Use 1 to 200 visible ASCII characters."]})
+    return "api:" + value
+
+
 def _document_errors(blp: flask_smorest.Blueprint, func, codes):
     for code in sorted(set(codes)):
         func = blp.alt_response(code, schema=Error, description=ERROR_TEXT.get(code, "Error."))(func)

@@ -6,7 +6,7 @@ from workflow.domain.matters import get_matter
 from workflow.domain.permissions import require_role
 from workflow.errors import ValidationError
 from workflow.runtime.deployment import DeployResult, deploy_xml
-from workflow.services.users import create_user, set_active
+from workflow.services.users import create_user
 from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import MatterSetting, User
@@ -22,13 +22,6 @@ def create_account(db: Database, actor, username: str, password: str, role: str,
         audit.record(session, action="user_created", actor=actor, data={
             "user_id": user.id, "username": user.username, "role": user.role, "department": user.department_code})
         return user
-
-
-def set_account_active(db: Database, actor, user_id: int, active: bool) -> User:
-    """An admin (de)activates an account; a deactivated person is logged out everywhere at once."""
-    require_role(actor, "admin")
-    with db.transaction() as session:
-        return set_active(session, actor, user_id, active)
 
 
 def deploy(db: Database, actor, xml: bytes, filename: str) -> DeployResult:

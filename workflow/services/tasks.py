@@ -21,7 +21,6 @@ from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, Organisation
 from workflow.services import attachments
 from workflow.services.common import TaskOp, record, task_op, visible_task
-from workflow.services.notices import notify_applicants
 
 MESSAGE_MAX = 2000
 # Steps a joint filing takes once for all its matters: the window's intake decision and the
@@ -139,7 +138,6 @@ def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: 
             raise ValidationError(errors)
         op.task.hold = "correction"
         projection.open_pause(op.cmd, op.task, "correction", note="；".join(items), by=actor.id)
-        notify_applicants(op.cmd, "correction", "请补正：" + "；".join(items), op.task)
         record(op.cmd, "return_to_applicant", op.task, opinion=text(opinion, "opinion"), data={"items": items})
         case_status.refresh(op.cmd)
         return op.task
