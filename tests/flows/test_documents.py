@@ -197,3 +197,11 @@ def test_extension_notice_gives_the_reason_and_the_days(bureau):
     assert kinds(bureau, "applicant_a", case.id) == ["acceptance", "extension", "delivery"]
     text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["extension"])
     assert "需要补充抽样检验" in text and "延长5个工作日" in text and "第四十二条" in text
+
+
+def test_an_installation_notice_is_answered_with_a_receipt(bureau):
+    case = bureau.file(["equipment_notice"])
+    assert kinds(bureau, "applicant_a", case.id) == ["receipt", "delivery"]
+    text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["receipt"])
+    assert case.data["receipt_number"] in text and "第二十三条" in text and "福建某电梯工程有限公司" in text
+    assert "施工类别安装" in text.replace(" ", "") and ORG_A[1] in text and case.number in text

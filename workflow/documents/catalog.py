@@ -15,19 +15,19 @@ from workflow.storage.models import AuditEvent, Certificate
 from workflow.timekeeping.workdays import local_date
 
 ACCEPTANCE, CORRECTION, REFUSAL, EXTENSION = "acceptance", "correction", "refusal", "extension"
-GRANT, DENIAL, DELIVERY, CERTIFICATE = "grant", "denial", "delivery", "certificate"
+GRANT, DENIAL, DELIVERY, CERTIFICATE, RECEIPT = "grant", "denial", "delivery", "certificate", "receipt"
 TITLES = {ACCEPTANCE: "受理通知书", CORRECTION: "补正材料通知书", REFUSAL: "不予受理决定书",
           EXTENSION: "延长审批期限告知书", GRANT: "准予行政许可决定书", DENIAL: "不予行政许可决定书",
-          DELIVERY: "送达回证"}
+          DELIVERY: "送达回证", RECEIPT: "告知回执"}
 # The word in each document's number: 市监许受〔2026〕SL2026-000001号.
 NUMBER_WORDS = {ACCEPTANCE: "受", CORRECTION: "补", REFUSAL: "不受", EXTENSION: "延", GRANT: "准",
-                DENIAL: "不准", DELIVERY: "送"}
+                DENIAL: "不准", DELIVERY: "送", RECEIPT: "告"}
 ONCE_PER_CASE = (ACCEPTANCE, REFUSAL)
 ONCE_PER_DECISION = (CORRECTION,)
 
 INTAKE_ACCEPT = {"accept", "eligible", "register_now"}
 GRANTED = {"granted", "registered", "partly_granted"}    # a CNG batch with refused vehicles is granted in part
-DENIED = "denied"
+DENIED, FILED = "denied", "filed"
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,13 @@ def kinds_of(event: AuditEvent) -> tuple[str, ...]:
 
 def _decisions(history: list[AuditEvent], outcomes: dict[int, str | None]) -> list[Ref]:
     """A grant or denial per matter (Art. 38), from how its process ended, dated and reasoned by
-    the last step the office completed in it (the approver's decision, a registration at the counter)."""
+    the last step the office completed in it (the approver's decision, a registration at the counter);
+    a filing's receipt (特种设备安全法 Art. 23)."""
     refs = []
     for instance_id, outcome in outcomes.items():
+        if outcome == FILED:        # a filing (告知) is answered with a receipt on the day it is filed
+            refs += [Ref(RECEIPT, f"{RECEIPT}-{e.seq}", TITLES[RECEIPT], event=e) for e in history[:1]]
+            continue
         kind = GRANT if outcome in GRANTED else DENIAL if outcome == DENIED else None
         deciding = [e for e in history if e.instance_id == instance_id and e.action == "complete"
                     and e.role not in ("applicant", "expert")]
