@@ -74,9 +74,11 @@ def test_progress_lookup_is_throttled(db, tmp_path):
     assert codes == [404, 404, 404, 429]
 
 
-def test_guide_page_has_apply_online(client):
+def test_guide_pages_have_apply_online(client):
     page = text(client.get("/guide/food_license"))
-    assert "在线申报" in page and "/my/cases/new?matters=food_license" in page
+    assert "在线申报" in page and "/my/cases/new?matters=food_license" in page and 'href="/progress"' in page
+    guide = text(client.get("/guide"))
+    assert guide.count("在线申报") >= 7 and "/my/cases/new?matters=cng_cylinder" in guide
 
 
 def test_admin_sets_the_authority_and_seal(db, people, login):
