@@ -8,7 +8,7 @@ once per matter; it is one document.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from workflow.storage.models import AuditEvent, Certificate
@@ -84,17 +84,25 @@ def _decisions(history: list[AuditEvent], outcomes: dict[int, str | None]) -> li
 def _from_history(history: list[AuditEvent]) -> list[Ref]:
     refs: list[Ref] = []
     seen: set[tuple] = set()
-    counts: dict[str, int] = {}
     for event in history:
         for kind in kinds_of(event):
             once = kind if kind in ONCE_PER_CASE else (kind, event.at) if kind in ONCE_PER_DECISION else None
             if once is not None and once in seen:
                 continue
             seen.add(once)
-            counts[kind] = counts.get(kind, 0) + 1
-            suffix = f"-{counts[kind]}" if counts[kind] > 1 else ""
-            refs.append(Ref(kind, f"{kind}-{event.seq}", TITLES[kind], suffix, event=event))
+            refs.append(Ref(kind, f"{kind}-{event.seq}", TITLES[kind], event=event))
     return refs
+
+
+def _numbered(refs: list[Ref]) -> list[Ref]:
+    """The second document of a kind (a second correction, the grant of a joint filing's other
+    matter) gets ``-2`` in its number, so no two documents of a case share a number."""
+    counts: dict[str, int] = {}
+    numbered = []
+    for ref in refs:
+        counts[ref.kind] = counts.get(ref.kind, 0) + 1
+        numbered.append(replace(ref, number_suffix=f"-{counts[ref.kind]}") if counts[ref.kind] > 1 else ref)
+    return numbered
 
 
 def documents(history: list[AuditEvent], certificates: list[Certificate], outcomes: dict[int, str | None],
@@ -103,7 +111,8 @@ def documents(history: list[AuditEvent], certificates: list[Certificate], outcom
 
     ``outcomes``: each process instance's outcome by instance id.
     """
-    refs = sorted(_from_history(history) + _decisions(history, outcomes), key=lambda r: (r.event.seq, r.kind))
+    issued = _from_history(history) + _decisions(history, outcomes)
+    refs = _numbered(sorted(issued, key=lambda r: (r.event.seq, r.kind)))
     refs += [Ref(CERTIFICATE, f"{CERTIFICATE}-{c.id}", certificate_title(c), certificate=c) for c in certificates]
     if refs:
         refs.append(Ref(DELIVERY, DELIVERY, TITLES[DELIVERY]))
