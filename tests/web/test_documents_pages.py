@@ -97,3 +97,12 @@ def test_admin_sets_the_authority_and_seal(db, people, login):
     assert ok.status_code == 302
     assert documents.office_settings(db, people["admin"]).authority == "福州市鼓楼区市场监督管理局"
     assert login("applicant_a").get("/admin/office").status_code in (302, 403)
+
+
+def test_certificate_page_names_the_issuing_authority(db, people, login):
+    documents.set_office(db, people["admin"], {"authority": "福州市鼓楼区市场监督管理局"})
+    case = granted_food_licence(db, people)
+    with db.reading() as s:
+        cert_id = s.query(Certificate.id).filter(Certificate.case_id == case.id).scalar()
+    page = text(login("applicant_a").get(f"/certificates/{cert_id}"))
+    assert '<p class="issuer">福州市鼓楼区市场监督管理局</p>' in page
