@@ -82,6 +82,7 @@ def test_progress_lookup_is_throttled(db, tmp_path):
 def test_guide_pages_have_apply_online(client):
     page = text(client.get("/guide/food_license"))
     assert "在线申报" in page and "/my/cases/new?matters=food_license" in page and 'href="/progress"' in page
+    assert 'href="/progress"' in text(client.get("/?home=1"))
     guide = text(client.get("/guide"))
     assert guide.count("在线申报") >= 7 and "/my/cases/new?matters=cng_cylinder" in guide
 
