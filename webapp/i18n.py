@@ -94,7 +94,7 @@ ACTION_LABELS = {
     "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
     "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
     "deploy": "Process deployed", "user_created": "User created", "user_updated": "User details changed",
-    "user_disabled": "User disabled", "user_enabled": "User enabled", "password_reset": "Password reset by an administrator", "green_channel": "Green channel set",
+    "password_reset": "Password reset by an administrator", "green_channel": "Green channel set",
     "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
     "delegate": "Delegated", "resolve": "Delegate answered", "reclaim": "Taken back", "remove_signer": "Signer removed",
     "round_opened": "Award round opened", "round_closed": "Award round closed", "correction": "Returned to the applicant",
