@@ -49,6 +49,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     errors.init_app(app)
 
     app.after_request(_security_headers)
+    app.after_request(_inline_redirect)
 
     from webapp.views import admin, applicant, auditor, cases, messages, public, staff, supervisor, task_form, window
     app.register_blueprint(auth.bp)
@@ -84,6 +85,17 @@ def _security_headers(response):
     if not request.path.startswith("/api/"):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _inline_redirect(response):
+    """A form app.js sends in the background (``X-Inline``) follows a redirect itself: the answer is
+    204 with the target in ``X-Location``, so the flashed message waits for the page it belongs to."""
+    from flask import request
+    if request.headers.get("X-Inline") and response.status_code in (301, 302, 303, 307, 308):
+        response.headers["X-Location"] = response.headers.pop("Location")
+        response.status_code = 204
+        response.set_data(b"")
     return response
 
 

@@ -34,8 +34,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
     if actor.organisation_id is None:
         raise Forbidden("Your account is not linked to an enterprise.")
     codes = applications.matter_codes(matters)
-    clean = applications.validate(codes, data)
-    attachments.check_all(list(uploads))
+    clean = _valid_filing(codes, data, list(uploads))
     with db.transaction() as session:
         cmd = Command(session, actor)
         _check_filing(session, actor, codes, clean, local_date(cmd.now))
@@ -60,6 +59,20 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
             attachments.add(cmd, attachments.root_dir(root), item)
         case_status.refresh(cmd)
         return case
+
+
+def _valid_filing(codes: list[str], data: dict, uploads: list[attachments.Upload]) -> dict:
+    """The form and the files checked together, so every error is reported at once."""
+    errors: dict[str, list[str]] = {}
+    clean: dict = {}
+    for check in (lambda: clean.update(applications.validate(codes, data)), lambda: attachments.check_all(uploads)):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return clean
 
 
 def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, today) -> None:
