@@ -34,4 +34,6 @@ ZH_MORE: dict[str, str] = {
     "Signer": "会签人", "Extension request": "延期申请", "Attachment": "附件", "Quota": "名额", "Results": "结果",
     "Materials received": "材料接收时间", "Set at": "设置环节", "Green-channel limit": "绿色通道时限",
     "File name": "文件名", "SHA-256": "SHA-256", "Size (bytes)": "大小（字节）",
+    # -- the process diagram viewer
+    "Zoom in": "放大", "Zoom out": "缩小", "Fit": "适应窗口",
 }
