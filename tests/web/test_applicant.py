@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.web.conftest import text
 from tests.web.flows import (accepted_food_licence, application, form_payload, granted, granted_food_licence,
                              issue_certificate, open_tasks, submit)
-from workflow.services import cases, tasks
+from workflow.services import tasks
 from workflow.storage.models import Attachment, Case, Rating
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

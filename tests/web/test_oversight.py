@@ -178,6 +178,35 @@ def test_process_versions_deploy_and_cases_per_version(db, people, login):
     assert garbage.status_code == 422
 
 
+def test_moving_running_cases_to_another_version(db, people, login):
+    case = submit(db, people)      # at its intake step
+    xml = (ROOT / "tests" / "bpmn" / "engine_bench.bpmn").read_text(encoding="utf-8").replace("intake", "receive")
+    c = login("admin")
+    c.post("/admin/processes", data={"file": (io.BytesIO(xml.encode()), "engine_bench.bpmn")},
+           content_type="multipart/form-data")
+    assert "在办件迁移到其他版本" in text(c.get("/admin/processes/migrate"))
+    plan = {"process_id": "engine_bench", "from": "1", "to": "2"}
+    check = text(c.post("/admin/processes/migrate", data=plan))
+    assert "不能迁移 (1)" in check and "当前环节 intake 不在目标版本中" in check and case.number in check
+    bad = c.post("/admin/processes/migrate", data={**plan, "to": "9", "mapping": "intake"})
+    assert bad.status_code == 422 and "改名的环节请写成" in text(bad)
+    bad = c.post("/admin/processes/migrate", data={**plan, "mapping": "intake=nowhere"})
+    assert bad.status_code == 422 and "目标版本中没有这个环节" in text(bad)
+    mapped = {**plan, "mapping": "intake=receive"}
+    dry = text(c.post("/admin/processes/migrate", data=mapped))
+    assert "可迁移 (1)" in dry and "迁移 1 件" in dry
+    moved = text(c.post("/admin/processes/migrate", data={**mapped, "confirm": "1"}))
+    assert "已迁移 (1)" in moved and "receive" in moved
+    assert login("supervisor").get("/admin/processes/migrate").status_code == 403
+
+
+def test_failed_steps_page(login):
+    c = login("admin")
+    assert "没有失败的环节" in text(c.get("/admin/failed"))
+    assert c.post("/admin/failed", data={"instance_id": "77"}).status_code == 404
+    assert login("reviewer1").get("/admin/failed").status_code == 403
+
+
 def test_matter_settings_page(login):
     page = text(login("admin").get("/admin/matters"))
     assert "事项设置" in page and "食品生产许可证核发" in page

@@ -36,6 +36,7 @@ Office numbers
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Union
@@ -265,6 +266,14 @@ def _parse_yearly_number(prefix: str, text: str) -> Parts | None:
     pattern = re.compile(re.escape(prefix) + r"(?P<year>[0-9]{4})-(?P<serial>[0-9]{6})")
     return _parse(pattern, lambda **parts: _yearly_number(prefix, **parts), text,
                   {"year": int, "serial": int})
+
+
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read aloud over the phone
+
+
+def new_query_code() -> str:
+    """The 8-character code printed on the acceptance notice for the public progress lookup (40 bits)."""
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
 
 
 def make_case_number(year: int, serial: int) -> str:

@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import select
 
 from workflow.errors import Conflict, NotFound, ValidationError
-from workflow.runtime import operations, projection
+from workflow.runtime import live_cache, operations, projection
 from workflow.runtime.command import Command
 from workflow.runtime.deployment import latest_version
 from workflow.runtime.expressions import ExpressionError
@@ -59,23 +59,45 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
 
 
 def lock_row(session, instance_id: int) -> ProcessInstance | None:
-    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row."""
+    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row.
+
+    ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
+    command sees is what the previous holder of the lock committed, never a stale copy.
+    """
     locked = session.info.setdefault("locked_instances", set())
     if instance_id in locked:
         return session.get(ProcessInstance, instance_id)
-    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()).first()
+    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+                          .execution_options(populate_existing=True)).first()
     if row is not None:
         locked.add(instance_id)
     return row
 
 
+def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
+    """Lock every instance of a case in id order (the second step of the one lock order), so a
+    command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
+    order."""
+    rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
+                                .order_by(ProcessInstance.id).with_for_update()
+                                .execution_options(populate_existing=True)))
+    session.info.setdefault("locked_instances", set()).update(row.id for row in rows)
+    return rows
+
+
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
-    """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it."""
+    """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it:
+    from the live-workflow cache when this process saved that very row version, else from its state."""
     row = lock_row(cmd.session, instance_id)
     if row is None:
         raise NotFound("Process instance not found.")
     require_version(row, expected_version)
-    return Running(row, _restore(cmd.session, row, _engine(cmd, row)))
+    engine = _engine(cmd, row)
+    workflow = live_cache.take(cmd.session, row)
+    if workflow is None:
+        return Running(row, _restore(cmd.session, row, engine))
+    workflow.script_engine = engine     # the cached one still points at the command that saved it
+    return Running(row, workflow)
 
 
 def peek(session, row: ProcessInstance) -> BpmnWorkflow:
@@ -126,6 +148,7 @@ def save(cmd: Command, running: Running) -> None:
     if workflow.is_completed() and row.status == "running":
         row.status = "completed"
     projection.sync(cmd, row, workflow, row.department_code)
+    live_cache.saved(cmd.session, row.id, live_cache.Entry(row.version, row.process_version_id, row.state, workflow))
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:
@@ -147,13 +170,11 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
 def cancel_all(cmd: Command, close_reason: str, status: str, outcome: str) -> None:
     """Cancel every running instance of the command's case (withdrawal, deemed renewal).
 
-    Each instance is locked and re-read before its status is checked, in id order (the
+    Every instance is locked and re-read before its status is checked, in id order (the
     documented lock order), so a concurrent command's change is never overwritten.
     """
-    ids = cmd.session.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == cmd.case.id)
-                              .order_by(ProcessInstance.id)).all()
-    for instance_id in ids:
-        running = lock(cmd, instance_id)
+    for locked in lock_case_rows(cmd.session, cmd.case.id):
+        running = lock(cmd, locked.id)
         row = running.row
         if row.status != "running":
             continue

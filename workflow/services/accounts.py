@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import update
 
 from workflow.domain.matters import DEPARTMENTS
+from workflow.domain import passwords
 from workflow.domain.passwords import hash_password
 from workflow.domain.permissions import require_role
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError
+from workflow.services import users
 from workflow.storage import audit
-from workflow.storage.db import Database, utcnow
-from workflow.storage.models import ApiToken, User
+from workflow.storage.db import Database
+from workflow.storage.models import User
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")     # mainland mobile numbers (SMS notices)
-MIN_PASSWORD = 8
 
 
 def _account(session, user_id: int) -> User:
@@ -62,31 +62,23 @@ def update_account(db: Database, actor, user_id: int, display_name: str, email: 
 
 
 def set_active(db: Database, actor, user_id: int, active: bool) -> User:
-    """Disable (tokens revoked, sign-in refused) or enable an account; nobody disables themselves."""
+    """Disable (every session and token ended, sign-in refused) or enable an account."""
     require_role(actor, "admin")
-    if user_id == actor.id and not active:
-        raise Conflict("You cannot disable your own account.")
     with db.transaction() as session:
-        user = _account(session, user_id)
-        user.active = bool(active)
-        if not active:
-            session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                            .values(revoked_at=utcnow()))
-        audit.record(session, action="user_enabled" if active else "user_disabled", actor=actor,
-                     data={"user_id": user.id, "username": user.username})
-        return user
+        return users.set_active(session, actor, user_id, active)
 
 
 def reset_password(db: Database, actor, user_id: int, password: str) -> User:
-    """A new password the administrator hands over; the account's API tokens stop working."""
+    """A new password the administrator hands over (the same policy as everyone's); the account's
+    sessions and API tokens end."""
     require_role(actor, "admin")
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError({"password": [f"Shorter than minimum length {MIN_PASSWORD}."]})
     with db.transaction() as session:
         user = _account(session, user_id)
+        problems = passwords.policy_errors(password, user.username)
+        if problems:
+            raise ValidationError({"password": problems})
         user.password_hash = hash_password(password)
-        session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-                        .values(revoked_at=utcnow()))
+        users.end_sessions(session, user)
         audit.record(session, action="password_reset", actor=actor, data={"user_id": user.id})
         return user
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import normalise_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
-from workflow.services.case_view import correction_items
+from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
@@ -60,6 +60,11 @@ class CaseFilters:
     per_page: int = 20
 
 
+def _contains(column, text: str):
+    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``)."""
+    return column.contains(text.strip(), autoescape=True)
+
+
 def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
     """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
     query = select(Case).where(case_scope(actor))
@@ -71,21 +76,26 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
     if filters.q and filters.q.strip():
-        query = query.where(_matches(filters.q.strip()))
+        query = query.where(Case.id.in_(_matching(filters.q.strip())))
     with db.reading() as session:
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
 
 
-def _matches(q: str):
-    """Staff search: case number, title, enterprise name, credit code (any case) or applicant."""
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    upper = like.upper()
-    enterprises = select(Organisation.id).where(or_(Organisation.name.like(like, escape="\\"),
-                                                    Organisation.credit_code.like(upper, escape="\\")))
-    applicants = select(User.id).where(or_(User.display_name.like(like, escape="\\"),
-                                           User.username.like(like, escape="\\")))
-    return or_(Case.number.like(upper, escape="\\"), Case.title.like(like, escape="\\"),
-               Case.organisation_id.in_(enterprises), Case.applicant_id.in_(applicants))
+def _matching(q: str):
+    """Ids of cases whose number or title, whose enterprise's name or credit code, or whose applicant
+    (display or user name) contains ``q``; numbers and credit codes in any letter case.
+
+    A union of one lookup per column, so each reads its own index (on PostgreSQL a pg_trgm GIN
+    index, migration 0011) instead of one OR that scans every case.
+    """
+    upper = q.upper()
+    organisations = select(Organisation.id).where(or_(_contains(Organisation.name, q),
+                                                      _contains(Organisation.credit_code, upper)))
+    applicants = select(User.id).where(or_(_contains(User.display_name, q), _contains(User.username, q)))
+    return union(select(Case.id).where(_contains(Case.number, upper)),
+                 select(Case.id).where(_contains(Case.title, q)),
+                 select(Case.id).where(Case.organisation_id.in_(organisations)),
+                 select(Case.id).where(Case.applicant_id.in_(applicants)))
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
@@ -211,7 +221,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
     if filters.actor:
-        query = query.where(AuditEvent.actor_name.like(f"%{filters.actor.strip()}%"))
+        query = query.where(_contains(AuditEvent.actor_name, filters.actor))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -219,7 +229,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.date_to:
         query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text:
-        query = query.where(AuditEvent.opinion.like(f"%{filters.text.strip()}%"))
+        query = query.where(_contains(AuditEvent.opinion, filters.text))
     with db.reading() as session:
         return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
 

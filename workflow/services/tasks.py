@@ -18,7 +18,7 @@ from workflow.errors import ValidationError
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.storage.db import Database
-from workflow.storage.models import HumanTask
+from workflow.storage.models import HumanTask, Organisation
 from workflow.services import attachments
 from workflow.services.common import TaskOp, record, task_op, visible_task
 
@@ -74,7 +74,8 @@ def complete(db: Database, actor, task_id: int, data: dict, expected_version: in
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         task.handed_over_by = task.handover = None
         if task.form_key == "correction" and clean.get("changes"):
-            clean = {**clean, **applications.correct(cmd.case, clean["changes"], "changes.")}
+            clean = {**clean, **applications.correct(
+                cmd.case, clean["changes"], cmd.session.get(Organisation, cmd.case.organisation_id), "changes.")}
         with cmd.session.no_autoflush:   # one flush, in projection.sync, instead of one per query
             completion.apply(cmd, op.running, task, clean)
             instances.save(cmd, op.running)

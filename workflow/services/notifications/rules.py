@@ -68,6 +68,12 @@ def _extended(e: dict) -> list[Notice]:
                                           f"{data.get('reason') or ''}", e["case"])]
 
 
+def _rating_reply(e: dict) -> list[Notice]:
+    """GB/T 39734-2020: the supervisor's answer to a bad rating reaches the applicant who rated."""
+    return [Notice(APPLICANT, "rating_reply", f"{_number(e['case'])}对您的评价的整改答复：{e['opinion'] or ''}",
+                   e["case"])]
+
+
 def _to_people(key: str, kind: str, default: str) -> Callable[[dict], list[Notice]]:
     def rule(e: dict) -> list[Notice]:
         value = (e["data"] or {}).get(key)
@@ -89,6 +95,7 @@ EVENT_RULES: dict[str | tuple[str, str], Callable[[dict], list[Notice]]] = {
     "return_to_applicant": _correction,
     "suspend": _suspended,
     "extension_approved": _extended,
+    "rating_reply": _rating_reply,
     "transfer": _to_people("to_user_id", "transfer", "转办给您"),
     "delegate": _to_people("to_user_id", "delegate", "委派给您"),
     "resolve": _to_people("to_user_id", "resolved", "已答复"),

@@ -40,6 +40,7 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(20))     # mobile: SMS notices go here
     email: Mapped[str | None] = mapped_column(String(254))    # e-mail notices go here
     active: Mapped[bool] = mapped_column(default=True)
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")  # +1 ends every session
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -5,14 +5,14 @@
   delivered by ``python -m workflow outbox deliver`` with retries.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-01 13:40:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
