@@ -36,4 +36,5 @@ ZH_MORE: dict[str, str] = {
     "File name": "文件名", "SHA-256": "SHA-256", "Size (bytes)": "大小（字节）",
     # -- the process diagram viewer
     "Zoom in": "放大", "Zoom out": "缩小", "Fit": "适应窗口",
+    "Corrected files": "补正材料文件",
 }
