@@ -14,7 +14,7 @@ ZH_MORE: dict[str, str] = {
     "Password reset.": "密码已重置。", "Disabled": "已停用", "Details": "基本信息", "Access": "登录与权限",
     "E-mail (notices)": "电子邮箱（接收通知）", "Mobile (SMS notices)": "手机号（接收短信通知）",
     "Disable account": "停用账号", "Enable account": "启用账号", "New password": "新密码", "Reset password": "重置密码",
-    "User details changed": "修改用户信息", "User disabled": "停用用户", "User enabled": "启用用户",
+    "User details changed": "修改用户信息",
     "Password reset by an administrator": "管理员重置密码",
     "Give a name of at most 100 characters.": "请填写不超过 100 字的名称。",
     "Not a valid email address.": "不是有效的电子邮箱地址。",
@@ -34,4 +34,7 @@ ZH_MORE: dict[str, str] = {
     "Signer": "会签人", "Extension request": "延期申请", "Attachment": "附件", "Quota": "名额", "Results": "结果",
     "Materials received": "材料接收时间", "Set at": "设置环节", "Green-channel limit": "绿色通道时限",
     "File name": "文件名", "SHA-256": "SHA-256", "Size (bytes)": "大小（字节）",
+    # -- the process diagram viewer
+    "Zoom in": "放大", "Zoom out": "缩小", "Fit": "适应窗口",
+    "Corrected files": "补正材料文件",
 }
