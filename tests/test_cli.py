@@ -66,3 +66,22 @@ def test_audit_verify_exit_code_on_a_broken_chain(run):
     db.dispose()
     out = run("audit", "verify", ok=False)
     assert out.returncode == 2 and "BROKEN at event 1" in out.stdout
+
+
+def test_versions_commands(run, tmp_path):
+    run("db", "upgrade")
+    run("deploy", str(ROOT / "tests" / "bpmn" / "engine_bench.bpmn"))
+    renamed = tmp_path / "engine_bench.bpmn"
+    renamed.write_text((ROOT / "tests" / "bpmn" / "engine_bench.bpmn").read_text(encoding="utf-8")
+                       .replace("check_a", "check_x"), encoding="utf-8")
+    assert "version 2 (deployed)" in run("deploy", str(renamed)).stdout
+    run("users", "add", "chief", "--role", "admin", "--password", "long-enough-1")
+    dry = run("versions", "--as", "chief", "migrate", "engine_bench", "--from", "1", "--to", "2",
+              "--map", "check_a=check_x", "--dry-run").stdout
+    assert "engine_bench v1 -> v2: would move 0, cannot move 0" in dry
+    bad = run("versions", "--as", "chief", "migrate", "engine_bench", "--from", "1", "--to", "2",
+              "--map", "check_a=nowhere", ok=False)
+    assert bad.returncode == 1 and "mapping.check_a" in bad.stderr
+    assert run("versions", "--as", "nobody", "failed", ok=False).returncode == 1
+    assert "0 failed instance(s)" in run("versions", "--as", "chief", "failed").stdout
+    assert run("versions", "--as", "chief", "retry", "999", ok=False).returncode == 1

@@ -52,3 +52,14 @@ def test_docs_page_needs_no_external_assets(full_app):
     assert script.status_code == 200 and "openapi.json" in script.get_data(as_text=True)
     assert "https://" not in script.get_data(as_text=True)
     assert client.get("/api/v1/docs/docs.css").mimetype == "text/css"
+
+
+def test_queries_per_request_are_counted_when_asked(db, people, tmp_path):
+    counted = create_app({"TESTING": True, "API_RATE_LIMIT_ENABLED": False, "COUNT_QUERIES": True,
+                          "ATTACHMENTS_DIR": str(tmp_path / "files")}, db=db).test_client()
+    token = counted.post("/api/v1/auth/token", json={"username": "reviewer1", "password": PASSWORD}).get_json()
+    inbox = counted.get("/api/v1/tasks?view=claimable", headers={"Authorization": f"Bearer {token['token']}"})
+    assert inbox.status_code == 200 and int(inbox.headers["X-Query-Count"]) >= 2   # the token, the inbox
+    assert int(counted.get("/api/v1/matters").headers["X-Query-Count"]) >= 0
+    plain = create_app({"TESTING": True, "ATTACHMENTS_DIR": str(tmp_path / "files")}, db=db).test_client()
+    assert "X-Query-Count" not in plain.get("/api/v1/matters").headers

@@ -12,7 +12,8 @@ PAGES = {
     "reviewer1": ["/inbox", "/cases"],
     "supervisor": ["/supervisor/", "/supervisor/report", "/audit/"],
     "auditor": ["/audit/", "/audit/verify"],
-    "admin": ["/admin/users", "/admin/holidays", "/admin/processes", "/admin/matters"],
+    "admin": ["/admin/users", "/admin/holidays", "/admin/processes", "/admin/matters", "/admin/processes/migrate",
+              "/admin/failed"],
 }
 
 

@@ -168,7 +168,7 @@ def test_process_versions_deploy_and_cases_per_version(db, people, login):
     changed = xml.replace("引擎测试流程".encode(), "引擎测试流程二".encode())
     assert c.post("/admin/processes", data={"file": (io.BytesIO(changed), "engine_bench.bpmn")},
                   content_type="multipart/form-data").status_code == 302
-    assert "v2" in text(c.get("/admin/processes"))
+    assert "第 2 版" in text(c.get("/admin/processes"))
     unsafe = (ROOT / "tests" / "bpmn" / "bad_script.bpmn").read_bytes()
     refused = c.post("/admin/processes", data={"file": (io.BytesIO(unsafe), "bad_script.bpmn")},
                      content_type="multipart/form-data")
@@ -176,6 +176,35 @@ def test_process_versions_deploy_and_cases_per_version(db, people, login):
     garbage = c.post("/admin/processes", data={"file": (io.BytesIO(b"\xff\xfe\x00junk"), "x.bpmn")},
                      content_type="multipart/form-data")
     assert garbage.status_code == 422
+
+
+def test_moving_running_cases_to_another_version(db, people, login):
+    case = submit(db, people)      # at its intake step
+    xml = (ROOT / "tests" / "bpmn" / "engine_bench.bpmn").read_text(encoding="utf-8").replace("intake", "receive")
+    c = login("admin")
+    c.post("/admin/processes", data={"file": (io.BytesIO(xml.encode()), "engine_bench.bpmn")},
+           content_type="multipart/form-data")
+    assert "在办件迁移到其他版本" in text(c.get("/admin/processes/migrate"))
+    plan = {"process_id": "engine_bench", "from": "1", "to": "2"}
+    check = text(c.post("/admin/processes/migrate", data=plan))
+    assert "不能迁移 (1)" in check and "当前环节 intake 不在目标版本中" in check and case.number in check
+    bad = c.post("/admin/processes/migrate", data={**plan, "to": "9", "mapping": "intake"})
+    assert bad.status_code == 422 and "改名的环节请写成" in text(bad)
+    bad = c.post("/admin/processes/migrate", data={**plan, "mapping": "intake=nowhere"})
+    assert bad.status_code == 422 and "目标版本中没有这个环节" in text(bad)
+    mapped = {**plan, "mapping": "intake=receive"}
+    dry = text(c.post("/admin/processes/migrate", data=mapped))
+    assert "可迁移 (1)" in dry and "迁移 1 件" in dry
+    moved = text(c.post("/admin/processes/migrate", data={**mapped, "confirm": "1"}))
+    assert "已迁移 (1)" in moved and "receive" in moved
+    assert login("supervisor").get("/admin/processes/migrate").status_code == 403
+
+
+def test_failed_steps_page(login):
+    c = login("admin")
+    assert "没有失败的环节" in text(c.get("/admin/failed"))
+    assert c.post("/admin/failed", data={"instance_id": "77"}).status_code == 404
+    assert login("reviewer1").get("/admin/failed").status_code == 403
 
 
 def test_matter_settings_page(login):
@@ -205,13 +234,19 @@ def test_admin_changes_matter_limits(login, db):
     assert login("supervisor").post("/admin/matters", data={"code": "food_license"}).status_code == 403
 
 
-def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db):
+def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db, clock):
     from datetime import datetime, timezone
 
     from workflow.services import clock as clock_services
     late_in_2026 = datetime(2026, 11, 23, tzinfo=timezone.utc)
-    assert any("2027" in w for w in clock_services.calendar_warnings(db, late_in_2026))
-    assert clock_services.calendar_warnings(db, datetime(2025, 3, 1, tzinfo=timezone.utc)) == []
-    page = text(login("admin").get("/admin/matters"))
-    assert ("节假日数据未导入" in page) == bool(clock_services.calendar_warnings(db))
+    assert 2027 in clock_services.uncovered_years(db, late_in_2026)
+    assert clock_services.uncovered_years(db, datetime(2025, 3, 1, tzinfo=timezone.utc)) == []
+    admin = login("admin")
+    assert "节假日数据未导入" not in text(admin.get("/admin/matters"))         # March 2026: nothing missing
+    clock.set(late_in_2026)
+    page = text(admin.get("/admin/matters"))
+    assert "2027 年节假日数据未导入" in page and "No holiday data" not in page and "Monday" not in page
     assert "节假日数据未导入" not in text(login("applicant_a").get("/my/cases"))
+    admin.post("/lang/en", data={"next": "/admin/matters"})
+    english = text(admin.get("/admin/matters"))
+    assert "Holiday data for 2027 has not been imported" in english and "节假日数据未导入" not in english

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 import threading
 import time
 import zipfile
@@ -11,7 +12,7 @@ import pytest
 from tests.conftest import BACKENDS, fresh_database
 from tests.web.flows import granted, submit
 from workflow.errors import Forbidden, NotFound, ValidationError
-from workflow.services import attachments, case_view, queries, task_view, reports
+from workflow.services import attachments, case_view, queries, report_export, reports, task_view
 from workflow.services.worker import TimerWorker
 
 
@@ -43,7 +44,7 @@ def test_dashboard_and_period_figures(db, people):
     assert any(w.completed for w in board.workload)
     with pytest.raises(Forbidden):
         reports.dashboard(db, people["reviewer1"])
-    csv_text = reports.report_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
+    csv_text = report_export.to_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
     assert csv_text.startswith("\ufeffmatter,received") and "bench,2," in csv_text
 
 
@@ -144,10 +145,16 @@ def test_progress_steps_follow_the_bpmn_steps_and_tell_the_truth_at_the_end():
     assert states(True, None, {"acceptance", "document_review", "onsite_inspection"}, {"rectification"}) == \
         ["done", "done", "current", "todo", "todo", "todo"]
     refused = states(False, "refused", {"acceptance"})
-    assert refused == ["done", "skipped", "skipped", "skipped", "skipped", "skipped"]      # no ✓ for a certificate
+    assert refused == ["refused", "skipped", "skipped", "skipped", "skipped", "skipped"]   # no ✓ anywhere
     granted = states(False, "granted", {"acceptance", "document_review", "onsite_inspection", "approval"})
     assert granted == ["done", "done", "done", "skipped", "done", "done"]
-    assert states(False, "withdrawn", {"acceptance"}, ()) == refused
+    assert states(False, "withdrawn", {"acceptance"}, ()) == ["done", "withdrawn", "skipped", "skipped", "skipped",
+                                                              "skipped"]              # where it was waiting
+    assert states(False, "withdrawn") == ["withdrawn", "skipped", "skipped", "skipped", "skipped", "skipped"]
+    assert states(False, "denied", {"acceptance", "document_review"}) == \
+        ["done", "denied", "skipped", "skipped", "skipped", "skipped"]                 # the step that denied it
+    assert states(False, "denied", {"acceptance", "document_review", "onsite_inspection", "approval"}) == \
+        ["done", "done", "done", "skipped", "denied", "skipped"]
     en = matter_progress("food_license", True, None, {"acceptance"}, {"onsite_inspection"}, "en")
     assert en[2].state == "current" and en[2].title.startswith("On-site")
 
@@ -196,3 +203,38 @@ def test_generated_secret_key_is_kept(tmp_path):
     first = _local_secret(path)
     assert len(first) == 64 and _local_secret(path) == first
     assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_period_timings_and_trend_are_aggregated_by_the_database(db, people):
+    """Medians and 90th percentiles equal the Python ranking on every backend; months are office months."""
+    from datetime import datetime, timedelta, timezone
+    from sqlalchemy import update
+    from workflow.storage.models import Case
+    durations = [1.5, 2.0, 4.25, 7.0, 11.0]
+    start = datetime(2026, 3, 31, 17, 0, tzinfo=timezone.utc)     # 1 April, 01:00 in the office
+    ids = [granted(db, people).id for _ in durations]
+    with db.transaction() as s:
+        for case_id, days in zip(ids, durations):
+            s.execute(update(Case).where(Case.id == case_id).values(
+                created_at=start, completed_at=start + timedelta(days=days)))
+    report = reports.period_report(db, people["supervisor"], date(2026, 4, 1), date(2026, 4, 30))
+    assert (report.total.time.count, report.total.time.median) == (5, 4.25)
+    assert report.total.time.p90 == pytest.approx(reports.percentile(durations, 90))
+    assert report.rows[0].time == report.total.time
+    assert reports.period_report(db, people["supervisor"], date(2026, 3, 1), date(2026, 3, 31)).total.received == 0
+    trend = dict((month, (received, completed)) for month, received, completed in
+                 reports.dashboard(db, people["supervisor"], now=datetime(2026, 5, 20, tzinfo=timezone.utc)).trend)
+    assert trend["2026-04"] == (5, 5) and trend["2026-03"] == (0, 0)
+
+
+def test_case_search_by_number_title_enterprise_and_credit_code(db, people):
+    from tests.helpers import ORG_A, ORG_B
+    from workflow.services.queries import CaseFilters
+    mine, theirs = submit(db, people, title="糕点生产"), submit(db, people, who="applicant_b", title="机械加工")
+    found = lambda q: [c.id for c in queries.list_cases(db, people["supervisor"], CaseFilters(q=q)).items]  # noqa: E731
+    assert found(mine.number) == [mine.id]
+    assert found("糕点") == [mine.id]
+    assert found(ORG_B[1][2:5]) == [theirs.id]              # part of the enterprise's name
+    assert found(ORG_A[0]) == [mine.id]                      # its unified social credit code
+    assert found("%") == [] and found("x_y") == []           # wildcards are searched for literally
+    assert sorted(found("  ")) == sorted([mine.id, theirs.id])

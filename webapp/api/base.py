@@ -38,7 +38,8 @@ BEARER = [{"bearerAuth": []}]
 class ArgumentsParser(FlaskParser):
     """webargs' Flask parser plus a ``multipart`` location: form fields and files together.
 
-    JSON nested deeper than Python's decoder can follow is malformed input (400), not a crash.
+    JSON nested deeper than Python's decoder can follow, or with an integer longer than Python
+    converts (4,300 digits), is malformed input (400), not a crash.
     """
 
     def _raw_load_json(self, req):
@@ -46,6 +47,8 @@ class ArgumentsParser(FlaskParser):
             return super()._raw_load_json(req)
         except RecursionError:
             raise errors.ApiError(400, "The JSON body is nested too deeply.") from None
+        except ValueError:
+            raise errors.ApiError(400, "The request body is not valid JSON.") from None
 
 
 parser = ArgumentsParser()

@@ -126,14 +126,15 @@ def resubmit(case_id: int):
     if request.method == "POST":
         values = {**values, **application_data(codes, request.form)}
         try:
-            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values})
+            dispatch.run_case_op(db, current_user, case_id, "resubmit", {
+                "data": values, "note": request.form.get("note"), "uploads": _uploads(), "root": _root()})
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
             flash(_("Your corrected materials have been sent."), "success")
             return redirect(url_for("cases.detail", case_id=case_id))
     return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, materials=_materials(codes)), (422 if errors else 200)
 
 
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])
@@ -147,7 +148,8 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
-    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment")}
+    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment"),
+              "matter": request.form.get("matter")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)
     flash(_("Thank you for rating our service."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))

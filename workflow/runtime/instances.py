@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import select
 
 from workflow.errors import Conflict, NotFound, ValidationError
-from workflow.runtime import operations, projection
+from workflow.runtime import live_cache, operations, projection
 from workflow.runtime.command import Command
 from workflow.runtime.deployment import latest_version
 from workflow.runtime.expressions import ExpressionError
@@ -86,12 +86,18 @@ def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
-    """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it."""
+    """Lock the row (FOR UPDATE on PostgreSQL; SQLite already serialises writers) and load it:
+    from the live-workflow cache when this process saved that very row version, else from its state."""
     row = lock_row(cmd.session, instance_id)
     if row is None:
         raise NotFound("Process instance not found.")
     require_version(row, expected_version)
-    return Running(row, _restore(cmd.session, row, _engine(cmd, row)))
+    engine = _engine(cmd, row)
+    workflow = live_cache.take(cmd.session, row)
+    if workflow is None:
+        return Running(row, _restore(cmd.session, row, engine))
+    workflow.script_engine = engine     # the cached one still points at the command that saved it
+    return Running(row, workflow)
 
 
 def peek(session, row: ProcessInstance) -> BpmnWorkflow:
@@ -142,6 +148,7 @@ def save(cmd: Command, running: Running) -> None:
     if workflow.is_completed() and row.status == "running":
         row.status = "completed"
     projection.sync(cmd, row, workflow, row.department_code)
+    live_cache.saved(cmd.session, row.id, live_cache.Entry(row.version, row.process_version_id, row.state, workflow))
 
 
 def next_timer(workflow: BpmnWorkflow) -> datetime | None:

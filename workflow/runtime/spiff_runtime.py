@@ -220,3 +220,9 @@ def ancestors(task) -> list:
         found.append(parent)
         parent = parent.parent
     return found
+
+
+def predict_again(workflow: BpmnWorkflow) -> None:
+    """Let every unfinished task predict its children from the (new) spec, as a fresh workflow does;
+    used after a version migration dropped steps the target version no longer has."""
+    workflow._predict()

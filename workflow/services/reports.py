@@ -1,8 +1,9 @@
 """Supervisor figures (效能督查): counts, red/yellow lists, processing times, rates, workload, trend.
 
 All figures come from SQL over ``cases``, ``process_instances``, ``human_tasks``
-and ``ratings``; percentiles are taken in Python over the durations of the
-period asked for. Definitions (also shown on the pages):
+and ``ratings``, aggregated in the database (``GROUP BY``; percentiles with
+``percentile_cont`` on PostgreSQL, see ``report_sql``), so a page costs what its
+period holds, not what the tables hold. Definitions (also shown on the pages):
 
 - processing time of a case: ``completed_at - created_at``; of a step:
   ``closed_at - created_at`` of human tasks closed as completed; in days;
@@ -12,28 +13,34 @@ period asked for. Definitions (also shown on the pages):
   withdrawn ones left out of both;
 - satisfaction rate (满意率): ratings of level 4 or 5 over all ratings.
 
-A joint filing counts once under each of its matters (and so once per matter in the total).
+A joint filing counts once under each of its matters, and once in the total (the total counts
+cases, not matters: 38 filings are 38 received even when two of them carry two matters each).
+Satisfaction is ratings of level 4 or 5 over ratings, each rating counted once. Beside filings
+the bureaus count what they issue and register: certificates, equipment units and vehicles
+(a CNG filing is as many vehicles as it lists, an installation notice as many units).
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select, true
 
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import require_role
+from workflow.services.report_sql import days_between, office_month, timings
+from workflow.domain.policy.case_rules import BAD_LEVELS
+from workflow.errors import ValidationError
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import Case, HumanTask, ProcessInstance, Rating, User
+from workflow.storage.models import Case, Certificate, HumanTask, ProcessInstance, Rating, User
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
 
 REPORT_ROLES = ("supervisor", "admin")
 LIST_LIMIT = 50
 SATISFIED = (4, 5)
+REVERSED = "The end date must not be before the start date."
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -50,25 +57,18 @@ def rate(part: int, whole: int) -> float | None:
     return None if not whole else part / whole
 
 
-def _days(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return max(0.0, (end - start).total_seconds() / 86400)
-
-
 def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, OFFICE_TZ)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Timing:
     count: int
     median: float | None
     p90: float | None
 
 
-def timing(values: list[float]) -> Timing:
-    return Timing(len(values), percentile(values, 50), percentile(values, 90))
+NO_TIMING = Timing(0, None, None)
 
 
 @dataclass
@@ -86,7 +86,11 @@ class MatterRow:
     overdue_open: int = 0
     ratings: int = 0
     satisfied: int = 0
-    durations: list[float] = field(default_factory=list, repr=False)
+    items: int = 0
+    certificates: int = 0
+    bad: int = 0
+    rectified: int = 0
+    time: Timing = field(default=NO_TIMING)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -100,10 +104,11 @@ class MatterRow:
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.ratings)
 
-    @property
-    def time(self) -> Timing:
-        return timing(self.durations)
 
+    @property
+    def rectification_rate(self) -> float | None:
+        """差评整改率: bad ratings the supervisor has answered over bad ratings."""
+        return rate(self.rectified, self.bad)
 
 @dataclass
 class StepRow:
@@ -137,58 +142,97 @@ class Dashboard:
     steps: list[StepRow]
     workload: list[Workload]
     trend: list[tuple[str, int, int]]
+    unanswered: list[tuple[Rating, str]] = field(default_factory=list)
 
 
 GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
 
 
-def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> dict[str, MatterRow]:
-    rows: dict[str, MatterRow] = {}
-    query = (select(ProcessInstance.matter_code, Case.status, Case.outcome, ProcessInstance.outcome, Case.on_time,
-                    Case.created_at, Case.completed_at, Case.light, Case.decision_due_at)
-             .join(Case, Case.id == ProcessInstance.case_id)
-             .where(Case.created_at >= start, Case.created_at < end))
-    for matter, status, case_outcome, outcome, on_time, created, completed, light, due in session.execute(query):
-        row = rows.setdefault(matter, MatterRow(matter))
-        row.received += 1
-        if status == "withdrawn":
-            row.withdrawn += 1
-        elif status == "completed":
-            row.completed += 1
-            if (outcome or case_outcome) in GRANTED:
-                row.granted += 1
-            else:
-                row.not_granted += 1
-            if on_time is not None:
-                row.timed += 1
-                row.on_time += bool(on_time)
-            days = _days(created, completed)
-            if days is not None:
-                row.durations.append(days)
-        else:
-            if status == "correction":
-                row.correction += 1
-            else:
-                row.in_progress += 1
-            if light == "red" or (due is not None and due < now):
-                row.overdue_open += 1
-    ratings = (select(ProcessInstance.matter_code, Rating.level).join(Case, Case.id == ProcessInstance.case_id)
-               .join(Rating, Rating.case_id == Case.id).where(Rating.rated_at >= start, Rating.rated_at < end))
-    for matter, level in session.execute(ratings):
-        row = rows.setdefault(matter, MatterRow(matter))
-        row.ratings += 1
-        row.satisfied += level in SATISFIED
-    return rows
+def _count(condition) -> object:
+    return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
 
 
-def _total(rows: list[MatterRow]) -> MatterRow:
-    total = MatterRow("total")
-    for row in rows:
-        for name in ("received", "in_progress", "correction", "completed", "granted", "not_granted", "withdrawn",
-                     "on_time", "timed", "overdue_open", "ratings", "satisfied"):
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-        total.durations += row.durations
-    return total
+def _counts(outcome, now: datetime) -> tuple:
+    """MatterRow's counts from ``received`` to ``overdue_open`` as aggregates over case rows."""
+    status = Case.status
+    done, running = status == "completed", status.not_in(("completed", "withdrawn"))
+    return (func.count(), _count(running & (status != "correction")), _count(status == "correction"),
+            _count(done), _count(done & outcome.in_(GRANTED)), _count(status == "withdrawn"),
+            _count(done & (Case.on_time == true())), _count(done & Case.on_time.is_not(None)),
+            _count(running & ((Case.light == "red") | (Case.decision_due_at < now))))
+
+
+def _row(matter: str, received, in_progress, correction, completed, granted, withdrawn, on_time, timed,
+         overdue) -> MatterRow:
+    return MatterRow(matter, received, in_progress, correction, completed, granted, completed - granted,
+                     withdrawn, on_time, timed, overdue)
+
+
+def items_of(matter: str, data: dict | None) -> int:
+    """How many of the matter's statistics units one filing is (vehicles, equipment units)."""
+    data = data or {}
+    if matter == "cng_cylinder":
+        return len(data.get("vehicles") or []) or 1
+    if matter == "equipment_notice":
+        return int(data.get("units") or 1)
+    return 1
+
+
+UNIT_MATTERS = ("cng_cylinder", "equipment_notice")
+
+
+def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], MatterRow]:
+    """One row per matter (a joint filing under each of its matters) and the total over cases.
+
+    Counted in SQL (GROUP BY), so the cost follows the period, not a Python loop over its cases.
+    """
+    in_period = (Case.created_at >= start, Case.created_at < end)
+    joined = lambda query: query.select_from(ProcessInstance).join(Case, Case.id == ProcessInstance.case_id)  # noqa: E731
+    per_matter = joined(select(ProcessInstance.matter_code,
+                               *_counts(func.coalesce(ProcessInstance.outcome, Case.outcome), now)))
+    rows = {matter: _row(matter, *counts)
+            for matter, *counts in session.execute(per_matter.where(*in_period).group_by(ProcessInstance.matter_code))}
+    total = _row("total", *session.execute(select(*_counts(Case.outcome, now)).where(*in_period)).one())
+    for row in rows.values():
+        row.items = 0 if row.matter in UNIT_MATTERS else row.received
+    units = joined(select(ProcessInstance.matter_code, Case.data)).where(
+        *in_period, ProcessInstance.matter_code.in_(UNIT_MATTERS))
+    for matter, data in session.execute(units):
+        rows[matter].items += items_of(matter, data)
+    total.items = sum(row.items for row in rows.values())
+    done = [*in_period, Case.status == "completed", Case.completed_at.is_not(None)]
+    days = days_between(Case.created_at, Case.completed_at)
+    per_matter_days = timings(session, [ProcessInstance.matter_code], days, done, percentile, joined)
+    for key, stats in per_matter_days.items():
+        if key:                                   # () is the total over instances; cases count below
+            rows[key[0]].time = Timing(*stats)
+    total.time = Timing(*timings(session, [], days, done, percentile).get((), (0, None, None)))
+    _ratings(session, start, end, rows, total)
+    _certificates(session, start, end, rows, total)
+    return rows, total
+
+
+def _ratings(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    """满意率 per rating: each rating once under the matter it rates and once in the total."""
+    bad = Rating.level.in_(BAD_LEVELS)
+    query = (select(Rating.matter_code, func.count(), _count(Rating.level.in_(SATISFIED)), _count(bad),
+                    _count(bad & Rating.replied_at.is_not(None)))
+             .where(Rating.rated_at >= start, Rating.rated_at < end).group_by(Rating.matter_code))
+    for matter, count, satisfied, bad_count, rectified in session.execute(query):
+        for row in (rows.setdefault(matter, MatterRow(matter)), total):
+            row.ratings += count
+            row.satisfied += satisfied
+            row.bad += bad_count
+            row.rectified += rectified
+
+
+def _certificates(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    query = (select(Certificate.matter_code, func.count()).where(
+        Certificate.issued_on >= local_date(start), Certificate.issued_on < local_date(end))
+        .group_by(Certificate.matter_code))
+    for matter, count in session.execute(query):
+        rows.setdefault(matter, MatterRow(matter)).certificates += count
+        total.certificates += count
 
 
 def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
@@ -197,21 +241,15 @@ def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
 
 
 def _steps(session, start: datetime, end: datetime) -> list[StepRow]:
-    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
-    titles: dict[tuple[str, str], str] = {}
-    query = (select(HumanTask.matter_code, HumanTask.bpmn_id, HumanTask.title, HumanTask.created_at,
-                    HumanTask.closed_at)
-             .where(HumanTask.state == "closed", HumanTask.close_reason == "completed",
-                    HumanTask.closed_at >= start, HumanTask.closed_at < end))
-    for matter, bpmn_id, title, created, closed in session.execute(query):
-        key = (matter, bpmn_id)
-        titles.setdefault(key, title)
-        days = _days(created, closed)
-        if days is not None:
-            durations[key].append(days)
+    where = (HumanTask.state == "closed", HumanTask.close_reason == "completed", HumanTask.closed_at >= start,
+             HumanTask.closed_at < end)
+    keys = (HumanTask.matter_code, HumanTask.bpmn_id)
+    titles = dict((tuple(k), t) for *k, t in session.execute(
+        select(*keys, func.min(HumanTask.title)).where(*where).group_by(*keys)))
+    stats = timings(session, keys, days_between(HumanTask.created_at, HumanTask.closed_at), where, percentile)
     order = {code: i for i, code in enumerate(MATTERS)}
-    return [StepRow(m, b, titles[(m, b)], timing(v))
-            for (m, b), v in sorted(durations.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0]))]
+    return [StepRow(m, b, titles[(m, b)], Timing(*stats[(m, b)]))
+            for m, b in sorted(titles, key=lambda key: (order.get(key[0], 99), key))]
 
 
 def _workload(session, start: datetime, end: datetime, now: datetime) -> list[Workload]:
@@ -236,17 +274,13 @@ def _month_start(day: date, back: int) -> date:
 
 
 def _trend(session, today: date, months: int = 12) -> list[tuple[str, int, int]]:
-    first = _month_start(today, months - 1)
-    received: dict[str, int] = defaultdict(int)
-    completed: dict[str, int] = defaultdict(int)
-    for created, done in session.execute(select(Case.created_at, Case.completed_at).where(
-            (Case.created_at >= _start(first)) | (Case.completed_at >= _start(first)))):
-        if created and local_date(created) >= first:
-            received[local_date(created).strftime("%Y-%m")] += 1
-        if done and local_date(done) >= first:
-            completed[local_date(done).strftime("%Y-%m")] += 1
+    since = _start(_month_start(today, months - 1))
+    counts = []
+    for column in (Case.created_at, Case.completed_at):
+        month = office_month(column)
+        counts.append(dict(session.execute(select(month, func.count()).where(column >= since).group_by(month)).all()))
     keys = [_month_start(today, back).strftime("%Y-%m") for back in range(months - 1, -1, -1)]
-    return [(k, received.get(k, 0), completed.get(k, 0)) for k in keys]
+    return [(k, counts[0].get(k, 0), counts[1].get(k, 0)) for k in keys]
 
 
 def dashboard(db: Database, actor, date_from: date | None = None, date_to: date | None = None,
@@ -259,7 +293,8 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
     date_to = date_to or today
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows = _ordered(_matter_rows(session, start, end, now))
+        found, total = _matter_rows(session, start, end, now)
+        rows = _ordered(found)
         by_status = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
         running = Case.status.in_(("submitted", "correction", "in_progress"))
         red = list(session.scalars(select(Case).where(running, Case.light == "red")
@@ -268,8 +303,17 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
                                       .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
         red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
                                          .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
-        return Dashboard(date_from, date_to, rows, _total(rows), by_status, red, yellow, red_tasks,
-                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today))
+        return Dashboard(date_from, date_to, rows, total, by_status, red, yellow, red_tasks,
+                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today),
+                         _unanswered(session))
+
+
+def _unanswered(session) -> list[tuple[Rating, str]]:
+    """Bad ratings still waiting for the supervisor's answer (差评整改), oldest first."""
+    query = (select(Rating, Case.number).join(Case, Case.id == Rating.case_id)
+             .where(Rating.replied_at.is_(None), Rating.level.in_(BAD_LEVELS)).order_by(Rating.rated_at)
+             .limit(LIST_LIMIT))
+    return [(r, n) for r, n in session.execute(query)]
 
 
 @dataclass
@@ -282,36 +326,12 @@ class PeriodReport:
 
 
 def period_report(db: Database, actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
+    """The period's figures; a range that ends before it starts is a field error, not a guess."""
     require_role(actor, *REPORT_ROLES)
     if date_to < date_from:
-        date_from, date_to = date_to, date_from
+        raise ValidationError({"date_to": [REVERSED]})
     now = now or utcnow()
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows = _ordered(_matter_rows(session, start, end, now))
-        return PeriodReport(date_from, date_to, rows, _total(rows), _steps(session, start, end))
-
-
-CSV_COLUMNS = ("matter", "received", "in_progress", "correction", "completed", "granted", "not_granted",
-               "withdrawn", "overdue_open", "on_time_rate", "completion_rate", "satisfaction_rate", "ratings",
-               "median_days", "p90_days")
-
-
-def _fmt(value: float | None, pct: bool = False) -> str:
-    if value is None:
-        return ""
-    return f"{value * 100:.1f}%" if pct else f"{value:.2f}"
-
-
-def report_csv(report: PeriodReport, matter_title=lambda code: code, header=None) -> str:
-    """The period report as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header or CSV_COLUMNS)
-    for row in [*report.rows, report.total]:
-        t = row.time
-        writer.writerow([matter_title(row.matter), row.received, row.in_progress, row.correction, row.completed,
-                         row.granted, row.not_granted, row.withdrawn, row.overdue_open,
-                         _fmt(row.on_time_rate, True), _fmt(row.completion_rate, True),
-                         _fmt(row.satisfaction_rate, True), row.ratings, _fmt(t.median), _fmt(t.p90)])
-    return "\ufeff" + buffer.getvalue()
+        rows, total = _matter_rows(session, start, end, now)
+        return PeriodReport(date_from, date_to, _ordered(rows), total, _steps(session, start, end))

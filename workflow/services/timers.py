@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from workflow import vocabulary as v
 from workflow.domain import case_status
@@ -22,6 +22,7 @@ from workflow.storage.db import Database, utcnow
 from workflow.storage.models import ProcessInstance
 
 log = logging.getLogger(__name__)
+ERROR_MAX = 2000
 
 
 def run_due(db: Database, now: datetime | None = None, limit: int = 500) -> int:
@@ -34,18 +35,34 @@ def run_due(db: Database, now: datetime | None = None, limit: int = 500) -> int:
     woken = 0
     for instance_id, case_id in due:
         try:
-            woken += _wake(db, instance_id, case_id, now)
-        except Exception:  # noqa: BLE001 - one instance must never stop the others
+            woken += wake(db, instance_id, case_id, now)
+        except Exception as exc:  # noqa: BLE001 - one instance must never stop the others
             log.exception("timer sweep failed for instance %s; retried at the next sweep", instance_id)
+            record_failure(db, instance_id, exc)
     return woken
 
 
-def _wake(db: Database, instance_id: int, case_id: int, now: datetime) -> int:
+def describe(exc: BaseException) -> str:
+    """The error as an operator reads it: the innermost cause SpiffWorkflow wrapped, with its type."""
+    cause = getattr(exc, "exception", None) or exc
+    return f"{type(cause).__name__}: {cause}"[:ERROR_MAX]
+
+
+def record_failure(db: Database, instance_id: int, exc: BaseException) -> None:
+    """Mark the instance failed (when, what) in its own transaction: the sweep's was rolled back.
+    The next sweep that gets through clears it; ``services.failures`` lists and retries them."""
+    with db.transaction() as session:
+        session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                        .values(failed_at=utcnow(), error=describe(exc)))
+
+
+def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor=None) -> int:
+    """Fire the instance's due timers in one transaction (``actor``: an administrator's retry)."""
     with db.transaction() as session:
         case = lock_case(session, case_id, skip_locked=True)
         if case is None:
             return 0
-        cmd = Command(session, None, case=case, now=now)
+        cmd = Command(session, actor, case=case, now=now)
         running = instances.lock(cmd, instance_id)
         before = running.row.next_timer_at
         if running.row.status != v.INSTANCE_RUNNING or before is None or before > now:
@@ -54,6 +71,7 @@ def _wake(db: Database, instance_id: int, case_id: int, now: datetime) -> int:
         instances.advance(running)
         if instances.next_timer(running.workflow) == before:
             return 0            # SpiffWorkflow's clock has not reached the timer yet; nothing to write
+        running.row.failed_at = running.row.error = None
         instances.save(cmd, running)
         record(cmd, "timer", data={"instance_id": instance_id, "due": before.isoformat()})
         case_status.refresh(cmd)

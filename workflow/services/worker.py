@@ -3,7 +3,8 @@
 A worker that exits stops timers and deemed acceptance silently (issue 11), so a failed pass is
 logged, counted and retried after a growing pause (1 s, 2 s, 4 s … at most ``max_backoff``),
 and the first good pass goes back to the normal interval. Only a stop request (SIGTERM/SIGINT
-in the CLI, the event in the embedded server) ends the loop. Several workers may run at once:
+in the CLI, the event in the embedded server) ends the loop. Each good pass writes the worker's
+heartbeat row, which ``/healthz`` reads to tell whether timers still run. Several workers may run at once:
 timers and sweeps claim what they change with ``SKIP LOCKED``.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workflow.services import sweep, timers
+from workflow.services import health, sweep, timers
 from workflow.storage.db import Database, utcnow
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,14 @@ class TimerWorker:
         self.stop = stop or threading.Event()
         self.report = report or log.info
         self.stats = WorkerStats()
+        self.name, self.started_at = health.worker_name(), utcnow()
 
     def run_once(self) -> bool:
         """One pass; False (logged and counted) when the database or the engine failed."""
         try:
             woken = timers.run_due(self.db)
             swept = sweep.sweep(self.db)
+            health.beat(self.db, self.name, self.started_at, self.interval, woken, swept.get("failed", 0))
         except Exception as exc:  # noqa: BLE001 - a worker must outlive every failure; it retries
             self.stats.failures += 1
             self.stats.consecutive_failures += 1

@@ -8,7 +8,7 @@ web app can point the same code at any database.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
@@ -21,6 +21,12 @@ from workflow.errors import Busy, Unavailable
 from workflow.timekeeping.now import now as clock_now
 
 DEFAULT_URL = "sqlite:///var/licensing.db"
+ROLLBACK_UNDO = "rollback_undo"
+
+
+def on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Run ``undo`` if the session's transaction rolls back (e.g. remove a file it stored)."""
+    session.info.setdefault(ROLLBACK_UNDO, []).append(undo)
 
 
 class Base(DeclarativeBase):
@@ -126,8 +132,10 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One command = one transaction: commit on success, roll back on any error.
 
-        The database's own refusals (deadlock victim, lock timeout, lost connection) come out as
-        :class:`Busy` / :class:`Unavailable`, so every caller answers 409 / 503, never 500.
+        What a command did outside the database (a stored file) is undone with the rollback:
+        it registers the undo with :func:`on_rollback`. The database's own refusals (deadlock
+        victim, lock timeout, lost connection) come out as :class:`Busy` / :class:`Unavailable`,
+        so every caller answers 409 / 503, never 500.
         """
         session = self.sessions()
         try:
@@ -136,6 +144,8 @@ class Database:
                 session.commit()
         except BaseException:
             session.rollback()
+            for undo in reversed(session.info.pop(ROLLBACK_UNDO, [])):
+                undo()
             raise
         finally:
             session.close()
@@ -157,6 +167,12 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self.read_sessions.kw["bind"].dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child (gunicorn's preloaded workers): start with empty pools, leaving the
+        parent's connections open for the parent: two processes on one socket corrupt both."""
+        self.engine.dispose(close=False)
+        self.read_sessions.kw["bind"].dispose(close=False)
 
 
 class UTCDateTime(TypeDecorator):

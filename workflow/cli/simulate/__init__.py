@@ -27,11 +27,12 @@ from workflow.cli.simulate.profiles import PROFILES, Profile
 from workflow.cli.simulate.world import Applications, World, build
 from workflow.domain import policy
 from workflow.domain.permissions import can_work_on
+from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import EngineError
 from workflow.services import cases, clock, dispatch, reports, sweep, timers
 from workflow.storage import audit
 from workflow.storage.db import Database
-from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, TaskSigner
+from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, Rating, TaskSigner
 from workflow.timekeeping import now as engine_clock
 from workflow.timekeeping.deadlines import get_calendar
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
@@ -184,18 +185,20 @@ class Simulation:
             held = session.scalars(select(HumanTask.case_id).where(HumanTask.state == v.TASK_OPEN,
                                                                    HumanTask.hold == "correction").distinct()).all()
             running = session.scalars(select(Case.id).where(Case.status.in_(v.RUNNING))).all()
-            done = session.scalars(select(Case.id).where(Case.status == v.COMPLETED)).all()
+            done = session.execute(select(Case.id, Case.matters).where(Case.status == v.COMPLETED)).all()
         for case_id in held:
             if self.rng.random() < 0.5:
                 self.case_op(case_id, "resubmit", {"data": {}})
         for case_id in running:
             if self.rng.random() < 0.0005 * self.profile.side_paths:
                 self.case_op(case_id, "withdraw", {"reason": "企业计划调整"})
-        for case_id in done:
+        for case_id, matters in done:
             if case_id not in self.rated and self.rng.random() < 0.3:
                 self.rated.add(case_id)
-                level = self.rng.choice([5, 5, 5, 4, 4, 3, 2])
-                self.case_op(case_id, "rating", {"level": level, "comment": "一般" if level < 3 else None})
+                for matter in matters:        # one rating per matter (GB/T 39734-2020)
+                    level = self.rng.choice([5, 5, 5, 4, 4, 3, 2])
+                    self.case_op(case_id, "rating", {"level": level, "comment": "一般" if level < 3 else None,
+                                                     "matter": matter})
 
     def case_op(self, case_id: int, op: str, params: dict) -> None:
         with self.db.reading() as session:
@@ -216,6 +219,18 @@ class Simulation:
             self.work_on(task_id)
         for segment_id in extensions:
             self.decide_extension(segment_id)
+        self.answer_bad_ratings()
+
+    def answer_bad_ratings(self) -> None:
+        """差评整改: the supervisor answers most bad ratings, through the action the policy offers."""
+        supervisor = self.world.people["supervisor1"]
+        with self.db.reading() as session:
+            waiting = session.execute(select(Rating.case_id, Rating.id).where(
+                Rating.replied_at.is_(None), Rating.level.in_(BAD_LEVELS))).all()
+        for case_id, rating_id in waiting:
+            if self.rng.random() < 0.7:
+                self.act("rating_reply", supervisor, case_id, lambda c=case_id, r=rating_id: dispatch.run_case_op(
+                    self.db, supervisor, c, "rating_reply", {"rating_id": r, "reply": "已核实并整改，感谢监督"}))
 
     def work_on(self, task_id: int) -> None:
         with self.db.reading() as session:

@@ -27,6 +27,7 @@ class ProcessVersion(Base):
 class ProcessInstance(Base):
     """A running BPMN workflow: its state without the spec, and an optimistic version."""
     __tablename__ = "process_instances"
+    __table_args__ = (Index("ix_instances_failed", "failed_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     matter_code: Mapped[str] = mapped_column(String(32))
@@ -37,6 +38,9 @@ class ProcessInstance(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")
     outcome: Mapped[str | None] = mapped_column(String(32))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The last engine step or service task that failed in a sweep (cleared when it next succeeds).
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -54,6 +58,7 @@ class HumanTask(Base):
         Index("ix_tasks_assignee", "state", "assignee_id", text("green_channel DESC"), "created_at", "due_at"),
         Index("ix_tasks_due", "state", "light", "due_at"),
         Index("ix_tasks_spiff", "instance_id", "spiff_task_id"),
+        Index("ix_tasks_closed", "closed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     spiff_task_id: Mapped[str] = mapped_column(String(36))

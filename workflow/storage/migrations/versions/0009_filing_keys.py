@@ -4,14 +4,14 @@ The unique (user_id, key) pair is what makes 30 simultaneous retries one case: t
 insert waits for the first transaction and then finds its row.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 14:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
