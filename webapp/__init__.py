@@ -58,6 +58,8 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     errors.init_app(app)
     observability.init_app(app)
 
+    app.after_request(_inline_redirect)
+
     from webapp.views import (admin, applicant, auditor, cases, messages, progress, public, staff, supervisor,
                               task_form, window)
     app.register_blueprint(auth.bp)
@@ -82,6 +84,17 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     # The public progress lookup is throttled per address by the API's limiter (one store per app).
     app.extensions["api_v1"]["limiter"].limit(progress.limit, methods=["POST"])(progress.bp)
     return app
+
+
+def _inline_redirect(response):
+    """A form app.js sends in the background (``X-Inline``) follows a redirect itself: the answer is
+    204 with the target in ``X-Location``, so the flashed message waits for the page it belongs to."""
+    from flask import request
+    if request.headers.get("X-Inline") and response.status_code in (301, 302, 303, 307, 308):
+        response.headers["X-Location"] = response.headers.pop("Location")
+        response.status_code = 204
+        response.set_data(b"")
+    return response
 
 
 def _local_secret(path: Path) -> str:

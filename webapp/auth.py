@@ -110,7 +110,7 @@ def login():
     return render_template("login.html", error=error, username=username), status, headers
 
 
-def _attempt(username: str, password: str):
+def _attempt(username: str, password: str) -> tuple[object | None, str | None, dict[str, str]]:
     """(user, error message, headers): the throttle first, then the password."""
     from webapp.i18n import gettext as _
     try:

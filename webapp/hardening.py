@@ -49,6 +49,6 @@ def _security_headers(response):
     if not request.path.startswith("/api/"):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
     return response

@@ -148,6 +148,7 @@ def init_app(app: Flask) -> None:
         notice_label=lambda c: i18n.label(i18n.NOTICE_LABELS, c),
         instance_label=lambda c: i18n.label(i18n.INSTANCE_LABELS, c),
         error_label=error_label, version_label=version_label,
+        lane_labels=lambda: {role: i18n.label(i18n.ROLE_LABELS, role) for role in vocabulary.ROLES},
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)

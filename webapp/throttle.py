@@ -12,14 +12,17 @@ import logging
 import math
 import os
 import time
+from collections.abc import Iterator
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
+from limits.strategies import RateLimiter
 
 from workflow.services import users
+from workflow.storage.models import User
 
 log = logging.getLogger(__name__)
 EXTENSION = "throttle"
@@ -52,7 +55,7 @@ def _subjects(username: str) -> list[tuple[str, str, str]]:
             ("LOGIN_RATE_LIMIT_ADDRESS", "login-address", get_remote_address() or "-")]
 
 
-def _counters(username: str):
+def _counters(username: str) -> Iterator[tuple[RateLimiter, RateLimitItem, str, str]]:
     limiter = current_app.extensions[EXTENSION].limiter
     for key, scope, ident in _subjects(username):
         for item in parse_many(current_app.config[key]):
@@ -83,7 +86,7 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(username: str, password: str):
+def authenticate(username: str, password: str) -> User | None:
     """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike.
 
     If the counters' store (Redis) cannot be reached, logins go on unthrottled and the outage is

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import helpers
+from tests.browser.documents import check_documents
 from tests.test_forms import VALID
 from tests.web.flows import granted, issue_certificate, open_tasks
 from workflow.domain.matters import MATTERS
@@ -70,6 +71,16 @@ JOURNEYS = {
 
 
 OVERRIDES = {"industrial_license": {"commitment_path": False}}
+# The written documents each journey ends with (Administrative Licensing Law Art. 32, 38, 39).
+EXPECTED_DOCUMENTS = {
+    "industrial_license": {"acceptance", "grant", "certificate", "delivery"},
+    "food_license": {"acceptance", "grant", "certificate", "delivery"},
+    "food_license_change": {"acceptance", "grant", "delivery"},
+    "equipment_notice": {"receipt", "delivery"},
+    "equipment_registration": {"acceptance", "grant", "certificate", "delivery"},
+    "cng_cylinder": {"grant", "certificate", "delivery"},
+    "quality_award": {"acceptance", "certificate", "delivery"},
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -190,6 +201,10 @@ def test_journey_from_filing_to_certificate_check(as_user, db, server, matter):
         notice_period_passes(db, case_id)
     page = applicant.go(f"/cases/{case_id}")
     assert page.locator(".status-completed").count(), page.content()[:3000]
+    with db.reading() as s:
+        number = s.get(Case, case_id).number
+    assert set(check_documents(applicant, case_id, number)) >= EXPECTED_DOCUMENTS[matter]
+    page = applicant.go(f"/cases/{case_id}")
     if matter == "equipment_notice":
         assert page.locator("#receipt").inner_text().strip()
         return

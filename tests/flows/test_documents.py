@@ -128,8 +128,8 @@ def test_upgrade_reaches_head_keeping_older_cases_and_ratings(tmp_path):
         config.attributes["connection"] = connection
         command.upgrade(config, "0007")
         connection.execute(text("INSERT INTO organisations (id, credit_code, name) VALUES (1, 'x', 'x')"))
-        connection.execute(text("INSERT INTO users (id, username, password_hash, display_name, role, active, created_at)"
-                                " VALUES (1, 'u', 'h', 'u', 'applicant', 1, '2026-01-01')"))
+        connection.execute(text("INSERT INTO users (id, username, password_hash, display_name, role, active, "
+                                "created_at) VALUES (1, 'u', 'h', 'u', 'applicant', 1, '2026-01-01')"))
         connection.execute(text("INSERT INTO cases (id, number, organisation_id, applicant_id, title, matters, data, "
                                 "status, green_channel, created_at, deemed_accepted, extended_days, used_days, light,"
                                 " suspended) VALUES (1, 'SL2025-000001', 1, 1, 't', '[]', '{}', 'submitted', 0, "
@@ -148,7 +148,8 @@ def test_upgrade_reaches_head_keeping_older_cases_and_ratings(tmp_path):
     with db.engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == head
         assert len(connection.scalar(text("SELECT query_code FROM cases WHERE id = 1"))) == 8
-        ratings = connection.execute(text("SELECT matter_code, level, comment, reply FROM ratings ORDER BY matter_code"))
+        ratings = connection.execute(text("SELECT matter_code, level, comment, reply FROM ratings "
+                                          "ORDER BY matter_code"))
         assert ratings.all() == [("equipment_registration", 2, "慢", None), ("food_license", 2, "慢", None)]
     db.dispose()
 
@@ -172,10 +173,17 @@ def test_joint_filing_one_acceptance_two_decisions_and_a_cng_batch_one_certifica
     bureau.accept(case.id)
     bureau.act("equip_reviewer", case.id, "document_review", decision="pass")
     bureau.act("food_reviewer", case.id, "document_review", decision="pass")
-    bureau.act("food_inspector", case.id, "onsite_inspection", decision="pass", team=["food_inspector", "food_inspector2"])
+    bureau.act("food_inspector", case.id, "onsite_inspection", decision="pass",
+               team=["food_inspector", "food_inspector2"])
     bureau.act("food_approver", case.id, "approval", decision="approve")
     assert sorted(kinds(bureau, "applicant_a", case.id)) == sorted(
         ["acceptance", "grant", "grant", "certificate", "certificate", "delivery"])
+    grants = [d for d in case_view.case_view(bureau.db, bureau.people["applicant_a"], case.id).documents
+              if d.kind == "grant"]
+    texts = [render(bureau, "applicant_a", case.id, d.key) for d in grants]
+    assert f"{case.number}号" in texts[0] and f"{case.number}-2号" in texts[1]
+    assert {"食品生产许可证核发" in texts[0], "特种设备使用登记" in texts[1]} == {True} or \
+        {"食品生产许可证核发" in texts[1], "特种设备使用登记" in texts[0]} == {True}
     vehicles = [{**VALID["cng_application"]["vehicles"][0], "plate_number": p, "vin": v}
                 for p, v in (("闽A11111", "LSVAU2180N2183294"), ("闽A22222", "LFV2A21K6A3000001"))]
     batch = bureau.file(["cng_cylinder"], {"vehicles": vehicles})
@@ -197,3 +205,11 @@ def test_extension_notice_gives_the_reason_and_the_days(bureau):
     assert kinds(bureau, "applicant_a", case.id) == ["acceptance", "extension", "delivery"]
     text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["extension"])
     assert "需要补充抽样检验" in text and "延长5个工作日" in text and "第四十二条" in text
+
+
+def test_an_installation_notice_is_answered_with_a_receipt(bureau):
+    case = bureau.file(["equipment_notice"])
+    assert kinds(bureau, "applicant_a", case.id) == ["receipt", "delivery"]
+    text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["receipt"])
+    assert case.data["receipt_number"] in text and "第二十三条" in text and "福建某电梯工程有限公司" in text
+    assert "施工类别安装" in text.replace(" ", "") and ORG_A[1] in text and case.number in text

@@ -56,6 +56,35 @@ def test_applicant_told_of_every_step_of_a_licence(bureau):
     assert "准予许可" in messages[3] and bureau.outcome(case.id).certificates[0].number in messages[4]
 
 
+def run_licence_with_every_notice(bureau) -> list[str]:
+    """A licence that meets every notice an applicant can get, and a refused filing; their numbers."""
+    case = bureau.file(["industrial_license"], PLAIN)
+    bureau.act("window", case.id, "acceptance", decision="correct", items=["产品明细"])
+    bureau.act("applicant_a", case.id, "correction", note="已补齐")
+    bureau.accept(case.id)
+    review = bureau.claim("reviewer1", case.id, "document_review")
+    clock_services.suspend(bureau.db, bureau.people["reviewer1"], review.id, "testing", "送检")
+    clock_services.resume(bureau.db, bureau.people["reviewer1"], review.id)
+    asked = clock_services.request_extension(bureau.db, bureau.people["reviewer1"], review.id, 5, "需专家论证")
+    clock_services.decide_extension(bureau.db, bureau.people["approver"], asked.id, True, "同意")
+    bureau.reviews(case.id)
+    bureau.act("inspector1", case.id, "onsite_inspection", decision="rectify",
+               team=["inspector1", "inspector2"], rectify_days=30, findings="记录不全")
+    bureau.act("applicant_a2", case.id, "rectification", report="已整改完毕")
+    bureau.act("inspector2", case.id, "onsite_inspection", decision="pass", team=["inspector1", "inspector2"])
+    bureau.act("reviewer2", case.id, "product_testing", decision="pass", report_number="JY-2")
+    bureau.act("approver", case.id, "approval", decision="approve")
+    refused = bureau.file(["industrial_license"], PLAIN)
+    bureau.act("window", refused.id, "acceptance", decision="refuse", refuse_reason="不属于本机关职权")
+    return [case.number, refused.number]
+
+
+def test_every_kind_once_in_a_full_licence(bureau):
+    run_licence_with_every_notice(bureau)
+    assert kinds(bureau, "applicant_a") == ["correction", "accepted", "suspension", "extension", "rectification",
+                                            "decision", "certificate", "refused"]
+
+
 def test_refusal_and_denial_are_told(bureau):
     refused = bureau.file(["industrial_license"], PLAIN)
     bureau.act("window", refused.id, "acceptance", decision="refuse", refuse_reason="不属于本机关职权")

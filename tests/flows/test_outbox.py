@@ -134,3 +134,18 @@ def test_cli_one_shot(bureau, smtp_server, monkeypatch, capsys):
     monkeypatch.setenv("SMTP_PORT", str(controller.port))
     assert cli_main(["--database", bureau.db.url, "outbox", "deliver", "--once"]) == 0
     assert "sent 2" in capsys.readouterr().out and len(mailbox.messages) == 1
+
+
+def test_every_applicant_notice_arrives_by_email(bureau, smtp_server):
+    """Acceptance, correction, rectification, suspension, extension, decision, certificate and
+    refusal: each reaches the local SMTP server as one e-mail naming the case."""
+    from tests.flows.test_notifications import run_licence_with_every_notice
+    controller, mailbox = smtp_server
+    give_addresses(bureau, "applicant_a", "qiye@example.cn", None)
+    numbers = run_licence_with_every_notice(bureau)
+    result = outbox.deliver_due(bureau.db, {"email": outbox.SmtpSender("127.0.0.1", controller.port)})
+    bodies = [message.get_content() for _to, message in mailbox.messages]
+    assert result.sent == len(bodies) == 8 and result.failed == 0     # one e-mail per notice
+    for words in ("请补正", "已受理", "整改", "暂停计时", "延长", "准予许可", "证书已制发", "不予受理"):
+        assert any(words in body for body in bodies), words
+    assert all(any(n in body for n in numbers) for body in bodies)

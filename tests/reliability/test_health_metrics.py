@@ -139,9 +139,9 @@ def test_overdue_cases(app, db, people, clock):
 
 def test_the_embedded_servers_sweep_thread_counts_as_a_timer_worker(app, db):
     import threading
-    from webapp.__main__ import sweep_forever
+    from workflow.services.worker import TimerWorker          # what webapp.__main__ runs in a thread
     stop = threading.Event()
-    thread = threading.Thread(target=sweep_forever, args=(db, stop, 30.0), daemon=True)
+    thread = threading.Thread(target=TimerWorker(db, interval=30.0, stop=stop).run, daemon=True)
     thread.start()
     deadline = utcnow() + timedelta(seconds=20)
     while not health.check(db).ok and utcnow() < deadline:

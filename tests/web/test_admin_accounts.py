@@ -48,7 +48,7 @@ def test_disable_enable_and_reset_password(db, people, login, app):
     assert short.status_code == 422 and "8" in text(short)
     assert admin.post(f"/admin/users/{target}/password", data={"password": "n3w-passw0rd"}).status_code == 302
     assert login("reviewer1", "n3w-passw0rd").get("/inbox").status_code == 200
-    assert audit_actions(db)[-3:] == ["user_disabled", "user_enabled", "password_reset"]
+    assert audit_actions(db)[-3:] == ["user_deactivated", "user_activated", "password_reset"]
     assert admin.post(f"/admin/users/{people['admin'].id}/active", data={"active": "0"}).status_code == 409
 
 

@@ -169,8 +169,16 @@ def test_return_to_applicant_and_resubmit(db, people, login):
     page = text(c.get(f"/cases/{case.id}"))
     assert "补充产品说明书" in page and f"/my/cases/{case.id}/resubmit" in page
     assert c.get(f"/my/cases/{case.id}/resubmit").status_code == 200
-    done = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "样品件（补正）", "note": "说明书已上传"})
+    bad = c.post(f"/my/cases/{case.id}/resubmit", content_type="multipart/form-data", data={
+        "phone": "12345", "note": "x", "file:business_license": (io.BytesIO(b"MZ not a document"), "a.exe")})
+    page = text(bad)
+    assert bad.status_code == 422 and "<li>营业执照副本：" in page and "<li>联系电话：" in page   # all at once
+    done = c.post(f"/my/cases/{case.id}/resubmit", content_type="multipart/form-data", data={
+        "title": "样品件（补正）", "note": "说明书已上传",
+        "file:business_license": (io.BytesIO(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "执照.pdf")})
     assert done.status_code == 302
+    with db.reading() as s:
+        assert s.scalars(select(Attachment.kind).where(Attachment.case_id == case.id)).all() == ["business_license"]
     clerk_page = text(login("food_reviewer").get(f"/tasks/{review.id}"))
     assert 'id="applicant-reply"' in clerk_page and "说明书已上传" in clerk_page
     with db.reading() as s:

@@ -42,9 +42,10 @@ def test_process_pages_name_the_process_and_version(db, people, login):
     assert "第 1 版" in text(admin.get("/admin/processes"))
 
 
-def test_a_file_error_names_the_material(db, people, login):
+def test_a_file_error_names_the_material_and_comes_with_the_form_errors(db, people, login):
     c = login("applicant_a")
-    payload = {"matters": ["food_license"], **form_payload(application("food_license")),
+    payload = {"matters": ["food_license"], **form_payload(application("food_license", phone="12345")),
                "file:business_license": (io.BytesIO(b"not a pdf at all"), "licence.exe")}
     page = text(c.post("/my/cases/new", data=payload, content_type="multipart/form-data"))
     assert "<li>file:business_license" not in page and "<li>营业执照副本：" in page
+    assert "<li>联系电话：" in page                          # every error at once, not the file's first

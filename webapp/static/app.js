@@ -6,11 +6,56 @@
     var form = event.target;
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); return; }
+    if (form.hasAttribute("data-inline") && window.fetch && window.DOMParser) {
+      event.preventDefault();
+      sendInline(form, event.submitter);
+    }
     if (form.hasAttribute("data-busy") && busy) {
       busy.hidden = false;
       Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) { b.disabled = true; });
     }
   });
+
+  // Forms marked data-inline are sent in the background: a refusal (422, 409, 403) puts every
+  // error next to its field and the page's messages at the top, keeping what was typed and the
+  // files chosen and the address; success shows the page the server redirected to.
+  function sendInline(form, submitter) {
+    each(document.querySelectorAll("#main > .flash:not(.flash-warning)"), function (n) { n.remove(); });  // old news
+    var data;
+    try { data = new FormData(form, submitter || undefined); } catch (e) { data = new FormData(form); }
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Inline": "1" } })
+      .then(function (r) {
+        var target = r.headers.get("X-Location");
+        if (target) { window.location.assign(target); return; }
+        return r.text().then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          if (r.status >= 500 || r.ok || !doc.getElementById("main")) { form.submit(); return; }
+          showErrors(form, doc);
+        });
+      }).catch(function () { form.submit(); });
+  }
+  function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
+  function showErrors(form, doc) {
+    var main = document.getElementById("main");
+    each(main.querySelectorAll(".flash"), function (n) { n.remove(); });
+    var first = main.firstChild;
+    each(doc.getElementById("main").querySelectorAll(".flash"), function (n) { main.insertBefore(document.importNode(n, true), first); });
+    var action = form.getAttribute("action");
+    var fresh = action ? doc.querySelector('form[data-inline][action="' + action + '"]') : doc.querySelector("form[data-inline]:not([action])");
+    each(form.querySelectorAll(".field"), function (field) {
+      each(field.querySelectorAll(".field-error"), function (n) { n.remove(); });
+      field.classList.remove("has-error");
+      var control = field.querySelector("[name]");
+      var twin = fresh && control ? fresh.querySelector('[name="' + control.name + '"]') : null;
+      var source = twin ? twin.closest(".field") : null;
+      if (!source) { return; }
+      each(source.querySelectorAll(".field-error"), function (n) { field.appendChild(document.importNode(n, true)); });
+      if (source.classList.contains("has-error")) { field.classList.add("has-error"); }
+    });
+    if (busy) { busy.hidden = true; }
+    each(form.querySelectorAll("button"), function (b) { b.disabled = false; });
+    main.scrollIntoView();
+  }
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) { event.target.form.submit(); }
   });

@@ -126,15 +126,15 @@ def resubmit(case_id: int):
     if request.method == "POST":
         values = {**values, **application_data(codes, request.form)}
         try:
-            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values,
-                                                                         "note": request.form.get("note")})
+            dispatch.run_case_op(db, current_user, case_id, "resubmit", {
+                "data": values, "note": request.form.get("note"), "uploads": _uploads(), "root": _root()})
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
             flash(_("Your corrected materials have been sent."), "success")
             return redirect(url_for("cases.detail", case_id=case_id))
     return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
-                           errors=errors), (422 if errors else 200)
+                           errors=errors, materials=_materials(codes)), (422 if errors else 200)
 
 
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])

@@ -54,6 +54,7 @@ def load_demo(db: Database) -> list[str]:
         if fresh:
             _create_accounts(session)
     if fresh:
+        _office(db)
         _sample_cases(db)
     lines = [f"deployed {r.process_id} v{r.version}" for r in deployed if r.created]
     lines.append(f"demo accounts (password {PASSWORD}):")
@@ -68,6 +69,16 @@ def _create_accounts(session) -> None:
         create_user(session, username, PASSWORD, role, display, department=department,
                     organisation_id=orgs[org].id if org is not None else None, enforce_policy=False)
     session.add(AwardRound(code="2026", title="2026年度市长质量奖", quota=5, status="open"))
+
+
+def _office(db: Database) -> None:
+    """The demo bureau's particulars on every document; the seal is left for an administrator to upload."""
+    from workflow.services import documents
+    with db.reading() as session:
+        admin = session.scalars(select(User).where(User.username == "admin")).one()
+    documents.set_office(db, admin, {"authority": "福州市鼓楼区市场监督管理局", "number_prefix": "鼓市监许",
+                                     "review_body": "福州市市场监督管理局或者福州市鼓楼区人民政府",
+                                     "phone": "0591-87000000"})
 
 
 def _sample_cases(db: Database) -> None:

@@ -12,13 +12,14 @@ from workflow.timekeeping import deadlines
 COMPANY = {
     "company_name": "福州闽味食品有限公司", "credit_code": "91350100M000100Y43", "contact": "林小明",
     "phone": "13800138000", "address": "福州市鼓楼区五四路 100 号", "area_code": "350102",
+    "legal_representative": "林建华",
 }
 MACHINERY = {
     "company_name": "深圳南山机械制造有限公司", "credit_code": "91440300MA5H0HLK5U", "contact": "陈大伟",
     "phone": "0755-86001234", "address": "深圳市南山区科技园 8 号", "area_code": "440305",
 }
 FOOD = {"food_kind": 1, "food_category": "24", "food_names": ["糕点（烘烤类糕点）", "月饼"],
-        "premises_area": 1200, "employees": 48}
+        "premises_area": 1200, "employees": 48, "production_address": "福州市仓山区盖山镇工业路 18 号"}
 INDUSTRIAL = {"product_name": "电线电缆", "industry_code": "06", "product_code": "001", "commitment_path": False}
 LIFT = {"equipment_kind": "3000", "variety_code": "3110", "product_number": "F2026-0815",
         "manufacturer": "某电梯有限公司", "use_location": "福州市鼓楼区闽味大厦", "start_use_date": "2026-11-01",

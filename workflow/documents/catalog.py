@@ -8,26 +8,26 @@ once per matter; it is one document.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from workflow.storage.models import AuditEvent, Certificate
 from workflow.timekeeping.workdays import local_date
 
 ACCEPTANCE, CORRECTION, REFUSAL, EXTENSION = "acceptance", "correction", "refusal", "extension"
-GRANT, DENIAL, DELIVERY, CERTIFICATE = "grant", "denial", "delivery", "certificate"
+GRANT, DENIAL, DELIVERY, CERTIFICATE, RECEIPT = "grant", "denial", "delivery", "certificate", "receipt"
 TITLES = {ACCEPTANCE: "受理通知书", CORRECTION: "补正材料通知书", REFUSAL: "不予受理决定书",
           EXTENSION: "延长审批期限告知书", GRANT: "准予行政许可决定书", DENIAL: "不予行政许可决定书",
-          DELIVERY: "送达回证"}
+          DELIVERY: "送达回证", RECEIPT: "告知回执"}
 # The word in each document's number: 市监许受〔2026〕SL2026-000001号.
 NUMBER_WORDS = {ACCEPTANCE: "受", CORRECTION: "补", REFUSAL: "不受", EXTENSION: "延", GRANT: "准",
-                DENIAL: "不准", DELIVERY: "送"}
+                DENIAL: "不准", DELIVERY: "送", RECEIPT: "告"}
 ONCE_PER_CASE = (ACCEPTANCE, REFUSAL)
 ONCE_PER_DECISION = (CORRECTION,)
 
 INTAKE_ACCEPT = {"accept", "eligible", "register_now"}
 GRANTED = {"granted", "registered", "partly_granted"}    # a CNG batch with refused vehicles is granted in part
-DENIED = "denied"
+DENIED, FILED = "denied", "filed"
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,13 @@ def kinds_of(event: AuditEvent) -> tuple[str, ...]:
 
 def _decisions(history: list[AuditEvent], outcomes: dict[int, str | None]) -> list[Ref]:
     """A grant or denial per matter (Art. 38), from how its process ended, dated and reasoned by
-    the last step the office completed in it (the approver's decision, a registration at the counter)."""
+    the last step the office completed in it (the approver's decision, a registration at the counter);
+    a filing's receipt (特种设备安全法 Art. 23)."""
     refs = []
     for instance_id, outcome in outcomes.items():
+        if outcome == FILED:        # a filing (告知) is answered with a receipt on the day it is filed
+            refs += [Ref(RECEIPT, f"{RECEIPT}-{e.seq}", TITLES[RECEIPT], event=e) for e in history[:1]]
+            continue
         kind = GRANT if outcome in GRANTED else DENIAL if outcome == DENIED else None
         deciding = [e for e in history if e.instance_id == instance_id and e.action == "complete"
                     and e.role not in ("applicant", "expert")]
@@ -80,17 +84,25 @@ def _decisions(history: list[AuditEvent], outcomes: dict[int, str | None]) -> li
 def _from_history(history: list[AuditEvent]) -> list[Ref]:
     refs: list[Ref] = []
     seen: set[tuple] = set()
-    counts: dict[str, int] = {}
     for event in history:
         for kind in kinds_of(event):
             once = kind if kind in ONCE_PER_CASE else (kind, event.at) if kind in ONCE_PER_DECISION else None
             if once is not None and once in seen:
                 continue
             seen.add(once)
-            counts[kind] = counts.get(kind, 0) + 1
-            suffix = f"-{counts[kind]}" if counts[kind] > 1 else ""
-            refs.append(Ref(kind, f"{kind}-{event.seq}", TITLES[kind], suffix, event=event))
+            refs.append(Ref(kind, f"{kind}-{event.seq}", TITLES[kind], event=event))
     return refs
+
+
+def _numbered(refs: list[Ref]) -> list[Ref]:
+    """The second document of a kind (a second correction, the grant of a joint filing's other
+    matter) gets ``-2`` in its number, so no two documents of a case share a number."""
+    counts: dict[str, int] = {}
+    numbered = []
+    for ref in refs:
+        counts[ref.kind] = counts.get(ref.kind, 0) + 1
+        numbered.append(replace(ref, number_suffix=f"-{counts[ref.kind]}") if counts[ref.kind] > 1 else ref)
+    return numbered
 
 
 def documents(history: list[AuditEvent], certificates: list[Certificate], outcomes: dict[int, str | None],
@@ -99,7 +111,8 @@ def documents(history: list[AuditEvent], certificates: list[Certificate], outcom
 
     ``outcomes``: each process instance's outcome by instance id.
     """
-    refs = sorted(_from_history(history) + _decisions(history, outcomes), key=lambda r: (r.event.seq, r.kind))
+    issued = _from_history(history) + _decisions(history, outcomes)
+    refs = _numbered(sorted(issued, key=lambda r: (r.event.seq, r.kind)))
     refs += [Ref(CERTIFICATE, f"{CERTIFICATE}-{c.id}", certificate_title(c), certificate=c) for c in certificates]
     if refs:
         refs.append(Ref(DELIVERY, DELIVERY, TITLES[DELIVERY]))

@@ -62,10 +62,23 @@ def _specific(cert: Certificate, data: dict) -> list[tuple[str, str]]:
     return [("范围", cert.scope)]
 
 
+AWARD_CATEGORIES = {"manufacturing": "制造业", "agriculture": "农业", "services": "服务业"}
+
+
+def _award(cert: Certificate, data: dict, authority: str, issued: date) -> list[tuple[str, str]]:
+    """An award is an honour, not a licence: no validity, supervisor or legal representative."""
+    return [("获奖单位", cert.holder), ("统一社会信用代码", cert.holder_code),
+            ("奖项类别", AWARD_CATEGORIES.get(data.get("category"), data.get("category"))),
+            ("评选年度", data.get("round")), ("证书编号", cert.number), ("颁发机关", authority),
+            ("颁发日期", issued.isoformat())]
+
+
 def rows(cert: Certificate, case: Case, issuer: str | None, authority: str, supervisor: str,
          issued: date) -> list[tuple[str, str]]:
     """Every field the certificate prints, in the order the form prints them."""
     data = {**(case.data or {}), **(cert.details or {})}
+    if cert.matter_code == "quality_award":
+        return _award(cert, data, authority, issued)
     holder_word = "使用单位" if cert.matter_code.startswith(("equipment", "cng")) else "生产者名称"
     return [(holder_word, cert.holder), ("统一社会信用代码", cert.holder_code),
             ("法定代表人", data.get("legal_representative")), ("住所", data.get("address")),

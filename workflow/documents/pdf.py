@@ -114,16 +114,21 @@ def _story(doc: Document) -> list:
     if doc.rows:
         story += [Spacer(1, 4 * mm), _grid([[k, v or "—"] for k, v in doc.rows], [45 * mm, 125 * mm])]
     if doc.table:
-        width = (257 if doc.landscape else 170) * mm / len(doc.table[0])
+        width = _width(doc) / len(doc.table[0])
         story += [Spacer(1, 4 * mm), _grid(doc.table, [width] * len(doc.table[0]))]
     if doc.qr_url:
         story += [Spacer(1, 4 * mm), _qr(doc.qr_url, doc.qr_caption)]
-    return story + [Spacer(1, 6 * mm), Signature(doc.authority, doc.day, doc.seal, (257 if doc.landscape else 170) * mm)]
+    return story + [Spacer(1, 6 * mm), Signature(doc.authority, doc.day, doc.seal, _width(doc))]
+
+
+def _width(doc: Document) -> float:
+    return (257 if doc.landscape else 170) * mm
 
 
 def render(doc: Document) -> bytes:
     out = io.BytesIO()
-    template = SimpleDocTemplate(out, pagesize=landscape(A4) if doc.landscape else A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-                                 bottomMargin=20 * mm, title=doc.title, author=doc.authority, subject=doc.number)
+    margins = {name: 20 * mm for name in ("leftMargin", "rightMargin", "topMargin", "bottomMargin")}
+    template = SimpleDocTemplate(out, pagesize=landscape(A4) if doc.landscape else A4, title=doc.title,
+                                 author=doc.authority, subject=doc.number, **margins)
     template.build(_story(doc))
     return out.getvalue()

@@ -35,8 +35,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
     if actor.organisation_id is None:
         raise Forbidden("Your account is not linked to an enterprise.")
     codes = applications.matter_codes(matters)
-    clean = applications.validate(codes, data)
-    attachments.check_all(list(uploads))
+    clean = _valid_filing(codes, data, list(uploads))
     with db.transaction() as session:
         cmd = Command(session, actor)
         if key is not None:
@@ -71,6 +70,27 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
         return case
 
 
+def _valid_filing(codes: list[str], data: dict, uploads: list[attachments.Upload]) -> dict:
+    """The form and the files checked together, so every error is reported at once."""
+    errors = file_errors(uploads)
+    try:
+        clean = applications.validate(codes, data)
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def file_errors(uploads: list[attachments.Upload]) -> dict[str, list[str]]:
+    """The files' errors by field (``file:kind``), to be reported with the form's."""
+    try:
+        attachments.check_all(list(uploads))
+    except ValidationError as exc:
+        return dict(exc.fields)
+    return {}
+
+
 def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, today) -> None:
     """Who may file (DOMAIN "Who may file"): for the applicant's own enterprise, a licence it holds,
     an open award round."""
@@ -84,18 +104,27 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
         raise ValidationError(errors)
 
 
-def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | None = None) -> Case:
+def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | None = None,
+             uploads: list[attachments.Upload] = (), root=None) -> Case:
     """The applicant sends the corrected materials every held step asked for, with a note that
-    explains them to the office; the clock runs again."""
+    explains them to the office and the corrected files, in one transaction; the clock runs again."""
+    bad_files = file_errors(uploads)
     with case_op(db, actor, case_id, "resubmit") as (cmd, _action):
         session, case = cmd.session, cmd.case
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
                                                        HumanTask.hold == "correction")).all()
-        applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
+        try:
+            applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
+        except ValidationError as exc:
+            raise ValidationError({**bad_files, **exc.fields}) from None
+        if bad_files:
+            raise ValidationError(bad_files)
         for task in held:
             task.hold = None
         projection.end_pauses(cmd, [t.id for t in held])
         clock.restart_acceptance(case, cmd.now)
+        for item in uploads:
+            attachments.add(cmd, attachments.root_dir(root), item)
         record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=_note(note))
         case_status.refresh(cmd)
         return case

@@ -52,6 +52,12 @@ def render(db: Database, actor: Actor, case_id: int, key: str, links: content.Li
     return Rendered(doc.filename, pdf.render(doc))
 
 
+def issuing_authority(db: Database) -> str:
+    """The authority's full name, as every document prints it (public: it is on every paper)."""
+    with db.reading() as session:
+        return office.load(session).authority
+
+
 def office_settings(db: Database, actor: Actor) -> office.Office:
     require_role(actor, "admin")
     with db.reading() as session:

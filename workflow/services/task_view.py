@@ -8,11 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
 
 from workflow import vocabulary as v
 from workflow.domain.permissions import Actor, can_see_case
 from workflow.domain.policy import Action
 from workflow.services import case_view
+from workflow.runtime import instances
 from workflow.services.common import task_actions, visible_task
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import (Attachment, Case, HumanTask, Organisation, ProcessInstance, ProcessVersion,
@@ -41,6 +43,7 @@ class TaskView:
     signers: list[Signer]
     actions: list[Action]
     assignee_name: str | None
+    node_states: dict[str, str]          # BPMN element id -> done / current, for every node the engine ran
 
     def action(self, op: str) -> Action | None:
         return next((a for a in self.actions if a.op == op), None)
@@ -72,4 +75,20 @@ def task_view(db: Database, actor: Actor, task_id: int, lang: str = "zh") -> Tas
             current_ids={b for b, s, _r in rows if s == v.TASK_OPEN},
             signers=signers, actions=task_actions(session, actor, task, case, utcnow()),
             assignee_name=assignee.display_name if assignee else None,
+            node_states=node_states(instances.peek(session, instance)),
         )
+
+
+def node_states(workflow) -> dict[str, str]:
+    """Every BPMN element the engine has passed (events, gateways, service and user tasks) as done,
+    and the ones waiting now (user tasks, timers, parallel joins) as current."""
+    states: dict[str, str] = {}
+    for task in workflow.get_tasks():
+        bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+        if not bpmn_id:
+            continue
+        if task.state == TaskState.COMPLETED:
+            states.setdefault(bpmn_id, "done")
+        elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            states[bpmn_id] = "current"
+    return states

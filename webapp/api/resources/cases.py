@@ -40,7 +40,8 @@ extensions_blp = ApiBlueprint("extensions", __name__, url_prefix="/api/v1/extens
 CASE_ERRORS = (403, 404, 409, 422)
 
 
-@blp.route("", methods=["POST"], parameters=[IDEMPOTENCY_PARAMETER])
+@blp.route("", methods=["POST"])
+@blp.doc(parameters=[IDEMPOTENCY_PARAMETER])          # the filing's own header, not the list's
 @guarded(blp, 403, 404, 422)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseDetailSchema)

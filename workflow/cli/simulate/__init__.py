@@ -27,11 +27,12 @@ from workflow.cli.simulate.profiles import PROFILES, Profile
 from workflow.cli.simulate.world import Applications, World, build
 from workflow.domain import policy
 from workflow.domain.permissions import can_work_on
+from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import EngineError
 from workflow.services import cases, clock, dispatch, reports, sweep, timers
 from workflow.storage import audit
 from workflow.storage.db import Database
-from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, TaskSigner
+from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, Rating, TaskSigner
 from workflow.timekeeping import now as engine_clock
 from workflow.timekeeping.deadlines import get_calendar
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
@@ -218,6 +219,18 @@ class Simulation:
             self.work_on(task_id)
         for segment_id in extensions:
             self.decide_extension(segment_id)
+        self.answer_bad_ratings()
+
+    def answer_bad_ratings(self) -> None:
+        """差评整改: the supervisor answers most bad ratings, through the action the policy offers."""
+        supervisor = self.world.people["supervisor1"]
+        with self.db.reading() as session:
+            waiting = session.execute(select(Rating.case_id, Rating.id).where(
+                Rating.replied_at.is_(None), Rating.level.in_(BAD_LEVELS))).all()
+        for case_id, rating_id in waiting:
+            if self.rng.random() < 0.7:
+                self.act("rating_reply", supervisor, case_id, lambda c=case_id, r=rating_id: dispatch.run_case_op(
+                    self.db, supervisor, c, "rating_reply", {"rating_id": r, "reply": "已核实并整改，感谢监督"}))
 
     def work_on(self, task_id: int) -> None:
         with self.db.reading() as session:

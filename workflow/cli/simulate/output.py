@@ -21,8 +21,9 @@ def lines(report: Report) -> list[str]:
         for row in [*p.rows, p.total]:
             title = MATTERS[row.matter].title_zh if row.matter in MATTERS else row.matter
             out.append(f"  {title:24} received {row.received:4}  completed {row.completed:4}  granted {row.granted:4}"
-                       f"  withdrawn {row.withdrawn:3}  on time {_pct(row.on_time_rate)}  satisfied "
-                       f"{_pct(row.satisfaction_rate)}")
+                       f"  withdrawn {row.withdrawn:3}  units {row.items:4}  certificates {row.certificates:4}"
+                       f"  on time {_pct(row.on_time_rate)}  satisfied {_pct(row.satisfaction_rate)}"
+                       f" ({row.ratings})  bad answered {_pct(row.rectification_rate)}")
     return out
 
 

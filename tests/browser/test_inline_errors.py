@@ -1,0 +1,86 @@
+"""A refused form keeps its page: every error beside its field at once, the files chosen and the
+address kept (no whole-page 422/409, no /tasks/N/complete in the address bar)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import open_tasks
+from tests.test_forms import VALID
+from workflow.domain.matters import MATTERS
+from workflow.storage.models import Attachment
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def files(tmp_path) -> dict[str, Path]:
+    good, other, bad = tmp_path / "营业执照.pdf", tmp_path / "平面图.pdf", tmp_path / "licence.exe"
+    good.write_bytes(PDF)
+    other.write_bytes(PDF)
+    bad.write_bytes(b"MZ this is not a document")
+    return {"good": good, "other": other, "bad": bad}
+
+
+def type_form(page, data: dict) -> None:
+    for key, value in data.items():
+        target = page.locator(f"form.card [name='{key}']").first
+        if not target.count() or isinstance(value, (dict, bool)):
+            continue
+        if isinstance(value, list):                          # one per line
+            target.fill("\n".join(str(v) for v in value))
+        elif target.evaluate("e => e.tagName") == "SELECT":
+            target.select_option(str(value))
+        else:
+            target.fill(str(value))
+
+
+def test_filing_errors_inline_with_files_kept(as_user, server, db, files):
+    applicant = as_user("applicant_a")
+    page = applicant.go("/my/cases/new?matters=food_license")
+    address = page.url
+    type_form(page, {**VALID[MATTERS["food_license"].application_form], "phone": "12345"})
+    page.set_input_files("input[name='file:business_license']", str(files["bad"]))
+    page.set_input_files("input[name='file:floor_plan']", str(files["other"]))
+    page.click("form.card .actions button.primary")
+    page.wait_for_selector(".field.has-error .field-error")
+    errors = page.locator(".field-error").all_inner_texts()
+    assert len(errors) == 2 and "电话" in errors[0] and "PDF" in errors[1], errors       # both at once
+    assert page.url == address                                                     # the address stayed
+    assert page.locator("form.card [name='phone']").input_value() == "12345"       # typed text kept
+    assert page.eval_on_selector("input[name='file:floor_plan']", "e => e.files.length") == 1   # files kept
+    applicant.shot("inline-errors-new-filing")
+    page.fill("form.card [name='phone']", "13800138000")
+    page.set_input_files("input[name='file:business_license']", str(files["good"]))
+    page.click("form.card .actions button.primary")
+    page.wait_for_selector(".flash-success")
+    case_id = int(re.search(r"/cases/(\d+)$", page.url).group(1))
+    with db.reading() as s:
+        kinds = set(s.scalars(select(Attachment.kind).where(Attachment.case_id == case_id)))
+    assert kinds == {"business_license", "floor_plan"}
+
+
+def test_task_decision_errors_stay_on_the_task_page(as_user, server, db, files):
+    applicant = as_user("applicant_a")
+    page = applicant.go("/my/cases/new?matters=food_license")
+    type_form(page, VALID[MATTERS["food_license"].application_form])
+    page.click("form.card .actions button.primary")
+    page.wait_for_selector(".flash-success")
+    case_id = int(re.search(r"/cases/(\d+)$", page.url).group(1))
+    task = open_tasks(db, case_id)[0]
+    window = as_user("window")
+    page = window.go(f"/tasks/{task.id}")
+    if page.locator("button#claim").count():
+        with page.expect_navigation():                   # the claim succeeds: the browser opens the task again
+            page.click("button#claim")
+        page.wait_for_selector(".flash-success")
+    page.select_option("#decision select[name='decision']", "correct")
+    page.click("button#complete")
+    page.wait_for_selector("#decision .field-error")
+    assert page.url.endswith(f"/tasks/{task.id}") and "/complete" not in page.url
+    assert page.locator("#decision .field.has-error").count() == 2                  # opinion and items, at once
+    assert page.locator("#decision select[name='decision']").input_value() == "correct"     # the choice kept
+    window.shot("inline-errors-task")
