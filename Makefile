@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DATABASE_URL ?= sqlite:///var/licensing.db
 export DATABASE_URL
 
-.PHONY: run test bench clean
+.PHONY: run test bench serve-prod crash-run clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ run: $(VENV)/.installed
 ## test: the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(VENV)/.installed
 	$(PY) -m pytest -q -p no:cacheprovider
+
+## serve-prod: gunicorn (gunicorn.conf.py) and timer workers on PostgreSQL (DATABASE_URL=postgresql://…)
+serve-prod: $(VENV)/.installed
+	$(PY) -m webapp.serve_prod
+
+## crash-run: SIGKILL web and timer workers under load; every acknowledged write must survive
+crash-run: $(VENV)/.installed
+	$(PY) tests/reliability/crash_run.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine.py

@@ -52,7 +52,6 @@ from bench.scale import create_database, drop_database, seed  # noqa: E402
 from workflow.services import cases, tasks, users  # noqa: E402
 from workflow.storage.db import Database  # noqa: E402
 from workflow.storage.models import HumanTask, User  # noqa: E402
-from workflow.storage.schema import upgrade  # noqa: E402
 
 CREDIT_CODE, COMPANY = "91350100M000100Y43", "福州甲食品有限公司"
 APPLICANTS = [f"qiye{n}" for n in range(1, 9)]

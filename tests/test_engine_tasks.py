@@ -190,10 +190,12 @@ def test_copy_and_urge_create_notifications(db, people, case):
         handover.urge(db, people["reviewer1"], intake.id)
     with pytest.raises(NotFound):
         handover.urge(db, people["food_approver"], intake.id)    # another department's case
-    notices = handover.urge(db, people["supervisor"], intake.id, "已超期，请尽快办理")
-    assert {n.user_id for n in notices} == {people[u].id for u in ("reviewer1", "reviewer2", "reviewer3")}
+    told = handover.urge(db, people["supervisor"], intake.id, "已超期，请尽快办理")
+    assert set(told) == {people[u].id for u in ("reviewer1", "reviewer2", "reviewer3")}
+    with db.reading() as s:
+        assert set(s.scalars(select(Notification.user_id).where(Notification.kind == "urge"))) == set(told)
     tasks.claim(db, people["reviewer2"], intake.id)
-    assert [n.user_id for n in handover.urge(db, people["supervisor"], intake.id)] == [people["reviewer2"].id]
+    assert handover.urge(db, people["supervisor"], intake.id) == [people["reviewer2"].id]
     assert audit_actions(db, case.id).count("urge") == 2
 
 

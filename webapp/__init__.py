@@ -14,6 +14,7 @@ from flask import Flask
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from workflow.storage.audit_key import audit_key
 from workflow.storage.db import Database
 
 csrf = CSRFProtect()
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
+        APP_ENV=os.environ.get("APP_ENV", "development"),
         DATABASE_URL=os.environ.get("DATABASE_URL"),
         ATTACHMENTS_DIR=os.environ.get("ATTACHMENTS_DIR") or str(ROOT / "var" / "attachments"),
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
@@ -37,25 +39,32 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
         PER_PAGE=20,
     )
     app.config.update(config or {})
+    from webapp import hardening
+    hardening.require_secret_key(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _local_secret(ROOT / "var" / "secret_key")
     app.extensions["db"] = db or Database(app.config["DATABASE_URL"])
+    audit_key()  # production mode refuses to start rather than chain with the development key
     if app.config.get("COUNT_QUERIES") or os.environ.get("COUNT_QUERIES") == "1":
         from webapp import query_count
         query_count.install(app, app.extensions["db"])
 
-    from webapp import auth, errors, i18n, templating
+    from webapp import auth, errors, i18n, input_guard, observability, templating, throttle
+    input_guard.init_app(app)
+    throttle.init_app(app)
+    hardening.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.current_lang)
     auth.login_manager.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    observability.init_app(app)
 
-    app.after_request(_security_headers)
-
-    from webapp.views import admin, applicant, auditor, cases, public, staff, supervisor, task_form, window
+    from webapp.views import (admin, applicant, auditor, cases, messages, progress, public, staff, supervisor,
+                              task_form, window)
     app.register_blueprint(auth.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(progress.bp)
     app.register_blueprint(applicant.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(staff.bp)
@@ -64,6 +73,7 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     app.register_blueprint(supervisor.bp)
     app.register_blueprint(auditor.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(messages.bp)
 
     # ---- REST API (/api/v1) -------------------------------------------------
     # webapp/api is the API engineer's blueprint; registering it sets the API up
@@ -71,22 +81,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
     from webapp.api import api_bp
     app.register_blueprint(api_bp)
     # ---------------------------------------------------------------------------
+    # The public progress lookup is throttled per address by the API's limiter (one store per app).
+    app.extensions["api_v1"]["limiter"].limit(progress.limit, methods=["POST"])(progress.bp)
     return app
-
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-
-
-def _security_headers(response):
-    """Pages load nothing from elsewhere and run only our own script; the API sets its own headers."""
-    from flask import request
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if not request.path.startswith("/api/"):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
 
 
 def _local_secret(path: Path) -> str:

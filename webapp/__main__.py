@@ -1,8 +1,8 @@
 """``python -m webapp``: the embedded server on http://127.0.0.1:5000 with the timer sweep in a thread.
 
 SQLite from ``DATABASE_URL`` (default ``sqlite:///var/licensing.db``); the
-database is migrated on start. A daemon thread calls
-``workflow.services.timers.run_due`` (and the clock sweep) every 30 seconds.
+database is migrated on start. A daemon thread runs the timer worker's loop
+(``workflow.services.worker``: due timers and the clock sweep every 30 seconds, backoff on failures).
 """
 from __future__ import annotations
 
@@ -13,21 +13,12 @@ import threading
 from werkzeug.serving import run_simple
 
 from webapp import create_app
+from workflow.services.worker import TimerWorker
 from workflow.storage.db import DEFAULT_URL, Database
 from workflow.storage.schema import upgrade
 
 log = logging.getLogger("webapp")
 SWEEP_SECONDS = 30
-
-
-def sweep_forever(db: Database, stop: threading.Event, interval: float = SWEEP_SECONDS) -> None:
-    from workflow.services import sweep, timers
-    while not stop.wait(interval):
-        try:
-            timers.run_due(db)
-            sweep.sweep(db)
-        except Exception:  # noqa: BLE001 - keep sweeping; the next round retries
-            log.exception("timer sweep failed")
 
 
 def main() -> None:
@@ -36,7 +27,8 @@ def main() -> None:
     upgrade(db)
     app = create_app(db=db)
     stop = threading.Event()
-    threading.Thread(target=sweep_forever, args=(db, stop), name="timer-sweep", daemon=True).start()
+    worker = TimerWorker(db, interval=SWEEP_SECONDS, stop=stop)
+    threading.Thread(target=worker.run, name="timer-sweep", daemon=True).start()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Serving on http://{host}:{port}  (database {db.url})")

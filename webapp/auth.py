@@ -4,9 +4,11 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
+from webapp import throttle
+from workflow.errors import ValidationError
 from workflow.services import users
 
 bp = Blueprint("auth", __name__)
@@ -34,14 +36,32 @@ class WebUser(UserMixin):
         return str(self.id)
 
 
+EPOCH = "epoch"
+
+
 @login_manager.user_loader
 def _load(user_id: str):
+    """The session's user while the session is still current: logging out (anywhere), a password
+    change and deactivation move the user's epoch on, which ends this session server-side."""
     from webapp import get_db
     try:
         row = users.load_user(get_db(), int(user_id))
     except (TypeError, ValueError):
         return None
-    return WebUser(row) if row is not None else None
+    if row is None or session.get(EPOCH) != row.session_epoch:
+        return None
+    return WebUser(row)
+
+
+def start_session(row) -> None:
+    """Log ``row`` in on a fresh session (nothing carried over but the language), remembering the
+    epoch the session belongs to."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(WebUser(row))
+    session[EPOCH] = row.session_epoch
 
 
 def roles(*allowed: str):
@@ -79,24 +99,51 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    from webapp import get_db
+    if request.method == "GET":
+        return render_template("login.html", error=None, username="")
+    username = (request.form.get("username") or "").strip()
+    row, error, headers = _attempt(username, request.form.get("password") or "")
+    if row is not None:
+        start_session(row)
+        return redirect(_safe_next(request.args.get("next")) or home_url(row))
+    status = 429 if headers else 401
+    return render_template("login.html", error=error, username=username), status, headers
+
+
+def _attempt(username: str, password: str):
+    """(user, error message, headers): the throttle first, then the password."""
     from webapp.i18n import gettext as _
-    error = None
-    if request.method == "POST":
-        username = (request.form.get("username") or "").strip()
-        row = users.authenticate(get_db(), username, request.form.get("password") or "")
-        if row is None:
-            error = _("Wrong username or password.")
-        else:
-            login_user(WebUser(row))
-            return redirect(_safe_next(request.args.get("next")) or home_url(row))
-    status = 401 if error else 200
-    return render_template("login.html", error=error, username=request.form.get("username", "")), status
+    try:
+        row = throttle.authenticate(username, password)
+    except throttle.Throttled as exc:
+        return None, _("Too many failed logins. Try again in {seconds} seconds.", seconds=exc.retry_after), \
+            {"Retry-After": str(exc.retry_after)}
+    return row, (None if row else _("Wrong username or password.")), {}
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    from webapp import get_db
     from webapp.i18n import gettext as _
+    if current_user.is_authenticated:
+        users.log_out(get_db(), current_user)
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    from webapp import get_db
+    from webapp.i18n import gettext as _, translate_fields
+    if request.method == "GET":
+        return render_template("account/password.html", errors={})
+    try:
+        row = users.change_password(get_db(), current_user, request.form.get("current_password", ""),
+                                    request.form.get("new_password", ""))
+    except ValidationError as exc:
+        return render_template("account/password.html", errors=translate_fields(exc.fields)), 422
+    start_session(row)
+    flash(_("Your password has been changed; every other session has ended."), "success")
+    return redirect(home_url(row))

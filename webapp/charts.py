@@ -48,7 +48,8 @@ def line_chart(labels: list[str], series: dict[str, list[float]], title: str) ->
         step = max(1, len(labels) // 6)
         if (len(labels) - 1 - i) % step == 0:  # always the latest month, then every step-th back
             x, _y = xy(i, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="middle">{escape(label)}</text>')
+            anchor = "end" if i == len(labels) - 1 and i > 0 else "middle"   # the last label ends at the edge
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 18}" text-anchor="{anchor}">{escape(label)}</text>')
     for k, (name, values) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(i, v) for i, v in enumerate(values)))

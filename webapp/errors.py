@@ -7,12 +7,13 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.i18n import gettext as _
 from webapp.i18n import translate_fields, translate_message
-from workflow.errors import Conflict, EngineError, Forbidden, NotFound, ValidationError
+from workflow.errors import Conflict, EngineError, Forbidden, NotFound, Unavailable, ValidationError
 
-STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422}
+STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422, Unavailable: 503}
 TITLES = {
     400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Method not allowed",
     409: "Conflict", 413: "File too large", 422: "Some fields are invalid.", 401: "Please log in",
+    503: "Service unavailable",
 }
 HINTS = {
     403: "Your account may not open this page or do this.",

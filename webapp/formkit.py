@@ -16,6 +16,7 @@ from marshmallow import fields as mf
 from marshmallow import validate as mv
 from werkzeug.datastructures import MultiDict
 
+from webapp.codes import reference_choices
 from webapp.i18n import CHOICE_LABELS, FIELD_LABELS, current_lang, gettext, label
 
 
@@ -47,17 +48,8 @@ def _label(name: str, f: mf.Field) -> str:
     return name.replace("_", " ").capitalize() if current_lang() == "en" else name
 
 
-def _special_choices(name: str) -> list[tuple[str, str]] | None:
-    """Codes whose names live in the reference lists rather than in the label tables."""
-    from workflow.domain import reference
-    en = current_lang() == "en"
-    if name == "equipment_kind":
-        return [(k.code, f"{k.name_en if en else k.name_zh} ({k.code})") for k in reference.equipment_kinds()]
-    return None
-
-
 def _choices(f: mf.Field, name: str = "") -> list[tuple[str, str]] | None:
-    special = _special_choices(name)
+    special = reference_choices(name)
     if special is not None:
         return special
     validators = f.validators if isinstance(f.validators, (list, tuple)) else [f.validators]

@@ -93,10 +93,13 @@ ACTION_LABELS = {
     "extension_approved": "Extension approved", "extension_rejected": "Extension rejected",
     "deemed_accepted": "Deemed accepted", "deemed_granted": "Deemed granted",
     "holidays_imported": "Holidays imported", "attachment_uploaded": "Attachment uploaded",
-    "deploy": "Process deployed", "user_created": "User created", "green_channel": "Green channel set",
+    "deploy": "Process deployed", "user_created": "User created", "user_updated": "User details changed",
+    "user_disabled": "User disabled", "user_enabled": "User enabled", "password_reset": "Password reset by an administrator", "green_channel": "Green channel set",
     "certificate_issued": "Certificate issued", "revoke": "Revoked", "matter_limits": "Matter limits changed",
     "delegate": "Delegated", "resolve": "Delegate answered", "reclaim": "Taken back", "remove_signer": "Signer removed",
     "round_opened": "Award round opened", "round_closed": "Award round closed", "correction": "Returned to the applicant",
+    "logged_out": "Logged out", "password_changed": "Password changed", "user_deactivated": "Account deactivated",
+    "user_activated": "Account activated",
 }
 CHOICE_LABELS = {
     "approve": "Approve", "deny": "Deny", "done": "Done", "accept": "Accept", "correct": "Correction notice",
@@ -141,17 +144,40 @@ FIELD_LABELS = {
     "experts": "Expert panel", "shortlist_threshold": "Shortlist threshold", "score": "Score",
     "scores_by_criterion": "Scores by criterion", "objection": "Objection", "receipt_number": "Receipt number",
     "new_company_name": "New enterprise name", "new_production_address": "New production address",
-    "new_food_names": "New food names", "rank": "Rank", "version": "Version",
+    "new_food_names": "New food names", "legal_representative": "Legal representative",
+    "production_address": "Production address", "authority": "Issuing authority (full name)", "seal": "Seal",
+    "number_prefix": "Document number prefix", "review_body": "Administrative review body",
+    "supervising_authority": "Supervising authority", "rank": "Rank", "version": "Version",
+
+    # keys of the audit history's recorded data
+    "fields": "Fields changed", "instance_id": "Process instance", "due": "Due",
+    "from_user_id": "Taken from", "signer_id": "Signer", "signer": "Signer", "segment_id": "Extension request",
+    "attachment_id": "Attachment", "quota": "Quota", "results": "Results", "materials_at": "Materials received",
+    "set_at": "Set at", "matter": "Matter", "statutory_days": "Statutory limit",
+    "committed_days": "Committed limit", "green_channel_days": "Green-channel limit", "accepted_at": "Accepted",
+    "number": "Certificate number", "valid_until": "Valid until", "filename": "File name", "sha256": "SHA-256",
+    "size": "Size (bytes)", "certificate": "Certificate number",
 }
 CLOSE_LABELS = {
     "completed": "Completed", "returned": "Returned", "recalled": "Recalled", "withdrawn": "Withdrawn",
     "cancelled": "Cancelled", "deemed_granted": "Deemed granted",
 }
-PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached"}
+PROGRESS_LABELS = {"done": "Done", "current": "Current", "todo": "To come", "skipped": "Not reached",
+                   "refused": "Not accepted", "denied": "Denied", "withdrawn": "Withdrawn",
+                   "not_awarded": "Not awarded", "revoked": "Revoked"}
 SEGMENT_LABELS = {"open": "Running", "closed": "Ended", "requested": "Awaiting decision", "approved": "Approved",
                   "rejected": "Rejected", "lapsed": "Lapsed"}
 CERTIFICATE_STATUS_LABELS = {"valid": "Valid", "revoked": "Revoked", "cancelled": "Cancelled", "expired": "Expired",
                              "suspended": "Suspended"}
+INSTANCE_LABELS = {"running": "In progress", "completed": "Completed", "cancelled": "Stopped"}
+NOTICE_LABELS = {
+    "accepted": "Application accepted", "correction": "Correction notice", "refused": "Not accepted",
+    "suspension": "Time suspended", "extension": "Time limit extended", "decision": "Decision made",
+    "certificate": "Certificate ready", "rectification": "Rectification order", "assigned": "Assigned to you",
+    "transfer": "Transferred to you", "delegate": "Delegated to you", "resolved": "Delegate answered",
+    "reclaimed": "Taken back", "sign": "Signature requested", "unsign": "Signature withdrawn",
+    "copy": "Copied to you", "urge": "Reminder", "decide_extension": "Extension request to decide",
+}
 RATING_LABELS = {5: "Very satisfied", 4: "Satisfied", 3: "Fairly satisfied", 2: "Dissatisfied", 1: "Very dissatisfied"}
 
 

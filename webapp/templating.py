@@ -8,15 +8,11 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import i18n
+from webapp.codes import coded_name, material_label, matter_title
 from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
 from workflow.timekeeping.workdays import OFFICE_TZ
-
-
-def matter_title(code: str) -> str:
-    matter = MATTERS.get(code)
-    return matter.title(i18n.current_lang()) if matter else code
 
 
 def department_name(code: str | None) -> str:
@@ -24,14 +20,6 @@ def department_name(code: str | None) -> str:
         return ""
     zh, en = DEPARTMENTS[code]
     return en if i18n.current_lang() == "en" else zh
-
-
-def material_label(kind: str) -> str:
-    for matter in MATTERS.values():
-        for code, zh, en in matter.attachments:
-            if code == kind:
-                return en if i18n.current_lang() == "en" else zh
-    return i18n.gettext("Other") if kind == "other" else kind
 
 
 def fmt_dt(value) -> str:
@@ -82,19 +70,28 @@ def shown_value(key: str, value) -> Markup:
     if isinstance(value, dict):
         return Markup("; ").join(Markup("{}: {}").format(i18n.label(i18n.FIELD_LABELS, k), shown_value(k, v))
                                  for k, v in value.items())
-    if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value) in i18n.CHOICE_LABELS \
-            and key in ("category", "change_kind", "work_kind", "food_kind", "decision"):
-        return Markup.escape(i18n.label(i18n.CHOICE_LABELS, str(value)))
-    return Markup.escape(shown(value))
+    name = coded_name(key, value) if isinstance(value, (str, int)) else None
+    return Markup.escape(name if name is not None else shown(value))
 
 
-def days_left(remaining: int | None) -> str:
-    """Working days left, or how many the case is over (never "−2 days left")."""
+def error_label(name: str) -> str:
+    """What a form error is about: a field (nested ones by their first part) or a file (``file:kind``)."""
+    if name.startswith("file:"):
+        return material_label(name[len("file:"):])
+    return i18n.label(i18n.FIELD_LABELS, name.split(".")[0])
+
+
+def version_label(process_id: str, version: int) -> str:
+    return f"{process_name(process_id)} · {i18n.gettext('Version {n}', n=version)}"
+
+
+def days_left(remaining: int | None, left: str = "{n} working days") -> str:
+    """Working days left, or how many the case is over (never "−2 days left"); lists say "left"."""
     if remaining is None:
         return "—"
     if remaining < 0:
         return i18n.gettext("{n} working days overdue", n=-remaining)
-    return i18n.gettext("{n} working days", n=remaining)
+    return i18n.gettext(left, n=remaining)
 
 
 def process_name(process_id: str) -> str:
@@ -114,7 +111,18 @@ def _calendar_notice() -> dict:
     if not (current_user.is_authenticated and current_user.role != "applicant"):
         return {"calendar_warnings": []}
     from webapp import get_db  # the app module imports this one
-    return {"calendar_warnings": clock_services.calendar_warnings(get_db())}
+    return {"calendar_warnings": [
+        i18n.gettext("Holiday data for {year} has not been imported: working days are counted Monday to Friday.",
+                     year=year) for year in clock_services.uncovered_years(get_db())]}
+
+
+def _unread_messages() -> dict:
+    """The header's unread count, on every page of a signed-in person."""
+    if not current_user.is_authenticated:
+        return {"unread_messages": 0}
+    from webapp import get_db  # the app module imports this one
+    from workflow.services.notifications import messages
+    return {"unread_messages": messages.unread_count(get_db(), current_user)}
 
 
 def init_app(app: Flask) -> None:
@@ -137,8 +145,12 @@ def init_app(app: Flask) -> None:
         progress_label=lambda c: i18n.label(i18n.PROGRESS_LABELS, c),
         segment_label=lambda c: i18n.label(i18n.SEGMENT_LABELS, c),
         certificate_status_label=lambda c: i18n.label(i18n.CERTIFICATE_STATUS_LABELS, c),
+        notice_label=lambda c: i18n.label(i18n.NOTICE_LABELS, c),
+        instance_label=lambda c: i18n.label(i18n.INSTANCE_LABELS, c),
+        error_label=error_label, version_label=version_label,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)
+    app.context_processor(_unread_messages)
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -1,7 +1,8 @@
 """The engine's whole error vocabulary toward callers.
 
-Views and the API map these four types to HTTP 409, 404, 403 and 422; any
-other exception is a bug. Messages are English here and translated at the edge
+Views and the API map these four types to HTTP 409, 404, 403 and 422 (and the
+database's own refusals, :class:`Busy` and :class:`Unavailable`, to 409 and 503);
+any other exception is a bug. Messages are English here and translated at the edge
 (``webapp/i18n_zh.py``, ``workflow/forms/messages.py``) so one rule never
 carries two texts.
 """
@@ -23,6 +24,25 @@ class Conflict(EngineError):
     """Stale version, already claimed, or an operation that the current state does not allow."""
 
     code = "conflict"
+
+
+class Busy(Conflict):
+    """The database gave up on this command to let a simultaneous one finish (deadlock, serialization
+    failure, lock timeout); it was rolled back whole, so the caller may simply try again."""
+
+    def __init__(self, message: str = "The record was being changed by someone else at the same moment; "
+                                      "nothing was saved. Try again.") -> None:
+        super().__init__(message)
+
+
+class Unavailable(EngineError):
+    """The database cannot be reached right now (HTTP 503); nothing was saved."""
+
+    code = "unavailable"
+
+    def __init__(self, message: str = "The service is briefly unavailable; nothing was saved. "
+                                      "Try again in a moment.") -> None:
+        super().__init__(message)
 
 
 class NotFound(EngineError):

@@ -10,8 +10,10 @@ from workflow.domain.forms.fields import Form, required_when
 EXPECTED = {
     ("post", "/api/v1/auth/token"), ("delete", "/api/v1/auth/token"), ("get", "/api/v1/matters"),
     ("post", "/api/v1/cases"), ("get", "/api/v1/cases"), ("get", "/api/v1/cases/{case_id}"),
-    ("get", "/api/v1/cases/{case_id}/history"), ("post", "/api/v1/cases/{case_id}/withdraw"),
+    ("get", "/api/v1/cases/{case_id}/history"), ("get", "/api/v1/cases/{case_id}/documents/{key}.pdf"),
+    ("post", "/api/v1/cases/{case_id}/withdraw"),
     ("post", "/api/v1/cases/{case_id}/attachments"), ("post", "/api/v1/cases/{case_id}/rating"),
+    ("post", "/api/v1/cases/{case_id}/rating_reply"),
     ("get", "/api/v1/tasks"), ("get", "/api/v1/tasks/{task_id}"), ("post", "/api/v1/tasks/{task_id}/claim"),
     ("post", "/api/v1/tasks/{task_id}/unclaim"), ("post", "/api/v1/tasks/{task_id}/complete"),
     ("post", "/api/v1/tasks/{task_id}/return"), ("post", "/api/v1/tasks/{task_id}/transfer"),
@@ -21,6 +23,8 @@ EXPECTED = {
     ("post", "/api/v1/cases/{case_id}/resubmit"), ("post", "/api/v1/extensions/{segment_id}/decide"),
     ("post", "/api/v1/processes/migrations"), ("get", "/api/v1/processes/failed"),
     ("post", "/api/v1/processes/failed/{instance_id}/retry"),
+    ("get", "/api/v1/notifications"), ("post", "/api/v1/notifications/{notification_id}/read"),
+    ("post", "/api/v1/notifications/read"),
     *{("post", f"/api/v1/tasks/{{task_id}}/{op}") for op in (
         "correction", "recall", "delegate", "resolve", "reclaim", "add_signer", "remove_signer", "sign",
         "suspend", "resume", "extension", "close_round")},
@@ -102,7 +106,7 @@ def test_every_secured_operation_refuses_calls_without_a_valid_token(client, peo
     doc = client.get("/api/v1/openapi.json").get_json()
     for path, item in doc["paths"].items():
         concrete = path.replace("{case_id}", "1").replace("{task_id}", "1").replace("{number}", "X") \
-            .replace("{segment_id}", "1").replace("{instance_id}", "1")
+            .replace("{segment_id}", "1").replace("{instance_id}", "1").replace("{notification_id}", "1")
         for method, op in item.items():
             if method == "parameters":
                 continue

@@ -33,7 +33,7 @@ def test_certificate_verification_is_public(db, client, people, bench_case):
     unknown = client.get("/api/v1/certificates/SC00000000000000")
     assert unknown.status_code == 404 and error_of(unknown)["code"] == "not_found"
     assert client.get("/api/v1/certificates/" + "9" * 300).status_code == 404
-    assert client.get("/api/v1/certificates/a%00b").status_code == 404
+    assert client.get("/api/v1/certificates/a%00b").status_code == 400  # a NUL is refused before routing
 
 
 def test_case_detail_lists_its_certificates(db, api, people, bench_case):
@@ -98,6 +98,9 @@ def test_summary_for_supervisors_only(db, api, people, bench_case):
     for who in ("reviewer1", "applicant_a", "auditor"):
         assert api.get("/api/v1/reports/summary", as_=who).status_code == 403
     assert api.get("/api/v1/reports/summary?from=yesterday", as_="supervisor").status_code == 400
+    reversed_range = api.get("/api/v1/reports/summary?from=2026-03-05&to=2026-03-01", as_="supervisor")
+    assert reversed_range.status_code == 422 and list(reversed_range.get_json()["error"]["fields"]) == ["date_to"]
+    assert bench["items"] == 2 and bench["certificates"] == 0
 
 
 def test_audit_verify_for_auditors(api, people, bench_case):

@@ -215,9 +215,10 @@ def test_journey_from_filing_to_certificate_check(as_user, db, server, matter):
     if shots:
         public.shot("10-verify-result")
         page = applicant.go(f"/cases/{case_id}")
-        page.check("#rate input[value='5']")
-        page.fill("#comment", "办事效率高")
-        page.click("#rate button.primary")
+        form = page.locator("form[id^='rate-']").first      # one form per matter of the case
+        form.locator("input[value='5']").check()
+        form.locator("textarea[name='comment']").fill("办事效率高")
+        form.locator("button.primary").click()
         page.wait_for_selector(".flash-success")
         applicant.shot("11-case-page-completed")
 

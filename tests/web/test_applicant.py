@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.web.conftest import text
 from tests.web.flows import (accepted_food_licence, application, form_payload, granted, granted_food_licence,
                              issue_certificate, open_tasks, submit)
-from workflow.services import cases, tasks
+from workflow.services import tasks
 from workflow.storage.models import Attachment, Case, Rating
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -154,6 +154,9 @@ def test_correction_at_the_window_then_resubmitted(db, people, login):
                                                     "address": "福州市鼓楼区五四路 200 号", "note": "已补正"})
     assert sent.status_code == 302, text(sent)[:3000]
     assert open_tasks(db, case_id, "acceptance"), "the case is back at the window"
+    clerk_page = text(window.get(f"/tasks/{open_tasks(db, case_id, 'acceptance')[0].id}"))
+    reply = clerk_page[clerk_page.index('id="applicant-reply"'):]
+    assert "申请人补正说明" in reply and "已补正" in reply[:reply.index("</section>")]
     assert login("applicant_b").get(f"/my/tasks/{correction.id}").status_code in (403, 404)
 
 
@@ -166,8 +169,10 @@ def test_return_to_applicant_and_resubmit(db, people, login):
     page = text(c.get(f"/cases/{case.id}"))
     assert "补充产品说明书" in page and f"/my/cases/{case.id}/resubmit" in page
     assert c.get(f"/my/cases/{case.id}/resubmit").status_code == 200
-    done = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "样品件（补正）"})
+    done = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "样品件（补正）", "note": "说明书已上传"})
     assert done.status_code == 302
+    clerk_page = text(login("food_reviewer").get(f"/tasks/{review.id}"))
+    assert 'id="applicant-reply"' in clerk_page and "说明书已上传" in clerk_page
     with db.reading() as s:
         assert s.get(Case, case.id).status != "correction"
     again = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "x"})

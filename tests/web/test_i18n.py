@@ -16,13 +16,14 @@ CALL = re.compile(r'''\b_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')''')
 def used_ids() -> set[str]:
     found = set()
     for path in [*WEBAPP.rglob("*.html"), *WEBAPP.rglob("*.py")]:
-        if path.name in ("i18n.py", "i18n_zh.py"):
+        if path.name in ("i18n.py", "i18n_zh.py", "i18n_zh_more.py"):
             continue
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             found.add((match.group(1) if match.group(1) is not None else match.group(2)).replace('\\"', '"'))
     for table in (i18n.ROLE_LABELS, i18n.STATUS_LABELS, i18n.OUTCOME_LABELS, i18n.LIGHT_LABELS, i18n.REASON_LABELS,
                   i18n.ACTION_LABELS, i18n.CHOICE_LABELS, i18n.FIELD_LABELS, i18n.RATING_LABELS,
-                  i18n.CLOSE_LABELS, i18n.PROGRESS_LABELS, i18n.SEGMENT_LABELS, i18n.CERTIFICATE_STATUS_LABELS):
+                  i18n.CLOSE_LABELS, i18n.PROGRESS_LABELS, i18n.SEGMENT_LABELS, i18n.CERTIFICATE_STATUS_LABELS,
+                  i18n.NOTICE_LABELS, i18n.INSTANCE_LABELS):
         found.update(table.values())
     found.update(errors.TITLES.values())
     found.update(errors.HINTS.values())

@@ -168,7 +168,7 @@ def test_process_versions_deploy_and_cases_per_version(db, people, login):
     changed = xml.replace("引擎测试流程".encode(), "引擎测试流程二".encode())
     assert c.post("/admin/processes", data={"file": (io.BytesIO(changed), "engine_bench.bpmn")},
                   content_type="multipart/form-data").status_code == 302
-    assert "v2" in text(c.get("/admin/processes"))
+    assert "第 2 版" in text(c.get("/admin/processes"))
     unsafe = (ROOT / "tests" / "bpmn" / "bad_script.bpmn").read_bytes()
     refused = c.post("/admin/processes", data={"file": (io.BytesIO(unsafe), "bad_script.bpmn")},
                      content_type="multipart/form-data")
@@ -234,13 +234,19 @@ def test_admin_changes_matter_limits(login, db):
     assert login("supervisor").post("/admin/matters", data={"code": "food_license"}).status_code == 403
 
 
-def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db):
+def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login, db, clock):
     from datetime import datetime, timezone
 
     from workflow.services import clock as clock_services
     late_in_2026 = datetime(2026, 11, 23, tzinfo=timezone.utc)
-    assert any("2027" in w for w in clock_services.calendar_warnings(db, late_in_2026))
-    assert clock_services.calendar_warnings(db, datetime(2025, 3, 1, tzinfo=timezone.utc)) == []
-    page = text(login("admin").get("/admin/matters"))
-    assert ("节假日数据未导入" in page) == bool(clock_services.calendar_warnings(db))
+    assert 2027 in clock_services.uncovered_years(db, late_in_2026)
+    assert clock_services.uncovered_years(db, datetime(2025, 3, 1, tzinfo=timezone.utc)) == []
+    admin = login("admin")
+    assert "节假日数据未导入" not in text(admin.get("/admin/matters"))         # March 2026: nothing missing
+    clock.set(late_in_2026)
+    page = text(admin.get("/admin/matters"))
+    assert "2027 年节假日数据未导入" in page and "No holiday data" not in page and "Monday" not in page
     assert "节假日数据未导入" not in text(login("applicant_a").get("/my/cases"))
+    admin.post("/lang/en", data={"next": "/admin/matters"})
+    english = text(admin.get("/admin/matters"))
+    assert "Holiday data for 2027 has not been imported" in english and "节假日数据未导入" not in english

@@ -1,9 +1,12 @@
 """Public pages, login, language switch, error pages, CSRF."""
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from tests.web.conftest import csrf_token, make_app, text
 from tests.web.flows import granted, issue_certificate
 from workflow.domain.matters import MATTERS
+from workflow.storage.models import Case
 
 
 def test_home_guide_and_every_matter_page_render_in_chinese(client):
@@ -91,6 +94,22 @@ def test_verify_certificate_by_number_and_token_shows_only_public_facts(db, peop
     missing = client.get("/verify?number=SC000")
     assert missing.status_code == 404 and "未找到" in text(missing)
     assert client.get("/verify").status_code == 200
+
+
+def test_verify_ignores_letter_case_spaces_and_full_width(db, people, client):
+    cert = issue_certificate(db, granted(db, people).id)
+    typed = " " + cert.number[:4].lower() + " " + "".join(chr(ord(c) + 0xFEE0) for c in cert.number[4:]) + " "
+    page = client.get("/verify", query_string={"number": typed})
+    assert page.status_code == 200 and "证书有效" in text(page) and cert.number in text(page)
+
+
+def test_overdue_is_said_in_words_not_as_negative_days(db, people, login):
+    case = granted(db, people)
+    with db.transaction() as s:
+        s.execute(update(Case).where(Case.id == case.id).values(status="in_progress", remaining_days=-2, light="red"))
+    for who, path in (("applicant_a", "/my/cases"), ("window", "/cases"), ("applicant_a", f"/cases/{case.id}")):
+        page = text(login(who).get(path))
+        assert "超期 2 个工作日" in page and "-2" not in page, path
 
 
 def test_empty_database_pages_do_not_break(client, login):

@@ -11,9 +11,9 @@ import pytest
 
 from tests.conftest import BACKENDS, fresh_database
 from tests.web.flows import granted, submit
-from webapp.__main__ import sweep_forever
 from workflow.errors import Forbidden, NotFound, ValidationError
-from workflow.services import attachments, case_view, queries, task_view, reports
+from workflow.services import attachments, case_view, queries, report_export, reports, task_view
+from workflow.services.worker import TimerWorker
 
 
 @pytest.fixture(params=BACKENDS)
@@ -44,7 +44,7 @@ def test_dashboard_and_period_figures(db, people):
     assert any(w.completed for w in board.workload)
     with pytest.raises(Forbidden):
         reports.dashboard(db, people["reviewer1"])
-    csv_text = reports.report_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
+    csv_text = report_export.to_csv(reports.period_report(db, people["supervisor"], board.period_from, board.period_to))
     assert csv_text.startswith("\ufeffmatter,received") and "bench,2," in csv_text
 
 
@@ -120,20 +120,18 @@ def test_certificate_verification_needs_a_number_or_token(db):
             queries.verify_certificate(db, number=number, token=token)
 
 
-def test_the_timer_thread_sweeps_until_stopped(db, monkeypatch):
-    from workflow.services import sweep, timers
-    calls = []
-    monkeypatch.setattr(timers, "run_due", lambda d: calls.append("timers") or 0)
-    monkeypatch.setattr(sweep, "sweep", lambda d: calls.append("clock") or {})
+def test_the_timer_thread_sweeps_until_stopped(db):
+    """The embedded server's thread runs the timer worker's loop until its event is set."""
     stop = threading.Event()
-    thread = threading.Thread(target=sweep_forever, args=(db, stop, 0.01), daemon=True)
+    worker = TimerWorker(db, interval=0.01, stop=stop)
+    thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 5
-    while len(calls) < 4 and time.monotonic() < deadline:
+    deadline = time.monotonic() + 10
+    while worker.stats.passes < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     stop.set()
-    thread.join(2)
-    assert not thread.is_alive() and calls[:2] == ["timers", "clock"]
+    thread.join(5)
+    assert not thread.is_alive() and worker.stats.passes >= 2 and worker.stats.failures == 0
 
 
 def test_progress_steps_follow_the_bpmn_steps_and_tell_the_truth_at_the_end():
@@ -147,10 +145,16 @@ def test_progress_steps_follow_the_bpmn_steps_and_tell_the_truth_at_the_end():
     assert states(True, None, {"acceptance", "document_review", "onsite_inspection"}, {"rectification"}) == \
         ["done", "done", "current", "todo", "todo", "todo"]
     refused = states(False, "refused", {"acceptance"})
-    assert refused == ["done", "skipped", "skipped", "skipped", "skipped", "skipped"]      # no ✓ for a certificate
+    assert refused == ["refused", "skipped", "skipped", "skipped", "skipped", "skipped"]   # no ✓ anywhere
     granted = states(False, "granted", {"acceptance", "document_review", "onsite_inspection", "approval"})
     assert granted == ["done", "done", "done", "skipped", "done", "done"]
-    assert states(False, "withdrawn", {"acceptance"}, ()) == refused
+    assert states(False, "withdrawn", {"acceptance"}, ()) == ["done", "withdrawn", "skipped", "skipped", "skipped",
+                                                              "skipped"]              # where it was waiting
+    assert states(False, "withdrawn") == ["withdrawn", "skipped", "skipped", "skipped", "skipped", "skipped"]
+    assert states(False, "denied", {"acceptance", "document_review"}) == \
+        ["done", "denied", "skipped", "skipped", "skipped", "skipped"]                 # the step that denied it
+    assert states(False, "denied", {"acceptance", "document_review", "onsite_inspection", "approval"}) == \
+        ["done", "done", "done", "skipped", "denied", "skipped"]
     en = matter_progress("food_license", True, None, {"acceptance"}, {"onsite_inspection"}, "en")
     assert en[2].state == "current" and en[2].title.startswith("On-site")
 
@@ -232,5 +236,5 @@ def test_case_search_by_number_title_enterprise_and_credit_code(db, people):
     assert found("糕点") == [mine.id]
     assert found(ORG_B[1][2:5]) == [theirs.id]              # part of the enterprise's name
     assert found(ORG_A[0]) == [mine.id]                      # its unified social credit code
-    assert found("%") == [] and found("_") == []             # wildcards are searched for literally
+    assert found("%") == [] and found("甲%乙") == []        # wildcards are searched for literally
     assert sorted(found("  ")) == sorted([mine.id, theirs.id])

@@ -197,6 +197,24 @@ def test_staff_case_list_filters_and_visibility(db, people, login):
     assert login("supervisor").get("/cases?status=bogus&light=x&page=0").status_code == 200
 
 
+def test_staff_search_by_enterprise_credit_code_and_applicant(db, people, login):
+    mine = submit(db, people, title="甲的件")
+    theirs = submit(db, people, who="applicant_b", title="乙的件")
+    window = login("window")
+
+    def found(q: str) -> set[str]:
+        page = text(window.get("/cases", query_string={"q": q}))
+        return {n for n in (mine.number, theirs.number) if n in page}
+
+    assert found("甲食品") == {mine.number}                    # enterprise name
+    assert found("91440300ma5g") == {theirs.number}            # credit code, any letter case
+    assert found("applicant_b") == {theirs.number}             # the applicant
+    assert found(mine.number.lower()) == {mine.number}
+    assert found("%") == set() and found("甲_") == set()       # wildcards are literal
+    listing = text(window.get("/cases"))
+    assert "福州甲食品有限公司" in listing and "91440300MA5G000046" in listing and "申请人" in listing
+
+
 # -- the window ------------------------------------------------------------------
 
 def file_food(db, people, green=False, matters=("food_license",)):

@@ -12,7 +12,7 @@ and JSON 404/405 for unknown API paths). Registering it on an app — ``app.regi
 * JSON error handlers on every API blueprint only (the web UI keeps its HTML error pages);
 * CSRF exemption of every API blueprint when Flask-WTF's ``CSRFProtect`` is on the app
   (the API reads no cookies; a bearer token authenticates each request);
-* a flask-limiter ``Limiter`` (in-memory) limiting ``POST /api/v1/auth/token`` per client
+* the app's flask-limiter ``Limiter`` (``webapp.throttle``: Redis when ``REDIS_URL`` is set) limiting ``POST /api/v1/auth/token`` per client
   address: ``API_TOKEN_RATE_LIMIT`` (default ``"10 per minute"``), off when
   ``API_RATE_LIMIT_ENABLED`` is false.
 
@@ -25,13 +25,12 @@ from pathlib import Path
 
 import flask_smorest
 from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from webapp import input_guard, throttle
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
-from webapp.api.resources import auth, cases, matters, oversight, processes, public, tasks
+from webapp.api.resources import auth, cases, matters, notifications, oversight, processes, public, tasks
 from webapp.api.schemas import Error
 
 API_PREFIX = "/api/v1"
@@ -41,7 +40,8 @@ OPENAPI_VERSION = "3.1.0"
 EXTENSION = "api_v1"
 
 RESOURCES = (auth.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
-             oversight.reports_blp, oversight.audit_blp, processes.blp)
+             oversight.reports_blp, oversight.audit_blp, processes.blp,
+             notifications.blp)
 TAGS = {
     "auth": "Bearer tokens: POST /api/v1/auth/token, then send `Authorization: Bearer <token>`.",
     "matters": "The catalogue of licensing matters and their application forms (JSON Schema).",
@@ -51,6 +51,7 @@ TAGS = {
     "calendar": "Public working-day arithmetic (Chinese holidays and make-up days).",
     "reports": "Figures for supervisors.",
     "audit": "The hash-chained decision history, for auditors.",
+    "notifications": "The caller's own notices (message centre): list, unread count, mark read.",
 }
 DESCRIPTION = """JSON API of the single window. Every error is
 `{"error": {"code", "message", "fields"}}`: 400 malformed JSON or parameters, 401 missing, invalid,
@@ -89,6 +90,7 @@ def init_api(app: Flask) -> V1Api:
 @api_bp.record_once
 def _setup(state) -> None:
     app: Flask = state.app
+    input_guard.init_app(app)
     app.config.setdefault("API_TOKEN_RATE_LIMIT", "10 per minute")
     app.config.setdefault("API_RATE_LIMIT_ENABLED", True)
     api = V1Api(app, config_prefix="API_V1", spec_kwargs={
@@ -104,8 +106,7 @@ def _setup(state) -> None:
         _register(api, app, blp)
         if csrf is not None:
             csrf.exempt(blp)
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
-                      headers_enabled=True)
+    limiter = throttle.init_app(app)
     limiter.limit(_token_limit, methods=["POST"], exempt_when=_limit_off)(auth.blp)
     app.extensions[EXTENSION] = {"api": api, "limiter": limiter}
 

@@ -38,7 +38,8 @@ BEARER = [{"bearerAuth": []}]
 class ArgumentsParser(FlaskParser):
     """webargs' Flask parser plus a ``multipart`` location: form fields and files together.
 
-    JSON nested deeper than Python's decoder can follow is malformed input (400), not a crash.
+    JSON nested deeper than Python's decoder can follow, or with an integer longer than Python
+    converts (4,300 digits), is malformed input (400), not a crash.
     """
 
     def _raw_load_json(self, req):
@@ -46,6 +47,8 @@ class ArgumentsParser(FlaskParser):
             return super()._raw_load_json(req)
         except RecursionError:
             raise errors.ApiError(400, "The JSON body is nested too deeply.") from None
+        except ValueError:
+            raise errors.ApiError(400, "The request body is not valid JSON.") from None
 
 
 parser = ArgumentsParser()
@@ -139,6 +142,26 @@ def authenticate_request():
 
 def actor():
     return g.api_user
+
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_PARAMETER = {
+    "in": "header", "name": IDEMPOTENCY_KEY, "required": False,
+    "description": "Any 1–200 visible ASCII characters, new for each filing: a retry with the same key "
+                   "(same user, same body) returns the case the first request filed.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
+
+
+def idempotency_key() -> str | None:
+    """The request's ``Idempotency-Key``, namespaced apart from the web form's tokens; 400 if malformed."""
+    value = request.headers.get(IDEMPOTENCY_KEY)
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 200 or not all("!" <= c <= "~" for c in value):
+        raise errors.ApiError(400, "Some parameters are invalid.",
+                              {IDEMPOTENCY_KEY: ["Use 1 to 200 visible ASCII characters."]})
+    return "api:" + value
 
 
 def _document_errors(blp: flask_smorest.Blueprint, func, codes):

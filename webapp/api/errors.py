@@ -16,18 +16,20 @@ from workflow.errors import (
     EngineError,
     Forbidden,
     NotFound,
+    Unavailable,
     ValidationError,
     flatten_messages,
 )
 
 log = logging.getLogger(__name__)
 
-STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422}
+STATUS = {Conflict: 409, NotFound: 404, Forbidden: 403, ValidationError: 422, Unavailable: 503}
+RETRY_AFTER_SECONDS = "5"
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "too_many_requests", 500: "server_error",
+    422: "validation_error", 429: "too_many_requests", 500: "server_error", 503: "unavailable",
 }
 MESSAGES = {
     400: "The request could not be understood.",
@@ -41,6 +43,7 @@ MESSAGES = {
     422: "Some fields are invalid.",
     429: "Too many requests; try again later.",
     500: "Internal error.",
+    503: "The service is briefly unavailable; nothing was saved. Try again in a moment.",
 }
 # webargs locations: errors in these are malformed parameters (400), in a body invalid input (422).
 PARAM_LOCATIONS = {"query", "querystring", "path", "view_args", "headers", "cookies"}
@@ -92,7 +95,8 @@ def engine_status(error: EngineError) -> int:
 
 def handle_engine_error(error: EngineError):
     status = engine_status(error)
-    return error_response(status, error.message, error.fields, code=error.code)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    return error_response(status, error.message, error.fields, headers, code=error.code)
 
 
 def handle_api_error(error: ApiError):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import url_for
+
 from webapp.api.base import actor, get_db
 from webapp.api.resources.matters import form_schema
 from workflow.domain import disclosure
@@ -14,7 +16,7 @@ from workflow.services.queries import public_certificate
 
 
 def case_numbers(case_ids: Iterable[int]) -> dict[int, str]:
-    return {cid: number for cid, (number, _title, _org) in queries.case_labels(get_db(), list(case_ids)).items()}
+    return {cid: label.number for cid, label in queries.case_labels(get_db(), list(case_ids)).items()}
 
 
 def task_dict(task, who, case_number: str | None = None) -> dict:
@@ -61,7 +63,9 @@ def case_dict(case) -> dict:
 
 
 def rating_dict(rating) -> dict:
-    return {"case_id": rating.case_id, "level": rating.level, "comment": rating.comment, "rated_at": rating.rated_at}
+    return {"id": rating.id, "case_id": rating.case_id, "matter_code": rating.matter_code, "level": rating.level,
+            "comment": rating.comment, "rated_at": rating.rated_at, "reply": rating.reply,
+            "replied_at": rating.replied_at}
 
 
 def attachment_dict(row) -> dict:
@@ -79,10 +83,13 @@ def case_detail(case_id: int) -> dict:
         "open_tasks": [task_dict(t, who, case.number) for t in view.open_tasks],
         "certificates": [vars(public_certificate(c)) for c in view.certificates],
         "attachments": [attachment_dict(a) for a in view.attachments],
-        "rating": rating_dict(view.rating) if view.rating else None,
+        "rating": rating_dict(view.ratings[0]) if view.ratings else None,
+        "ratings": [rating_dict(r) for r in view.ratings],
         "actions": [a.as_dict() for a in view.actions],
         "progress": {code: [{"title": s.title, "state": s.state} for s in steps] for code, steps in view.progress.items()},
         "correction_items": view.correction_items, "vehicle_results": view.vehicle_results,
+        "documents": [{"kind": d.kind, "title": d.title, "issued_on": d.issued_on,
+                       "url": url_for("api_v1_cases.document", case_id=case.id, key=d.key)} for d in view.documents],
     }
 
 

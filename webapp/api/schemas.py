@@ -16,7 +16,6 @@ from marshmallow import (
     ValidationError,
     fields,
     validate,
-    validates_schema,
 )
 
 from workflow.services.paging import MAX_PER_PAGE
@@ -306,10 +305,15 @@ class CertificateSchema(Schema):
 
 
 class RatingSchema(Schema):
+    id = fields.Integer(required=True)
     case_id = fields.Integer(required=True)
+    matter_code = fields.String(required=True)
     level = fields.Integer(required=True)
     comment = fields.String(allow_none=True, required=True)
     rated_at = fields.DateTime(required=True)
+    reply = fields.String(allow_none=True, required=True, metadata={"description": "the supervisor's answer "
+                                                                                   "to a bad rating (差评整改)"})
+    replied_at = fields.DateTime(allow_none=True, required=True)
 
 
 class AttachmentSchema(Schema):
@@ -340,7 +344,16 @@ def actions_field() -> fields.List:
 
 class StepStateSchema(Schema):
     title = fields.String(required=True)
-    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped"})
+    state = fields.String(required=True, metadata={"description": "done, current, todo or skipped; where a matter ended "
+                                                              "unfavourably: refused, denied, withdrawn, not_awarded or revoked"})
+
+
+class DocumentSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "acceptance, correction, refusal, extension, "
+                                                                 "grant, denial, certificate or delivery"})
+    title = fields.String(required=True)
+    url = fields.String(required=True, metadata={"description": "GET answers application/pdf"})
+    issued_on = fields.Date(allow_none=True, required=True)
 
 
 class CaseDetailSchema(CaseSchema):
@@ -348,10 +361,13 @@ class CaseDetailSchema(CaseSchema):
     open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
     certificates = fields.List(fields.Nested(CertificateSchema), required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
-    rating = fields.Nested(RatingSchema, allow_none=True, required=True)
+    rating = fields.Nested(RatingSchema, allow_none=True, required=True,
+                           metadata={"description": "the first matter's rating (see `ratings`)"})
+    ratings = fields.List(fields.Nested(RatingSchema), required=True, metadata={"description": "one per matter"})
     actions = actions_field()
     progress = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(StepStateSchema)), required=True)
     correction_items = fields.List(fields.String(), required=True)
+    documents = fields.List(fields.Nested(DocumentSchema), required=True)
     vehicle_results = fields.Dict(allow_none=True, required=True)
 
 
@@ -386,6 +402,13 @@ class RatingRequest(Request):
                            metadata={"description": "5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."})
     comment = Str(allow_none=True, validate=validate.Length(max=1000),
                   metadata={"description": "Required for levels 1 and 2."})
+    matter = Str(allow_none=True, metadata={"description": "The matter rated, one of the `matters` the "
+                                                           "`rating` action offers; may be left out when one is left."})
+
+
+class RatingReplyRequest(Request):
+    rating_id = fields.Integer(required=True, strict=True, metadata={"description": "one of the offered `ratings`"})
+    reply = Str(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class AttachmentUpload(Schema):
@@ -484,6 +507,7 @@ class DecideRequest(Request):
 
 class ResubmitRequest(Request):
     data = JsonObject(required=True, metadata={"description": "The corrected application fields."})
+    note = Str(validate=validate.Length(max=2000), metadata={"description": "What was corrected, for the office."})
 
 
 class RoundResult(Schema):
@@ -551,6 +575,9 @@ class SummaryRow(Schema):
     completion_rate = fields.Float(allow_none=True, required=True)
     on_time_rate = fields.Float(allow_none=True, required=True)
     satisfaction_rate = fields.Float(allow_none=True, required=True)
+    items = fields.Integer(required=True, metadata={
+        "description": "what the matter counts: licences, equipment units, vehicles, nominations"})
+    certificates = fields.Integer(required=True, metadata={"description": "certificates issued in the period"})
 
 
 class Summary(Schema):

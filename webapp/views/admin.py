@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import get_db
@@ -17,7 +17,7 @@ from webapp.views.common import int_arg
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError
-from workflow.services import admin, calendar, failures, queries, versions
+from workflow.services import accounts, admin, calendar, documents, failures, queries, versions
 from workflow.storage.db import utcnow
 from workflow.storage.models.people import ROLES
 from workflow.timekeeping.workdays import local_date
@@ -51,6 +51,49 @@ def _create_account(db, values: dict) -> None:
     admin.create_account(db, current_user, values.get("username"), values.get("password"), values.get("role"),
                          values.get("display_name"), department=values.get("department"),
                          organisation_id=int(org) if org.isdigit() else None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles("admin")
+def user(user_id: int):
+    """One account: details and contact addresses (notices by e-mail and SMS), enable, password."""
+    db, errors, form = get_db(), {}, request.form
+    if request.method == "POST":
+        try:
+            accounts.update_account(db, current_user, user_id, form.get("display_name"), form.get("email"),
+                                    form.get("phone"), form.get("department"))
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Account updated."), "success")
+            return redirect(url_for("admin.user", user_id=user_id))
+    return _user_page(db, user_id, errors)
+
+
+def _user_page(db, user_id: int, errors: dict):
+    account = accounts.get_account(db, current_user, user_id)
+    return render_template("admin/user.html", account=account, departments=DEPARTMENTS, errors=errors,
+                           values=request.form if errors else {}), (422 if errors else 200)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@roles("admin")
+def user_active(user_id: int):
+    active = request.form.get("active") == "1"
+    accounts.set_active(get_db(), current_user, user_id, active)
+    flash(_("Account enabled.") if active else _("Account disabled."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles("admin")
+def user_password(user_id: int):
+    try:
+        accounts.reset_password(get_db(), current_user, user_id, request.form.get("password"))
+    except ValidationError as exc:
+        return _user_page(get_db(), user_id, translate_fields(exc.fields))
+    flash(_("Password reset."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -174,3 +217,36 @@ def _days(value: str | None) -> int | str | None:
     """Blank = no limit; digits = days; anything else is passed on for the service to refuse."""
     value = (value or "").strip()
     return None if not value else int(value) if value.isdigit() else value
+
+
+@bp.route("/office", methods=["GET", "POST"])
+@roles("admin")
+def office():
+    errors, values = {}, {}
+    if request.method == "POST":
+        values, seal = request.form.to_dict(), request.files.get("seal")
+        try:
+            documents.set_office(get_db(), current_user, values, seal.read() if seal and seal.filename else None,
+                                 remove_seal="remove_seal" in request.form)
+        except ValidationError as exc:
+            errors = translate_fields(exc.fields)
+        else:
+            flash(_("Office settings saved."), "success")
+            return redirect(url_for("admin.office"))
+    current = documents.office_settings(get_db(), current_user)
+    return render_template("admin/office.html", office=current, errors=errors,
+                           values=values or office_values(current)), (422 if errors else 200)
+
+
+def office_values(current) -> dict:
+    return {"authority": current.authority if current.configured else "", "number_prefix": current.prefix,
+            "review_body": current.review_body, "supervising_authority": current.supervisor, "phone": current.phone}
+
+
+@bp.route("/office/seal.png")
+@roles("admin")
+def seal():
+    current = documents.office_settings(get_db(), current_user)
+    if not current.seal:
+        abort(404)
+    return Response(current.seal, mimetype="image/png" if current.seal.startswith(b"\x89PNG") else "image/jpeg")

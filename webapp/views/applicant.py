@@ -1,6 +1,9 @@
 """Applicant pages: my cases, a new filing, corrections and rectification, withdrawal, rating."""
 from __future__ import annotations
 
+import re
+import uuid
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,6 +20,7 @@ from workflow.services.cases import RATING_LEVELS
 
 bp = Blueprint("applicant", __name__, url_prefix="/my")
 RATING_CHOICES = sorted(RATING_LEVELS, reverse=True)
+FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 @bp.route("/cases", endpoint="cases")
@@ -80,14 +84,27 @@ def new_case():
     if request.method == "POST":
         values = application_data(codes, request.form)
         try:
-            case = cases.submit(db, current_user, codes, values, "green_channel" in request.form, _uploads(), _root())
+            case = cases.submit(db, current_user, codes, values, "green_channel" in request.form, _uploads(), _root(),
+                                key=_form_key())
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
             flash(_("Your application {number} has been submitted.", number=case.number), "success")
             return redirect(url_for("cases.detail", case_id=case.id))
     return render_template("applicant/new.html", codes=codes, fields=fields, values=values, errors=errors,
-                           materials=_materials(codes)), (422 if errors else 200)
+                           materials=_materials(codes), filing_token=_posted_token() or uuid.uuid4().hex), \
+        (422 if errors else 200)
+
+
+def _posted_token() -> str | None:
+    """The form's one-time token: a double click or a resent form files one case (``filing_keys``)."""
+    token = request.form.get("filing_token", "")
+    return token if FORM_TOKEN.fullmatch(token) else None
+
+
+def _form_key() -> str | None:
+    token = _posted_token()
+    return f"form:{token}" if token else None
 
 
 def _enterprise_defaults(fields) -> dict:
@@ -109,7 +126,8 @@ def resubmit(case_id: int):
     if request.method == "POST":
         values = {**values, **application_data(codes, request.form)}
         try:
-            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values})
+            dispatch.run_case_op(db, current_user, case_id, "resubmit", {"data": values,
+                                                                         "note": request.form.get("note")})
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
         else:
@@ -130,7 +148,8 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
-    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment")}
+    params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment"),
+              "matter": request.form.get("matter")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)
     flash(_("Thank you for rating our service."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))

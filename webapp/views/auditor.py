@@ -1,8 +1,6 @@
 """Auditor (审计): search the audit log, a case's decision timeline, chain verification, exports."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -11,7 +9,7 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.views.common import date_arg, int_arg
-from workflow.services import queries
+from workflow.services import exports, queries
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
 
@@ -63,13 +61,7 @@ def export_json(case_id: int):
 @roles(*AUDIT_ROLES)
 def export_csv(case_id: int):
     case, events = queries.case_timeline(get_db(), current_user, case_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["seq", "at", "actor", "role", "task", "action", "decision", "opinion", "data", "hash"])
-    for e in events:
-        writer.writerow([e.seq, e.at.isoformat(), e.actor_name, e.role, e.task_title or "", e.action,
-                         e.decision or "", e.opinion or "", json.dumps(e.data, ensure_ascii=False), e.hash])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(exports.case_history_csv(events), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{case.number}-history.csv"'})
 
 

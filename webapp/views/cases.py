@@ -5,14 +5,15 @@ import re
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from webapp import get_db
 from webapp.i18n import current_lang
 from webapp.i18n import gettext as _
-from workflow.services import attachments, case_view, queries
+from webapp.documents import file_response, links
+from workflow.services import attachments, case_view, documents, queries
 from workflow.services.cases import RATING_LEVELS
 
 bp = Blueprint("cases", __name__)
@@ -80,8 +81,16 @@ def certificate_png(certificate_id: int):
             (_("Status"), _(public.status.capitalize()))]
     png = render_png(matter_title(cert.matter_code).removesuffix("核发"), _("Market Regulation Bureau"), rows, url,
                      _("Scan to verify"))
-    return Response(png, mimetype="image/png",
-                    headers={"Content-Disposition": f'attachment; filename="{cert.number}.png"'})
+    return file_response(png, f"{cert.number}.png", "image/png", download=True)
+
+
+@bp.route("/cases/<int:case_id>/pdf/<key>.pdf")
+@login_required
+def document_pdf(case_id: int, key: str):
+    """A written document of the case as PDF, for whoever may open the case (404 to others)."""
+    rendered = documents.render(get_db(), current_user, case_id, key, links())
+    return file_response(rendered.data, rendered.filename, rendered.content_type,
+                         download=request.args.get("download") is not None)
 
 
 @bp.route("/cases/<int:case_id>/notice")

@@ -12,6 +12,7 @@ from webapp.views.task_form import task_page
 from workflow.domain.matters import MATTERS
 from workflow.errors import EngineError
 from workflow.services import clock, inbox, queries, tasks
+from workflow.services.notifications import messages
 
 bp = Blueprint("staff", __name__)
 
@@ -35,7 +36,7 @@ def inbox_page():
     page = inbox.list_tasks(db, current_user, filters)
     return render_template("staff/inbox.html", page=page, filters=filters, counts=inbox.counts(db, current_user),
                            labels=queries.case_labels(db, [t.case_id for t in page.items]),
-                           notices=queries.notifications(db, current_user, 5),
+                           notices=messages.page(db, current_user, 1, 5, unread=True).items,
                            extensions=clock.pending_extensions(db, current_user))
 
 
@@ -62,8 +63,10 @@ def cases():
         status=request.args.get("status") or None, light=request.args.get("light") or None,
         matter=request.args.get("matter") if request.args.get("matter") in MATTERS else None,
         q=request.args.get("q") or None, page=int_arg("page", 1))
-    page = queries.list_cases(get_db(), current_user, filters)
-    return render_template("staff/cases.html", page=page, filters=filters)
+    db = get_db()
+    page = queries.list_cases(db, current_user, filters)
+    return render_template("staff/cases.html", page=page, filters=filters,
+                           labels=queries.case_labels(db, [c.id for c in page.items]))
 
 
 @bp.route("/tasks/<int:task_id>")

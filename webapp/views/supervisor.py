@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp import get_db
 from webapp.auth import roles
 from webapp.charts import bar_chart, line_chart
+from webapp.documents import file_response
+from webapp.i18n import current_lang, translate_fields
 from webapp.i18n import gettext as _
 from webapp.templating import matter_title
-from webapp.views.common import date_arg
-from workflow.services import reports
+from webapp.views.common import date_arg, int_arg
+from workflow.errors import ValidationError
+from workflow.services import dispatch, report_export, reports
 from workflow.storage.db import utcnow
 from workflow.timekeeping.workdays import local_date
 
@@ -37,26 +40,41 @@ def _period():
     return date_arg("from", date(today.year, today.month, 1)), date_arg("to", today)
 
 
+@bp.route("/cases/<int:case_id>/rating_reply", methods=["POST"])
+@roles("supervisor")
+def rating_reply(case_id: int):
+    """差评整改: the supervisor's answer to a bad rating, sent to the applicant."""
+    params = {"rating_id": int_arg("rating_id", -1, request.form), "reply": request.form.get("reply")}
+    dispatch.run_case_op(get_db(), current_user, case_id, "rating_reply", params)
+    flash(_("Your answer was sent to the applicant."), "success")
+    return redirect(url_for("cases.detail", case_id=case_id) + "#ratings")
+
+
 @bp.route("/report")
 @roles(*reports.REPORT_ROLES)
 def report():
     date_from, date_to = _period()
-    r = reports.period_report(get_db(), current_user, date_from, date_to)
-    return render_template("supervisor/report.html", r=r)
+    try:
+        r = reports.period_report(get_db(), current_user, date_from, date_to)
+    except ValidationError as exc:
+        return render_template("supervisor/report.html", r=None, date_from=date_from, date_to=date_to,
+                               errors=translate_fields(exc.fields)), 422
+    return render_template("supervisor/report.html", r=r, date_from=date_from, date_to=date_to, errors={})
 
 
-CSV_HEADER_ZH = ("事项", "收件", "办理中", "补正中", "办结", "准予", "不予", "撤回", "超期在办", "按时办结率",
-                 "办结率", "满意率", "评价数", "办理时长中位数(天)", "办理时长P90(天)")
+EXPORTS = {"csv": ("text/csv; charset=utf-8", report_export.to_csv),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report_export.to_xlsx),
+           "pdf": ("application/pdf", lambda r, title, header: report_export.to_pdf(get_db(), r, title, header))}
 
 
-@bp.route("/report.csv")
+@bp.route("/report.<any(csv, xlsx, pdf):fmt>")
 @roles(*reports.REPORT_ROLES)
-def report_csv():
+def report_file(fmt: str):
+    """The period report as CSV, Excel or PDF, with Chinese headers in the Chinese UI."""
     date_from, date_to = _period()
     r = reports.period_report(get_db(), current_user, date_from, date_to)
-    from webapp.i18n import current_lang
-    header = CSV_HEADER_ZH if current_lang() == "zh" else None
-    body = reports.report_csv(r, lambda code: _("Total") if code == "total" else matter_title(code), header)
-    name = f"report-{date_from.isoformat()}-{date_to.isoformat()}.csv"
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    header = report_export.HEADER_ZH if current_lang() == "zh" else None
+    mimetype, write = EXPORTS[fmt]
+    body = write(r, lambda code: _("Total") if code == "total" else matter_title(code), header)
+    name = f"report-{date_from.isoformat()}-{date_to.isoformat()}.{fmt}"
+    return file_response(body.encode("utf-8") if isinstance(body, str) else body, name, mimetype, download=True)

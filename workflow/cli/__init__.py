@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,8 +18,10 @@ from sqlalchemy import select
 from workflow.cli import versions
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
-from workflow.services import sweep, timers, users
-from workflow.storage import audit
+from workflow.services import users
+from workflow.services.worker import TimerWorker
+from workflow.storage import audit, audit_checkpoints, roles
+from workflow.storage.audit_key import AuditKeyMissing, audit_key
 from workflow.storage.db import Database
 from workflow.storage.models import Organisation, User
 from workflow.storage.schema import upgrade
@@ -90,12 +95,35 @@ def cmd_users_token(args) -> int:
 
 
 def cmd_timers_run(args) -> int:
-    db = _db(args)
+    """The timer worker (docs/operations.md "Timer workers"): retries every failure with backoff;
+    SIGTERM or Ctrl-C stop it after the pass under way. ``--once`` exits 1 when the pass failed."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = TimerWorker(_db(args), interval=args.interval, max_backoff=args.max_backoff,
+                         report=lambda line: print(line, flush=True))
+    if args.once:
+        if not worker.run_once():
+            return 1
+        print(worker.summary())
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop.set())
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        pass
+    stats = worker.stats
+    print(f"timer worker stopped: {stats.passes} passes, {stats.failures} failed, {stats.woken} woken", flush=True)
+    return 0
+
+
+def cmd_outbox_deliver(args) -> int:
+    """Send due e-mail (when SMTP_HOST is set) and SMS (logged unless a gateway is plugged in)."""
+    from workflow.services.notifications import outbox
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    db, senders = _db(args), outbox.senders_from_env(os.environ)
     while True:
-        woken = timers.run_due(db)
-        swept = sweep.sweep(db)
-        if woken or args.once or any(swept.values()):
-            print(f"woke {woken} instance(s); clock: " + ", ".join(f"{k} {v}" for k, v in swept.items()))
+        result = outbox.deliver_due(db, senders)
+        if args.once or result.sent or result.retried or result.failed:
+            print(f"sent {result.sent}, retrying {result.retried}, failed {result.failed}", flush=True)
         if args.once:
             return 0
         time.sleep(args.interval)
@@ -104,11 +132,30 @@ def cmd_timers_run(args) -> int:
 def cmd_audit_verify(args) -> int:
     with _db(args).reading() as session:
         result = audit.verify(session)
+        if result.ok and args.checkpoints:
+            anchored = audit_checkpoints.verify_against(session, audit_checkpoints.load_checkpoints(args.checkpoints))
+            if not anchored.ok:
+                print(f"audit chain BROKEN against its checkpoints: {anchored.reason}")
+                return 2
+            print(f"{anchored.checked} checkpoint(s) match")
     if result.ok:
         print(f"audit chain intact: {result.checked} events")
         return 0
     print(f"audit chain BROKEN at event {result.broken_seq}: {result.reason} ({result.checked} events verified before it)")
     return 2
+
+
+def cmd_audit_checkpoint(args) -> int:
+    with _db(args).reading() as session:
+        point = audit_checkpoints.write_checkpoint(session, args.out)
+    print(f"checkpoint at event {point.seq} written to {point.path}; ship it off this host")
+    return 0
+
+
+def cmd_db_grant_app_role(args) -> int:
+    for statement in roles.grant_app_role(_db(args), args.role):
+        print(statement)
+    return 0
 
 
 def cmd_holidays_import(args) -> int:
@@ -139,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="migrate to the newest schema and seed the holiday calendar").set_defaults(func=cmd_db_upgrade)
+    grant = db.add_parser("grant-app-role", help="PostgreSQL: give an existing role the app's privileges "
+                          "(no UPDATE/DELETE on the audit tables); run as the owner after every upgrade")
+    grant.add_argument("role")
+    grant.set_defaults(func=cmd_db_grant_app_role)
 
     deploy = sub.add_parser("deploy", help=f"deploy BPMN files (default: every file in {BPMN_DIR.name}/)")
     deploy.add_argument("files", nargs="*", type=Path)
@@ -165,10 +216,22 @@ def build_parser() -> argparse.ArgumentParser:
     run = tim.add_parser("run", help="wake instances whose timers are due")
     run.add_argument("--once", action="store_true", help="one sweep, then exit")
     run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    run.add_argument("--max-backoff", type=float, default=60.0, help="longest pause after failures (seconds)")
     run.set_defaults(func=cmd_timers_run)
 
+    out = sub.add_parser("outbox", help="e-mail and SMS notices").add_subparsers(dest="action", required=True)
+    deliver = out.add_parser("deliver", help="send due messages (SMTP_HOST/PORT/USER/PASSWORD/FROM/STARTTLS)")
+    deliver.add_argument("--once", action="store_true", help="one pass, then exit")
+    deliver.add_argument("--interval", type=float, default=15.0, help="seconds between passes")
+    deliver.set_defaults(func=cmd_outbox_deliver)
+
     aud = sub.add_parser("audit", help="decision history").add_subparsers(dest="action", required=True)
-    aud.add_parser("verify", help="verify the hash chain").set_defaults(func=cmd_audit_verify)
+    ver = aud.add_parser("verify", help="verify the keyed hash chain (and its exported checkpoints)")
+    ver.add_argument("--checkpoints", type=Path, help="directory of checkpoint files to check the chain against")
+    ver.set_defaults(func=cmd_audit_verify)
+    chk = aud.add_parser("checkpoint", help="write a signed checkpoint of the chain's head to a file")
+    chk.add_argument("--out", type=Path, required=True, help="directory (ship its files off this host)")
+    chk.set_defaults(func=cmd_audit_checkpoint)
 
     sim = sub.add_parser("simulate", help="a simulated bureau works a profile of cases; every invariant checked")
     sim.add_argument("--profile", default="half-year", choices=sorted(_profiles()))
@@ -192,7 +255,11 @@ def _profiles() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        audit_key()  # production mode: no command runs with the development audit key
         return args.func(args)
+    except AuditKeyMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except EngineError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for field, messages in exc.fields.items():

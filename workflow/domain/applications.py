@@ -4,7 +4,9 @@ from __future__ import annotations
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS, get_matter
 from workflow.errors import ValidationError
-from workflow.storage.models import Case
+from workflow.storage.models import Case, Organisation
+
+OWN_ENTERPRISE = "Must be your own enterprise's registered {what}."
 
 
 def matter_codes(matters: list[str]) -> list[str]:
@@ -35,7 +37,18 @@ def validate(codes: list[str], data: dict) -> dict:
     return clean
 
 
-def correct(case: Case, changes: dict, field_prefix: str = "") -> dict:
+def foreign_enterprise_errors(org: Organisation, data: dict, field_prefix: str = "") -> dict[str, list[str]]:
+    """An enterprise files only for itself (Administrative Licensing Law Art. 31: the applicant answers
+    for the truth of its materials): the credit code and name must be its registered ones."""
+    errors: dict[str, list[str]] = {}
+    if "credit_code" in data and data["credit_code"] != org.credit_code:
+        errors[field_prefix + "credit_code"] = [OWN_ENTERPRISE.format(what="unified social credit code")]
+    if "company_name" in data and data["company_name"] != org.name:
+        errors[field_prefix + "company_name"] = [OWN_ENTERPRISE.format(what="name")]
+    return errors
+
+
+def correct(case: Case, changes: dict, org: Organisation, field_prefix: str = "") -> dict:
     """Apply an applicant's corrections to the case's application, re-validated as a whole.
 
     Returns the corrected fields so the process sees them too (its gateways read
@@ -47,5 +60,8 @@ def correct(case: Case, changes: dict, field_prefix: str = "") -> dict:
         merged = validate(case.matters, {**case.data, **changes})
     except ValidationError as exc:
         raise ValidationError({field_prefix + name: messages for name, messages in exc.fields.items()}) from None
+    errors = foreign_enterprise_errors(org, merged, field_prefix)
+    if errors:
+        raise ValidationError(errors)
     case.data = {**case.data, **merged}
     return {name: merged[name] for name in changes if name in merged}

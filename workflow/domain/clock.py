@@ -132,12 +132,20 @@ def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:
 
 
 def refresh_task_lights(session: Session, now: datetime) -> int:
-    """Two indexed UPDATEs turn open steps yellow and red as time passes."""
-    red = session.execute(update(HumanTask).where(
-        HumanTask.state == "open", HumanTask.light != "red", HumanTask.due_at < now).values(light="red"))
-    yellow = session.execute(update(HumanTask).where(
-        HumanTask.state == "open", HumanTask.light == "green", HumanTask.yellow_at <= now).values(light="yellow"))
-    return red.rowcount + yellow.rowcount
+    """Two indexed UPDATEs turn open steps yellow and red as time passes.
+
+    Rows a command holds right now are skipped (``FOR UPDATE SKIP LOCKED``; the next sweep takes
+    them): a bulk UPDATE that waited on them could deadlock with a command that changes several
+    tasks of its case in another order.
+    """
+    red = _set_light(session, "red", (HumanTask.light != "red", HumanTask.due_at < now))
+    yellow = _set_light(session, "yellow", (HumanTask.light == "green", HumanTask.yellow_at <= now))
+    return red + yellow
+
+
+def _set_light(session: Session, light: str, conditions: tuple) -> int:
+    free = select(HumanTask.id).where(HumanTask.state == "open", *conditions).with_for_update(skip_locked=True)
+    return session.execute(update(HumanTask).where(HumanTask.id.in_(free)).values(light=light)).rowcount
 
 
 def close_pause(segment: ClockSegment, now: datetime, actor_id: int | None = None) -> None:

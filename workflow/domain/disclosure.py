@@ -23,7 +23,7 @@ PUBLIC_DECISIONS = {
 PUBLIC_ACTIONS = {
     "submit": None, "resubmit": None, "withdraw": "opinion", "deemed_accepted": "opinion",
     "deemed_granted": "opinion", "return_to_applicant": "items", "extension_approved": "opinion",
-    "suspend": None, "resume": None, "timer": None, "rate": None,
+    "suspend": None, "resume": None, "timer": None, "rate": None, "rating_reply": "opinion",
 }
 
 
@@ -62,3 +62,15 @@ def _reason(event: AuditEvent, source: str | None) -> str | None:
 
 def _event(event: AuditEvent, decision: str | None, text: str | None) -> ToldEvent:
     return ToldEvent(event.at, event.action, event.task_title, decision, text, (event.data or {}).get("matter"))
+
+
+def correction_items(history: list[AuditEvent]) -> list[str]:
+    """The items of the latest correction notice still waiting for the applicant."""
+    for event in reversed(history):
+        data = event.data or {}
+        if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
+            items = data.get("items") or []
+            return [str(i) for i in items] or ([event.opinion] if event.opinion else [])
+        if event.action == "resubmit" or (event.action == "complete" and event.role == "applicant"):
+            return []
+    return []

@@ -36,6 +36,8 @@ Office numbers
 from __future__ import annotations
 
 import re
+import secrets
+import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Union
 
@@ -266,6 +268,14 @@ def _parse_yearly_number(prefix: str, text: str) -> Parts | None:
                   {"year": int, "serial": int})
 
 
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"   # no 0/O, 1/I: read aloud over the phone
+
+
+def new_query_code() -> str:
+    """The 8-character code printed on the acceptance notice for the public progress lookup (40 bits)."""
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
 def make_case_number(year: int, serial: int) -> str:
     """The acceptance (受理) number of a filing, e.g. SL2026-000123; serials restart yearly."""
     return _yearly_number(CASE_NUMBER_PREFIX, year, serial)
@@ -284,3 +294,9 @@ def make_filing_receipt_number(year: int, serial: int) -> str:
 def parse_filing_receipt_number(s: str) -> Parts | None:
     """Year and serial of an installation-notice receipt number, or None."""
     return _parse_yearly_number(FILING_RECEIPT_PREFIX, s)
+
+
+def normalise_number(text: str) -> str:
+    """A certificate number as typed by the public, in the form the office prints: full-width
+    letters, digits and brackets folded (NFKC), letters upper case, spaces dropped."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()

@@ -2,8 +2,10 @@
 
 Steps are mapped to BPMN step ids in the catalogue (``Matter.progress``), so a step is done
 exactly when the process completed one of its user tasks: no guessing from titles. A finished
-matter shows what really happened: the steps it never reached are skipped, and the
-certificate step is done only when the matter ended favourably.
+matter shows what really happened: the steps it never reached are skipped, the certificate
+step is done only when the matter ended favourably, and a matter that ended otherwise says so
+where it ended (不予受理 at acceptance, 不予许可 at the step that denied it, 已撤回 at the
+step that was waiting when the applicant withdrew), never with a ✓.
 """
 from __future__ import annotations
 
@@ -27,10 +29,19 @@ def matter_progress(matter_code: str, running: bool, outcome: str | None, comple
     matter = MATTERS.get(matter_code)
     if matter is None:
         return []
-    states = []
-    for step in matter.progress:
-        states.append(StepState(step.title(lang), _state(step, running, outcome, completed, open_steps)))
-    return states
+    states = [_state(step, running, outcome, completed, open_steps) for step in matter.progress]
+    if not running and outcome in v.NEGATIVE_OUTCOMES:
+        _mark_end(states, [step.kind for step in matter.progress], outcome)
+    return [StepState(step.title(lang), state) for step, state in zip(matter.progress, states)]
+
+
+def _mark_end(states: list[str], kinds: list[str], outcome: str) -> None:
+    """The step where the matter ended takes the outcome: the deciding step (the last one done),
+    or for a withdrawal the step that was waiting (the first one not reached after it)."""
+    last = max((i for i, s in enumerate(states) if s == DONE), default=-1)
+    at = last + 1 if outcome == v.OUTCOME_WITHDRAWN or last < 0 or kinds[last] == "filed" else last
+    if at < len(states):
+        states[at] = outcome
 
 
 def _state(step, running: bool, outcome: str | None, completed: set[str], open_steps: set[str]) -> str:

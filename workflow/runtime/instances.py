@@ -59,14 +59,30 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
 
 
 def lock_row(session, instance_id: int) -> ProcessInstance | None:
-    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row."""
+    """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row.
+
+    ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
+    command sees is what the previous holder of the lock committed, never a stale copy.
+    """
     locked = session.info.setdefault("locked_instances", set())
     if instance_id in locked:
         return session.get(ProcessInstance, instance_id)
-    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()).first()
+    row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+                          .execution_options(populate_existing=True)).first()
     if row is not None:
         locked.add(instance_id)
     return row
+
+
+def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
+    """Lock every instance of a case in id order (the second step of the one lock order), so a
+    command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
+    order."""
+    rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
+                                .order_by(ProcessInstance.id).with_for_update()
+                                .execution_options(populate_existing=True)))
+    session.info.setdefault("locked_instances", set()).update(row.id for row in rows)
+    return rows
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
@@ -154,13 +170,11 @@ def next_timer(workflow: BpmnWorkflow) -> datetime | None:
 def cancel_all(cmd: Command, close_reason: str, status: str, outcome: str) -> None:
     """Cancel every running instance of the command's case (withdrawal, deemed renewal).
 
-    Each instance is locked and re-read before its status is checked, in id order (the
+    Every instance is locked and re-read before its status is checked, in id order (the
     documented lock order), so a concurrent command's change is never overwritten.
     """
-    ids = cmd.session.scalars(select(ProcessInstance.id).where(ProcessInstance.case_id == cmd.case.id)
-                              .order_by(ProcessInstance.id)).all()
-    for instance_id in ids:
-        running = lock(cmd, instance_id)
+    for locked in lock_case_rows(cmd.session, cmd.case.id):
+        running = lock(cmd, locked.id)
         row = running.row
         if row.status != "running":
             continue

@@ -13,6 +13,7 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,8 @@ from sqlalchemy import select
 from workflow.errors import NotFound, ValidationError
 from workflow.runtime.command import Command
 from workflow.services.common import case_op, record, visible_case
-from workflow.storage.db import Database
-from workflow.storage.models import Attachment, Case
+from workflow.storage.db import Database, on_rollback
+from workflow.storage.models import Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "var" / "attachments"
@@ -41,6 +42,21 @@ class Upload:
 
 def root_dir(root: str | Path | None = None) -> Path:
     return Path(root or os.environ.get("ATTACHMENTS_DIR") or DEFAULT_ROOT)
+
+
+MAX_UNPACKED = 100 * 1024 * 1024   # an OFD of scanned pages is a few MiB; nothing needs more
+MAX_RATIO = 100                     # declared uncompressed / compressed; text-heavy OFD is ~10
+MAX_MEMBERS = 10_000
+
+
+def refuse_bomb(content: bytes) -> None:
+    """An OFD (a ZIP) that would unpack to far more than it holds is a bomb for whoever opens it.
+    Judged by the sizes its directory declares: we never unpack it ourselves."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = archive.infolist()
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED or unpacked > MAX_RATIO * len(content):
+        raise ValidationError({"file": ["The archive unpacks to far more data than it holds; it is refused."]})
 
 
 def sniff(content: bytes) -> str | None:
@@ -61,10 +77,20 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def _visible(name: str) -> str:
+    """Without control and format characters: a right-to-left override (U+202E) would show
+    ``invoice\u202efdp.exe`` as ``invoiceexe.pdf``; zero-width characters hide look-alikes."""
+    return "".join(ch for ch in name if unicodedata.category(ch) not in HIDDEN_CATEGORIES)
+
+
 def safe_name(filename: str, kind: str) -> str:
-    """A file name safe on any disk: no directories, no control characters, bounded length."""
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()
-    name = re.sub(r"[\x00-\x1f<>:\"/\\|?*]", "_", name)
+    """A file name safe on any disk and honest on screen: no directories, no control, bidi or
+    zero-width characters, bounded length."""
+    name = os.path.basename(_visible(filename or "").replace("\\", "/")).strip()
+    name = re.sub(r"[<>:\"/\\|?*]", "_", name)
     name = name.lstrip(".") or f"{kind}.{kind}"
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -84,11 +110,14 @@ def check(upload: Upload) -> tuple[str, str]:
     kind = sniff(upload.content)
     if kind is None:
         raise ValidationError({field: ["Only PDF, JPG, PNG or OFD files are accepted."]})
+    if kind == "ofd":
+        refuse_bomb(upload.content)
     return kind, hashlib.sha256(upload.content).hexdigest()
 
 
-def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
-    folder = root / re.sub(r"[^A-Za-z0-9_-]", "_", case.number)
+def _store(cmd: Command, root: Path, upload: Upload, kind: str, sha: str) -> Path:
+    """Write the file; a file this command wrote is removed again if its transaction rolls back."""
+    folder = root / re.sub(r"[^A-Za-z0-9_-]", "_", cmd.case.number)
     folder.mkdir(parents=True, exist_ok=True)
     name = safe_name(upload.filename, kind)
     path = folder / f"{sha[:12]}-{name}"
@@ -96,13 +125,14 @@ def _store(root: Path, case: Case, upload: Upload, kind: str, sha: str) -> Path:
         tmp = path.with_suffix(path.suffix + ".part")
         tmp.write_bytes(upload.content)
         os.replace(tmp, path)
+        on_rollback(cmd.session, lambda: path.unlink(missing_ok=True))
     return path
 
 
 def add(cmd: Command, root: Path, upload: Upload) -> Attachment:
     """Store one checked file and its row inside the caller's command (one transaction)."""
     kind, sha = check(upload)
-    path = _store(root, cmd.case, upload, kind, sha)
+    path = _store(cmd, root, upload, kind, sha)
     row = Attachment(case_id=cmd.case.id, kind=upload.kind, filename=safe_name(upload.filename, kind),
                      content_type=TYPES[kind], size=len(upload.content), sha256=sha,
                      path=str(path), uploaded_by=cmd.actor.id, uploaded_at=cmd.now)

@@ -17,6 +17,8 @@ from workflow import vocabulary as v
 from workflow.domain import disclosure, operations, progress
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
+from workflow.documents.catalog import Ref
+from workflow.services import documents
 from workflow.services.common import case_actions, visible_case
 from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
@@ -68,10 +70,12 @@ class CaseView:
     segments: list[ClockSegment]
     attachments: list[Attachment]
     certificates: list[Certificate]
-    rating: Rating | None
+    documents: list[Ref]
+    ratings: list[Rating]
     history: list
     notices: list[Notification]
     correction_items: list[str] = field(default_factory=list)
+    applicant_reply: Reply | None = None
     rectification: Rectification | None = None
     panel: Panel | None = None
 
@@ -102,6 +106,7 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
     open_tasks = [t for t in tasks if t.state == v.TASK_OPEN]
     names = _names(session, {t.assignee_id for t in open_tasks} | {case.applicant_id})
     history = audit.case_history(session, case.id)
+    certificates = documents.certificates_for(session, case, is_applicant)
     return CaseView(
         case=case, organisation=session.get(Organisation, case.organisation_id),
         applicant_name=names.get(case.applicant_id), viewer_is_applicant=is_applicant,
@@ -113,13 +118,15 @@ def build(session: Session, actor: Actor, case: Case, lang: str = "zh", now: dat
         segments=_segments(session, case.id),
         attachments=list(session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                          .order_by(Attachment.uploaded_at, Attachment.id))),
-        certificates=_certificates(session, case, is_applicant),
-        rating=session.scalars(select(Rating).where(Rating.case_id == case.id)).first(),
+        certificates=certificates,
+        documents=documents.refs(history, certificates, instances),
+        ratings=list(session.scalars(select(Rating).where(Rating.case_id == case.id).order_by(Rating.id))),
         history=[e for e in map(disclosure.told, history) if e] if is_applicant else history,
         notices=list(session.scalars(select(Notification).where(
             Notification.case_id == case.id, Notification.user_id == actor.id)
             .order_by(Notification.created_at.desc()).limit(20))),
-        correction_items=correction_items(history),
+        correction_items=disclosure.correction_items(history),
+        applicant_reply=applicant_reply(history),
         rectification=_rectification(open_tasks, history),
         panel=None if is_applicant else panel(session, history, tasks),
     )
@@ -149,23 +156,24 @@ def _segments(session: Session, case_id: int) -> list[ClockSegment]:
                                 .order_by(ClockSegment.started_at, ClockSegment.id)))
 
 
-def _certificates(session: Session, case: Case, is_applicant: bool) -> list[Certificate]:
-    """A joint filing's certificates reach the applicant together, when the case is done (统一送达)."""
-    if is_applicant and len(case.matters or ()) > 1 and case.status != v.COMPLETED:
-        return []
-    return list(session.scalars(select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)))
+@dataclass(frozen=True)
+class Reply:
+    """What the applicant said and changed when sending corrected materials."""
+    at: datetime
+    note: str | None
+    fields: list[str]
 
 
-def correction_items(history: list[AuditEvent]) -> list[str]:
-    """The items of the latest correction notice still waiting for the applicant."""
+def applicant_reply(history: list[AuditEvent]) -> Reply | None:
+    """The applicant's latest correction (the correction step, or a resubmission after a return),
+    so the clerk reads the explanation next to the materials."""
     for event in reversed(history):
         data = event.data or {}
-        if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
-            items = data.get("items") or []
-            return [str(i) for i in items] or ([event.opinion] if event.opinion else [])
-        if event.action == "resubmit" or (event.action == "complete" and event.role == "applicant"):
-            return []
-    return []
+        if event.action == "resubmit":
+            return Reply(event.at, event.opinion, sorted(data.get("fields") or []))
+        if event.action == "complete" and event.role == "applicant" and "changes" in data:
+            return Reply(event.at, data.get("note") or event.opinion, sorted(data.get("changes") or {}))
+    return None
 
 
 def _rectification(open_tasks: list[HumanTask], history: list[AuditEvent]) -> Rectification | None:

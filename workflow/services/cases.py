@@ -11,24 +11,25 @@ from workflow.domain.permissions import Actor, require_role
 from workflow.errors import Forbidden, ValidationError
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
-from workflow.services import attachments, awards
+from workflow.domain.policy.case_rules import BAD_LEVELS
+from workflow.services import attachments, awards, filing_keys
 from workflow.services.common import case_op, record, visible_case
 from workflow.storage.counters import next_value
 from workflow.storage.db import Database
 from workflow.storage.models import Case, ClockSegment, HumanTask, Organisation, Rating
-from workflow.domain.identifiers import make_case_number
+from workflow.domain.identifiers import make_case_number, new_query_code
 from workflow.timekeeping.workdays import local_date
 
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-OWN_ENTERPRISE = "Must be your own enterprise's registered {what}."
 
 
 def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
-           uploads: list[attachments.Upload] = (), root=None) -> Case:
+           uploads: list[attachments.Upload] = (), root=None, key: str | None = None) -> Case:
     """An applicant files one case for one or several matters (joint filing), with its materials.
 
     Files are checked first and stored in the same transaction as the case, so a filing never
-    exists without the materials it was sent with.
+    exists without the materials it was sent with. With a ``key`` (``Idempotency-Key``, the form's
+    one-time token) a retried filing returns the case the first one filed (``filing_keys``).
     """
     require_role(actor, "applicant")
     if actor.organisation_id is None:
@@ -38,6 +39,11 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
     attachments.check_all(list(uploads))
     with db.transaction() as session:
         cmd = Command(session, actor)
+        if key is not None:
+            earlier = filing_keys.claim(session, actor.id, key,
+                                        filing_keys.fingerprint(codes, clean, bool(green_channel), uploads))
+            if earlier is not None:
+                return session.get(Case, earlier)
         _check_filing(session, actor, codes, clean, local_date(cmd.now))
         case = Case(
             number=make_case_number(cmd.now.year, next_value(session, f"case:{cmd.now.year}")),
@@ -46,6 +52,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
             matters=codes, data=clean, status=v.SUBMITTED, green_channel=bool(green_channel),
             created_at=cmd.now, materials_at=cmd.now,
             renewal_of=clean.get("license_number") if clean.get("change_kind") == licences.RENEWAL else None,
+            query_code=new_query_code(),
         )
         session.add(case)
         session.flush()
@@ -59,6 +66,8 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
         for item in uploads:
             attachments.add(cmd, attachments.root_dir(root), item)
         case_status.refresh(cmd)
+        if key is not None:
+            filing_keys.bind(session, actor.id, key, case.id)
         return case
 
 
@@ -66,11 +75,7 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
     """Who may file (DOMAIN "Who may file"): for the applicant's own enterprise, a licence it holds,
     an open award round."""
     org = session.get(Organisation, actor.organisation_id)
-    errors: dict[str, list[str]] = {}
-    if "credit_code" in data and data["credit_code"] != org.credit_code:
-        errors["credit_code"] = [OWN_ENTERPRISE.format(what="unified social credit code")]
-    if "company_name" in data and data["company_name"] != org.name:
-        errors["company_name"] = [OWN_ENTERPRISE.format(what="name")]
+    errors = applications.foreign_enterprise_errors(org, data)
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
         if MATTERS[code].process_id == "quality_award":
@@ -79,18 +84,19 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
         raise ValidationError(errors)
 
 
-def resubmit(db: Database, actor: Actor, case_id: int, data: dict) -> Case:
-    """The applicant sends the corrected materials every held step asked for; the clock runs again."""
+def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | None = None) -> Case:
+    """The applicant sends the corrected materials every held step asked for, with a note that
+    explains them to the office; the clock runs again."""
     with case_op(db, actor, case_id, "resubmit") as (cmd, _action):
         session, case = cmd.session, cmd.case
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
                                                        HumanTask.hold == "correction")).all()
-        applications.correct(case, data or {})
+        applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
         for task in held:
             task.hold = None
         projection.end_pauses(cmd, [t.id for t in held])
         clock.restart_acceptance(case, cmd.now)
-        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())})
+        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=_note(note))
         case_status.refresh(cmd)
         return case
 
@@ -109,23 +115,48 @@ def withdraw(db: Database, actor: Actor, case_id: int, reason: str | None = None
         return case
 
 
-def rate(db: Database, actor: Actor, case_id: int, level: int, comment: str | None = None) -> Rating:
-    """好差评 after completion; one rating per case."""
+def rate(db: Database, actor: Actor, case_id: int, level: int, comment: str | None = None,
+         matter: str | None = None) -> Rating:
+    """好差评 after completion, one per matter; a bad one (不满意 / 非常不满意) needs a comment and
+    waits for the supervisor's answer (差评整改). ``matter`` may be left out when one is left to rate."""
     require_role(actor, "applicant")
     if not isinstance(level, int) or isinstance(level, bool) or level not in RATING_LEVELS:
         raise ValidationError({"level": ["Choose a level from 1 (very dissatisfied) to 5 (very satisfied)."]})
     comment = (comment or "").strip() or None
     if comment and len(comment) > 1000:
         raise ValidationError({"comment": ["Longer than maximum length 1000."]})
-    if level <= 2 and not comment:
+    if level in BAD_LEVELS and not comment:
         raise ValidationError({"comment": ["Please tell us what went wrong."]})
-    with case_op(db, actor, case_id, "rating") as (cmd, _action):
-        rating = Rating(case_id=cmd.case.id, level=level, comment=comment, rated_by=actor.id, rated_at=cmd.now)
+    with case_op(db, actor, case_id, "rating") as (cmd, action):
+        offered = action.choices["matters"]
+        matter = matter or (offered[0] if len(offered) == 1 else None)
+        action.require_one("matters", matter, "matter")
+        rating = Rating(case_id=cmd.case.id, matter_code=matter, level=level, comment=comment, rated_by=actor.id,
+                        rated_at=cmd.now)
         cmd.session.add(rating)
-        record(cmd, "rate", data={"level": level}, opinion=comment)
+        record(cmd, "rate", data={"level": level, "matter": matter}, opinion=comment)
+        return rating
+
+
+def reply_to_rating(db: Database, actor: Actor, case_id: int, rating_id: int, reply: str) -> Rating:
+    """The supervisor's answer to a bad rating closes its rectification and is sent to the applicant."""
+    reply = (reply or "").strip()
+    if not reply or len(reply) > 2000:
+        raise ValidationError({"reply": ["Write the answer (at most 2000 characters)."]})
+    with case_op(db, actor, case_id, "rating_reply") as (cmd, action):
+        action.require_one("ratings", rating_id, "rating_id")
+        rating = cmd.session.get(Rating, rating_id)
+        rating.reply, rating.replied_by, rating.replied_at = reply, actor.id, cmd.now
+        record(cmd, "rating_reply", data={"rating_id": rating.id, "matter": rating.matter_code}, opinion=reply)
         return rating
 
 
 def get(db: Database, actor: Actor, case_id: int) -> Case:
     with db.reading() as session:
         return visible_case(session, actor, case_id)
+
+
+def _note(note: str | None) -> str | None:
+    if note is not None and not isinstance(note, str):
+        raise ValidationError({"note": ["Not a valid string."]})
+    return (note or "").strip()[:2000] or None

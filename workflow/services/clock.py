@@ -11,12 +11,11 @@ from workflow.domain.policy import TaskContext
 from workflow.errors import NotFound, ValidationError
 from workflow.runtime import projection
 from workflow.services.common import case_op, record, task_op, visible_case
-from workflow.services.notices import notify_applicants
 from workflow.services.tasks import text
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Case, ClockSegment
 from workflow.timekeeping import deadlines
-from workflow.timekeeping.workdays import local_date, uncovered_year_message
+from workflow.timekeeping.workdays import local_date
 
 
 def state(db: Database, actor: Actor, case_id: int, now: datetime | None = None) -> clock.ClockState:
@@ -81,9 +80,8 @@ def decide_extension(db: Database, actor: Actor, segment_id: int, approve: bool,
         segment.ended_at, segment.closed_by = cmd.now, actor.id
         if approve:
             case.extended_days += segment.days
-            notify_applicants(cmd, "extension", f"办理时限延长{segment.days}个工作日：{segment.note}")
         record(cmd, "extension_approved" if approve else "extension_rejected",
-               data={"days": segment.days, "segment_id": segment.id}, opinion=opinion)
+               data={"days": segment.days, "segment_id": segment.id, "reason": segment.note}, opinion=opinion)
         clock.refresh_case(cmd.session, case, cmd.now)
         return segment
 
@@ -102,7 +100,7 @@ def pending_extensions(db: Database, actor: Actor) -> list[tuple[ClockSegment, o
 CALENDAR_HORIZON_DAYS = 120
 
 
-def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
+def uncovered_years(db: Database, now: datetime | None = None) -> list[int]:
     """Years that running clocks may reach but the holiday table does not cover yet.
 
     Due dates lie up to a few months ahead; when the next year's State Council
@@ -112,4 +110,4 @@ def calendar_warnings(db: Database, now: datetime | None = None) -> list[str]:
     with db.reading() as session:
         cal = deadlines.get_calendar(session)
     years = sorted({today.year, (today + timedelta(days=CALENDAR_HORIZON_DAYS)).year})
-    return [uncovered_year_message(year) for year in years if not cal.is_covered(year)]
+    return [year for year in years if not cal.is_covered(year)]

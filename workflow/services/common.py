@@ -31,14 +31,20 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
-def lock_case(session: Session, case_id: int) -> Case | None:
-    """``SELECT … FOR UPDATE`` the case once per transaction: the first lock of every command."""
+def lock_case(session: Session, case_id: int, skip_locked: bool = False) -> Case | None:
+    """The first locks of every command: the case row, then its process instances in id order.
+
+    Taken once per transaction; rows the session read before are re-read under the lock. With
+    ``skip_locked`` (the sweeps) a case someone holds is skipped (None) instead of waited for.
+    """
     locked = session.info.setdefault("locked_cases", set())
     if case_id in locked:
         return session.get(Case, case_id)
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update()).first()
+    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=skip_locked)
+                           .execution_options(populate_existing=True)).first()
     if case is not None:
         locked.add(case_id)
+        instances.lock_case_rows(session, case_id)
     return case
 
 
@@ -89,7 +95,7 @@ def case_command(db: Database, actor: Actor, case_id: int) -> Iterator[Command]:
 
 @contextmanager
 def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Command, HumanTask]]:
-    """A command on a task: its case, then its instance locked (in that order), then the task read.
+    """A command on a task: its case, then its instances locked (in that order), then the task read.
 
     The task is read after the locks, so every command sees it as the previous one left it
     (under PostgreSQL's READ COMMITTED a task read first could be stale, and two claims
@@ -100,7 +106,6 @@ def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Com
         if keys is None:
             raise NotFound("Task not found.")
         case = lock_case(session, keys.case_id)
-        instances.lock_row(session, keys.instance_id)
         task = visible_task(session, actor, task_id)
         yield Command(session, actor, case=case), task
 

@@ -43,8 +43,9 @@ CaseOp = Callable[[Database, Actor, int, Params], Any]
 
 CASE_OPS: dict[str, CaseOp] = {
     "withdraw": lambda db, a, c, p: cases.withdraw(db, a, c, p.get("reason")),
-    "resubmit": lambda db, a, c, p: cases.resubmit(db, a, c, p.get("data") or {}),
-    "rating": lambda db, a, c, p: cases.rate(db, a, c, p.get("level"), p.get("comment")),
+    "resubmit": lambda db, a, c, p: cases.resubmit(db, a, c, p.get("data") or {}, p.get("note")),
+    "rating": lambda db, a, c, p: cases.rate(db, a, c, p.get("level"), p.get("comment"), p.get("matter")),
+    "rating_reply": lambda db, a, c, p: cases.reply_to_rating(db, a, c, p.get("rating_id"), p.get("reply")),
 }
 
 

@@ -1,7 +1,8 @@
 """Passing a step between people: transfer, delegate and its answer, take back, signers, copies, reminders.
 
 One command each, asking the action policy for its operation, so the people a page offers
-are exactly the people a command accepts.
+are exactly the people a command accepts. The people concerned are told by the notice rules
+(``services.notifications``) from each command's audit event.
 """
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ from workflow.domain.policy import TaskContext
 from workflow.errors import ValidationError
 from workflow.services.common import TaskOp, get_user, record, task_op, visible_task
 from workflow.storage.db import Database
-from workflow.storage.models import HumanTask, Notification, TaskSigner
-from workflow.services.notices import notify
+from workflow.storage.models import HumanTask, TaskSigner
 from workflow.services.tasks import text
 
 
@@ -23,7 +23,6 @@ def _hand_over(op: TaskOp, to_user_id: int, kind: str, opinion: str | None) -> H
     task.assignee_id, task.claimed_at = target.id, op.cmd.now
     task.handed_over_by, task.handover = op.cmd.actor.id, kind
     note = text(opinion, "opinion", required=False)
-    notify(op.cmd, [target.id], kind, note or task.title, task)
     record(op.cmd, kind, task, opinion=note, data={"to_user_id": target.id, "to": target.display_name})
     return task
 
@@ -47,7 +46,6 @@ def resolve(db: Database, actor, task_id: int, opinion: str) -> HumanTask:
         answer = text(opinion, "opinion")
         task.assignee_id, task.claimed_at = owner, op.cmd.now
         task.handed_over_by = task.handover = None
-        notify(op.cmd, [owner], "resolved", answer, task)
         record(op.cmd, "resolve", task, opinion=answer, data={"to_user_id": owner})
         return task
 
@@ -58,8 +56,6 @@ def reclaim(db: Database, actor, task_id: int) -> HumanTask:
         task, previous = op.task, op.task.assignee_id
         task.assignee_id, task.claimed_at = actor.id, op.cmd.now
         task.handed_over_by = task.handover = None
-        if previous:
-            notify(op.cmd, [previous], "reclaimed", task.title, task)
         record(op.cmd, "reclaim", task, data={"from_user_id": previous})
         return task
 
@@ -72,9 +68,8 @@ def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | N
         row = TaskSigner(task_id=op.task.id, user_id=signer.id, requested_by=actor.id, requested_at=op.cmd.now)
         op.cmd.session.add(row)
         op.task.signers_pending += 1
-        notify(op.cmd, [signer.id], "sign", text(message, "message", required=False) or f"请会签：{op.task.title}",
-               op.task)
-        record(op.cmd, "add_signer", op.task, data={"signer_id": signer.id, "signer": signer.display_name})
+        record(op.cmd, "add_signer", op.task, opinion=text(message, "message", required=False),
+               data={"signer_id": signer.id, "signer": signer.display_name})
         return row
 
 
@@ -86,7 +81,6 @@ def remove_signer(db: Database, actor, task_id: int, user_id: int) -> TaskSigner
             TaskSigner.task_id == op.task.id, TaskSigner.user_id == user_id, TaskSigner.signed_at.is_(None))).first()
         op.cmd.session.delete(row)
         op.task.signers_pending -= 1
-        notify(op.cmd, [user_id], "unsign", op.task.title, op.task)
         record(op.cmd, "remove_signer", op.task, data={"signer_id": user_id})
         return row
 
@@ -102,28 +96,27 @@ def sign(db: Database, actor, task_id: int, opinion: str) -> TaskSigner:
         return row
 
 
-def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str | None = None) -> list[Notification]:
-    """抄送: let colleagues know about a task; they get a notice, not the task."""
+def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str | None = None) -> list[int]:
+    """抄送: let colleagues know about a task; they get a notice, not the task. Returns who is told."""
     with task_op(db, actor, task_id, "copy") as op:
         ids = list(dict.fromkeys(user_ids or []))
         if not ids:
             raise ValidationError({"user_ids": ["Choose at least one person."]})
         op.action.require_all("candidates", ids, "user_ids")
         note = text(message, "message", required=False) or op.task.title
-        notices = notify(op.cmd, ids, "copy", note, op.task)
         record(op.cmd, "copy", op.task, opinion=note, data={"to": ids})
-        return notices
+        return ids
 
 
-def urge(db: Database, actor, task_id: int, message: str | None = None) -> list[Notification]:
-    """催办: remind whoever holds the task, or everyone who may claim it."""
+def urge(db: Database, actor, task_id: int, message: str | None = None) -> list[int]:
+    """催办: remind whoever holds the task, or everyone who may claim it. Returns who is told."""
     with task_op(db, actor, task_id, "urge") as op:
         note = text(message, "message", required=False) or f"请尽快办理：{op.task.title}"
         people = [op.task.assignee_id] if op.task.assignee_id else \
             [u.id for u in TaskContext(op.cmd.session, actor, op.task, op.cmd.case, op.cmd.now).people_of(op.task.role)]
-        notices = notify(op.cmd, people, "urge", note, op.task)
-        record(op.cmd, "urge", op.task, opinion=note, data={"to": [n.user_id for n in notices]})
-        return notices
+        people = list(dict.fromkeys(people))
+        record(op.cmd, "urge", op.task, opinion=note, data={"to": people})
+        return people
 
 
 def signers(db: Database, actor, task_id: int) -> list[TaskSigner]:

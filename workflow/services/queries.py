@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from workflow.domain.identifiers import parse_case_number
+from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
-from workflow.services.case_view import correction_items
+from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
@@ -27,7 +28,6 @@ from workflow.storage.models import (
     Certificate,
     Holiday,
     HumanTask,
-    Notification,
     Organisation,
     ProcessInstance,
     ProcessVersion,
@@ -60,6 +60,11 @@ class CaseFilters:
     per_page: int = 20
 
 
+def _contains(column, text: str):
+    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``)."""
+    return column.contains(text.strip(), autoescape=True)
+
+
 def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
     """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
     query = select(Case).where(case_scope(actor))
@@ -77,19 +82,23 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
 
 
 def _matching(q: str):
-    """Ids of cases whose number or title, or whose enterprise's name or credit code, contains ``q``.
+    """Ids of cases whose number or title, whose enterprise's name or credit code, or whose applicant
+    (display or user name) contains ``q``; numbers and credit codes in any letter case.
 
     A whole case number is looked up by its unique index. Anything else is a union of one
     lookup per column, so each reads its own index (on PostgreSQL a pg_trgm GIN index,
     migration 0011) instead of one OR that scans every case or enterprise.
     """
-    if parse_case_number(q) is not None:
-        return select(Case.id).where(Case.number == q)
-    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    contains = lambda column: column.like(like, escape="\\")  # noqa: E731
-    return union(select(Case.id).where(contains(Case.number)), select(Case.id).where(contains(Case.title)),
-                 *(select(Case.id).where(Case.organisation_id.in_(select(Organisation.id).where(contains(column))))
-                   for column in (Organisation.name, Organisation.credit_code)))
+    upper = q.upper()
+    if parse_case_number(upper) is not None:
+        return select(Case.id).where(Case.number == upper)
+    organisations = [select(Organisation.id).where(_contains(Organisation.name, q)),
+                     select(Organisation.id).where(_contains(Organisation.credit_code, upper))]
+    applicants = select(User.id).where(or_(_contains(User.display_name, q), _contains(User.username, q)))
+    return union(select(Case.id).where(_contains(Case.number, upper)),
+                 select(Case.id).where(_contains(Case.title, q)),
+                 *(select(Case.id).where(Case.organisation_id.in_(ids)) for ids in organisations),
+                 select(Case.id).where(Case.applicant_id.in_(applicants)))
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
@@ -173,7 +182,8 @@ def public_certificate(cert: Certificate, today: date | None = None) -> PublicCe
 
 
 def verify_certificate(db: Database, number: str | None = None, token: str | None = None) -> PublicCertificate:
-    number, token = (number or "").strip(), (token or "").strip()
+    """By number as the public types it (any letter case, full-width characters), or by the QR token."""
+    number, token = normalise_number(number or ""), (token or "").strip()
     if not number and not token:
         raise NotFound("Certificate not found.")
     with db.reading() as session:
@@ -214,7 +224,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
     if filters.actor:
-        query = query.where(AuditEvent.actor_name.like(f"%{filters.actor.strip()}%"))
+        query = query.where(_contains(AuditEvent.actor_name, filters.actor))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -222,7 +232,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.date_to:
         query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text:
-        query = query.where(AuditEvent.opinion.like(f"%{filters.text.strip()}%"))
+        query = query.where(_contains(AuditEvent.opinion, filters.text))
     with db.reading() as session:
         return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
 
@@ -323,24 +333,27 @@ def process_xml(db: Database, version_id: int) -> ProcessVersion:
         return version
 
 
-def notifications(db: Database, actor, limit: int = 20) -> list[Notification]:
-    with db.reading() as session:
-        return list(session.scalars(select(Notification).where(Notification.user_id == actor.id)
-                                    .order_by(Notification.created_at.desc()).limit(limit)))
-
-
 def deployed_process_ids(db: Database) -> set[str]:
     """Processes with at least one deployed version (a matter can be filed only when its process is)."""
     with db.reading() as session:
         return set(session.scalars(select(ProcessVersion.process_id).distinct()))
 
 
-def case_labels(db: Database, case_ids: list[int]) -> dict[int, tuple[str, str, str]]:
-    """``{case id: (number, title, enterprise)}`` for rows that show tasks (inbox lines)."""
+class CaseLabel(NamedTuple):
+    number: str
+    title: str
+    enterprise: str
+    credit_code: str
+    applicant: str
+
+
+def case_labels(db: Database, case_ids: list[int]) -> dict[int, CaseLabel]:
+    """What rows of tasks or cases show of each case: number, title, enterprise, applicant."""
     if not case_ids:
         return {}
     with db.reading() as session:
-        rows = session.execute(select(Case.id, Case.number, Case.title, Organisation.name)
+        rows = session.execute(select(Case.id, Case.number, Case.title, Organisation.name, Organisation.credit_code,
+                                      User.display_name)
                                .join(Organisation, Organisation.id == Case.organisation_id)
-                               .where(Case.id.in_(set(case_ids))))
-        return {case_id: (number, title, org) for case_id, number, title, org in rows}
+                               .join(User, User.id == Case.applicant_id).where(Case.id.in_(set(case_ids))))
+        return {row[0]: CaseLabel(*row[1:]) for row in rows}

@@ -67,7 +67,8 @@ def timings(session: Session, keys: Sequence[ColumnElement], days: ColumnElement
         return _timings_pg(session, keys, days, where, joins)
     groups: dict[Key, list[float]] = defaultdict(list)
     for *key, value in session.execute(joins(select(*keys, days)).where(*where)):
-        groups[tuple(key)].append(value)
+        if key:
+            groups[tuple(key)].append(value)
         groups[()].append(value)
     return {key: (len(values), percentile(values, 50), percentile(values, 90)) for key, values in groups.items()}
 

@@ -13,12 +13,14 @@ period holds, not what the tables hold. Definitions (also shown on the pages):
   withdrawn ones left out of both;
 - satisfaction rate (满意率): ratings of level 4 or 5 over all ratings.
 
-A joint filing counts once under each of its matters (and so once per matter in the total).
+A joint filing counts once under each of its matters, and once in the total (the total counts
+cases, not matters: 38 filings are 38 received even when two of them carry two matters each).
+Satisfaction is ratings of level 4 or 5 over ratings, each rating counted once. Beside filings
+the bureaus count what they issue and register: certificates, equipment units and vehicles
+(a CNG filing is as many vehicles as it lists, an installation notice as many units).
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,16 +31,16 @@ from sqlalchemy import func, select, true
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import require_role
 from workflow.services.report_sql import days_between, office_month, timings
+from workflow.domain.policy.case_rules import BAD_LEVELS
+from workflow.errors import ValidationError
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import Case, HumanTask, ProcessInstance, Rating, User
+from workflow.storage.models import Case, Certificate, HumanTask, ProcessInstance, Rating, User
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
-
-COUNTS = ("received", "in_progress", "correction", "completed", "granted", "not_granted", "withdrawn", "on_time",
-          "timed", "overdue_open", "ratings", "satisfied")
 
 REPORT_ROLES = ("supervisor", "admin")
 LIST_LIMIT = 50
 SATISFIED = (4, 5)
+REVERSED = "The end date must not be before the start date."
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -84,6 +86,10 @@ class MatterRow:
     overdue_open: int = 0
     ratings: int = 0
     satisfied: int = 0
+    items: int = 0
+    certificates: int = 0
+    bad: int = 0
+    rectified: int = 0
     time: Timing = field(default=NO_TIMING)
 
     @property
@@ -98,6 +104,11 @@ class MatterRow:
     def satisfaction_rate(self) -> float | None:
         return rate(self.satisfied, self.ratings)
 
+
+    @property
+    def rectification_rate(self) -> float | None:
+        """差评整改率: bad ratings the supervisor has answered over bad ratings."""
+        return rate(self.rectified, self.bad)
 
 @dataclass
 class StepRow:
@@ -131,6 +142,7 @@ class Dashboard:
     steps: list[StepRow]
     workload: list[Workload]
     trend: list[tuple[str, int, int]]
+    unanswered: list[tuple[Rating, str]] = field(default_factory=list)
 
 
 GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
@@ -140,41 +152,87 @@ def _count(condition) -> object:
     return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
 
 
-def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], Timing]:
-    """Per matter, the cases received in the period and what became of them; and the total's timing."""
-    status, outcome = Case.status, func.coalesce(ProcessInstance.outcome, Case.outcome)
+def _counts(outcome, now: datetime) -> tuple:
+    """MatterRow's counts from ``received`` to ``overdue_open`` as aggregates over case rows."""
+    status = Case.status
     done, running = status == "completed", status.not_in(("completed", "withdrawn"))
+    return (func.count(), _count(running & (status != "correction")), _count(status == "correction"),
+            _count(done), _count(done & outcome.in_(GRANTED)), _count(status == "withdrawn"),
+            _count(done & (Case.on_time == true())), _count(done & Case.on_time.is_not(None)),
+            _count(running & ((Case.light == "red") | (Case.decision_due_at < now))))
+
+
+def _row(matter: str, received, in_progress, correction, completed, granted, withdrawn, on_time, timed,
+         overdue) -> MatterRow:
+    return MatterRow(matter, received, in_progress, correction, completed, granted, completed - granted,
+                     withdrawn, on_time, timed, overdue)
+
+
+def items_of(matter: str, data: dict | None) -> int:
+    """How many of the matter's statistics units one filing is (vehicles, equipment units)."""
+    data = data or {}
+    if matter == "cng_cylinder":
+        return len(data.get("vehicles") or []) or 1
+    if matter == "equipment_notice":
+        return int(data.get("units") or 1)
+    return 1
+
+
+UNIT_MATTERS = ("cng_cylinder", "equipment_notice")
+
+
+def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], MatterRow]:
+    """One row per matter (a joint filing under each of its matters) and the total over cases.
+
+    Counted in SQL (GROUP BY), so the cost follows the period, not a Python loop over its cases.
+    """
     in_period = (Case.created_at >= start, Case.created_at < end)
     joined = lambda query: query.select_from(ProcessInstance).join(Case, Case.id == ProcessInstance.case_id)  # noqa: E731
-    query = joined(select(ProcessInstance.matter_code, func.count(), _count(running & (status != "correction")),
-                          _count(status == "correction"), _count(done), _count(done & outcome.in_(GRANTED)),
-                          _count(status == "withdrawn"), _count(done & (Case.on_time == true())),
-                          _count(done & Case.on_time.is_not(None)),
-                          _count(running & ((Case.light == "red") | (Case.decision_due_at < now)))))
-    rows = {}
-    for matter, received, in_progress, correction, completed, granted, withdrawn, on_time, timed, overdue in \
-            session.execute(query.where(*in_period).group_by(ProcessInstance.matter_code)):
-        rows[matter] = MatterRow(matter, received, in_progress, correction, completed, granted, completed - granted,
-                                 withdrawn, on_time, timed, overdue)
-    ratings = (select(ProcessInstance.matter_code, func.count(), _count(Rating.level.in_(SATISFIED)))
-               .join(Case, Case.id == ProcessInstance.case_id).join(Rating, Rating.case_id == Case.id)
-               .where(Rating.rated_at >= start, Rating.rated_at < end).group_by(ProcessInstance.matter_code))
-    for matter, count, satisfied in session.execute(ratings):
-        row = rows.setdefault(matter, MatterRow(matter))
-        row.ratings, row.satisfied = count, satisfied
-    durations = timings(session, [ProcessInstance.matter_code], days_between(Case.created_at, Case.completed_at),
-                        [*in_period, done, Case.completed_at.is_not(None)], percentile, joined)
-    for (matter, *_rest), stats in ((k, v) for k, v in durations.items() if k):
-        rows[matter].time = Timing(*stats)
-    return rows, Timing(*durations.get((), (0, None, None)))
+    per_matter = joined(select(ProcessInstance.matter_code,
+                               *_counts(func.coalesce(ProcessInstance.outcome, Case.outcome), now)))
+    rows = {matter: _row(matter, *counts)
+            for matter, *counts in session.execute(per_matter.where(*in_period).group_by(ProcessInstance.matter_code))}
+    total = _row("total", *session.execute(select(*_counts(Case.outcome, now)).where(*in_period)).one())
+    for row in rows.values():
+        row.items = 0 if row.matter in UNIT_MATTERS else row.received
+    units = joined(select(ProcessInstance.matter_code, Case.data)).where(
+        *in_period, ProcessInstance.matter_code.in_(UNIT_MATTERS))
+    for matter, data in session.execute(units):
+        rows[matter].items += items_of(matter, data)
+    total.items = sum(row.items for row in rows.values())
+    done = [*in_period, Case.status == "completed", Case.completed_at.is_not(None)]
+    days = days_between(Case.created_at, Case.completed_at)
+    per_matter_days = timings(session, [ProcessInstance.matter_code], days, done, percentile, joined)
+    for key, stats in per_matter_days.items():
+        if key:                                   # () is the total over instances; cases count below
+            rows[key[0]].time = Timing(*stats)
+    total.time = Timing(*timings(session, [], days, done, percentile).get((), (0, None, None)))
+    _ratings(session, start, end, rows, total)
+    _certificates(session, start, end, rows, total)
+    return rows, total
 
 
-def _total(rows: list[MatterRow], time: Timing) -> MatterRow:
-    total = MatterRow("total", time=time)
-    for row in rows:
-        for name in COUNTS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-    return total
+def _ratings(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    """满意率 per rating: each rating once under the matter it rates and once in the total."""
+    bad = Rating.level.in_(BAD_LEVELS)
+    query = (select(Rating.matter_code, func.count(), _count(Rating.level.in_(SATISFIED)), _count(bad),
+                    _count(bad & Rating.replied_at.is_not(None)))
+             .where(Rating.rated_at >= start, Rating.rated_at < end).group_by(Rating.matter_code))
+    for matter, count, satisfied, bad_count, rectified in session.execute(query):
+        for row in (rows.setdefault(matter, MatterRow(matter)), total):
+            row.ratings += count
+            row.satisfied += satisfied
+            row.bad += bad_count
+            row.rectified += rectified
+
+
+def _certificates(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
+    query = (select(Certificate.matter_code, func.count()).where(
+        Certificate.issued_on >= local_date(start), Certificate.issued_on < local_date(end))
+        .group_by(Certificate.matter_code))
+    for matter, count in session.execute(query):
+        rows.setdefault(matter, MatterRow(matter)).certificates += count
+        total.certificates += count
 
 
 def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
@@ -235,8 +293,8 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
     date_to = date_to or today
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows, time = _matter_rows(session, start, end, now)
-        rows = _ordered(rows)
+        found, total = _matter_rows(session, start, end, now)
+        rows = _ordered(found)
         by_status = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
         running = Case.status.in_(("submitted", "correction", "in_progress"))
         red = list(session.scalars(select(Case).where(running, Case.light == "red")
@@ -245,8 +303,17 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
                                       .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
         red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
                                          .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
-        return Dashboard(date_from, date_to, rows, _total(rows, time), by_status, red, yellow, red_tasks,
-                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today))
+        return Dashboard(date_from, date_to, rows, total, by_status, red, yellow, red_tasks,
+                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today),
+                         _unanswered(session))
+
+
+def _unanswered(session) -> list[tuple[Rating, str]]:
+    """Bad ratings still waiting for the supervisor's answer (差评整改), oldest first."""
+    query = (select(Rating, Case.number).join(Case, Case.id == Rating.case_id)
+             .where(Rating.replied_at.is_(None), Rating.level.in_(BAD_LEVELS)).order_by(Rating.rated_at)
+             .limit(LIST_LIMIT))
+    return [(r, n) for r, n in session.execute(query)]
 
 
 @dataclass
@@ -259,37 +326,12 @@ class PeriodReport:
 
 
 def period_report(db: Database, actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
+    """The period's figures; a range that ends before it starts is a field error, not a guess."""
     require_role(actor, *REPORT_ROLES)
     if date_to < date_from:
-        date_from, date_to = date_to, date_from
+        raise ValidationError({"date_to": [REVERSED]})
     now = now or utcnow()
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
-        rows, time = _matter_rows(session, start, end, now)
-        rows = _ordered(rows)
-        return PeriodReport(date_from, date_to, rows, _total(rows, time), _steps(session, start, end))
-
-
-CSV_COLUMNS = ("matter", "received", "in_progress", "correction", "completed", "granted", "not_granted",
-               "withdrawn", "overdue_open", "on_time_rate", "completion_rate", "satisfaction_rate", "ratings",
-               "median_days", "p90_days")
-
-
-def _fmt(value: float | None, pct: bool = False) -> str:
-    if value is None:
-        return ""
-    return f"{value * 100:.1f}%" if pct else f"{value:.2f}"
-
-
-def report_csv(report: PeriodReport, matter_title=lambda code: code, header=None) -> str:
-    """The period report as CSV (UTF-8 with BOM so spreadsheet programs read the Chinese)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header or CSV_COLUMNS)
-    for row in [*report.rows, report.total]:
-        t = row.time
-        writer.writerow([matter_title(row.matter), row.received, row.in_progress, row.correction, row.completed,
-                         row.granted, row.not_granted, row.withdrawn, row.overdue_open,
-                         _fmt(row.on_time_rate, True), _fmt(row.completion_rate, True),
-                         _fmt(row.satisfaction_rate, True), row.ratings, _fmt(t.median), _fmt(t.p90)])
-    return "\ufeff" + buffer.getvalue()
+        rows, total = _matter_rows(session, start, end, now)
+        return PeriodReport(date_from, date_to, _ordered(rows), total, _steps(session, start, end))

@@ -19,7 +19,7 @@ from workflow.domain import case_status, certificates, clock, forms
 from workflow.domain.matters import MATTERS
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
-from workflow.services.common import record
+from workflow.services.common import lock_case, record
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Case, Certificate, HumanTask
 from workflow.services.tasks import JOINT_FORMS
@@ -68,10 +68,9 @@ def _isolated(db: Database, handler: Callable, case_id: int, now: datetime) -> i
     """Run one case's consequence in its own transaction; None when it failed (logged)."""
     try:
         with db.transaction() as session:
-            case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=True)).first()
+            case = lock_case(session, case_id, skip_locked=True)
             if case is None:        # a command holds it right now: the next sweep takes it
                 return 0
-            session.info.setdefault("locked_cases", set()).add(case_id)
             return handler(Command(session, None, case=case, now=now))
     except Exception:  # noqa: BLE001 - one case must never stop the sweep of the others
         log.exception("clock sweep failed for case %s; retried at the next sweep", case_id)

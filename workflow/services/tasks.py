@@ -18,10 +18,9 @@ from workflow.errors import ValidationError
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.storage.db import Database
-from workflow.storage.models import HumanTask
+from workflow.storage.models import HumanTask, Organisation
 from workflow.services import attachments
 from workflow.services.common import TaskOp, record, task_op, visible_task
-from workflow.services.notices import notify_applicants
 
 MESSAGE_MAX = 2000
 # Steps a joint filing takes once for all its matters: the window's intake decision and the
@@ -75,7 +74,8 @@ def complete(db: Database, actor, task_id: int, data: dict, expected_version: in
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         task.handed_over_by = task.handover = None
         if task.form_key == "correction" and clean.get("changes"):
-            clean = {**clean, **applications.correct(cmd.case, clean["changes"], "changes.")}
+            clean = {**clean, **applications.correct(
+                cmd.case, clean["changes"], cmd.session.get(Organisation, cmd.case.organisation_id), "changes.")}
         with cmd.session.no_autoflush:   # one flush, in projection.sync, instead of one per query
             completion.apply(cmd, op.running, task, clean)
             instances.save(cmd, op.running)
@@ -138,7 +138,6 @@ def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: 
             raise ValidationError(errors)
         op.task.hold = "correction"
         projection.open_pause(op.cmd, op.task, "correction", note="；".join(items), by=actor.id)
-        notify_applicants(op.cmd, "correction", "请补正：" + "；".join(items), op.task)
         record(op.cmd, "return_to_applicant", op.task, opinion=text(opinion, "opinion"), data={"items": items})
         case_status.refresh(op.cmd)
         return op.task

@@ -17,9 +17,9 @@ from workflow import vocabulary as v
 from workflow.domain import case_status
 from workflow.runtime import instances
 from workflow.runtime.command import Command
-from workflow.services.common import record
+from workflow.services.common import lock_case, record
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import Case, ProcessInstance
+from workflow.storage.models import ProcessInstance
 
 log = logging.getLogger(__name__)
 ERROR_MAX = 2000
@@ -59,10 +59,9 @@ def record_failure(db: Database, instance_id: int, exc: BaseException) -> None:
 def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor=None) -> int:
     """Fire the instance's due timers in one transaction (``actor``: an administrator's retry)."""
     with db.transaction() as session:
-        case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=True)).first()
+        case = lock_case(session, case_id, skip_locked=True)
         if case is None:
             return 0
-        session.info.setdefault("locked_cases", set()).add(case_id)
         cmd = Command(session, actor, case=case, now=now)
         running = instances.lock(cmd, instance_id)
         before = running.row.next_timer_at

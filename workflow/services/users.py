@@ -6,13 +6,15 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import is_valid_credit_code
 from workflow.domain.matters import DEPARTMENTS
-from workflow.domain.passwords import check_password, hash_password
-from workflow.errors import Conflict, ValidationError
+from workflow.domain import passwords
+from workflow.domain.passwords import hash_password
+from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import ApiToken, Department, Organisation, User
 from workflow.storage.models.people import ROLES
@@ -40,12 +42,16 @@ def create_organisation(session: Session, credit_code: str, name: str, area_code
 
 
 def create_user(session: Session, username: str, password: str, role: str, display_name: str,
-                department: str | None = None, organisation_id: int | None = None) -> User:
+                department: str | None = None, organisation_id: int | None = None,
+                enforce_policy: bool = True) -> User:
+    """A new account. ``enforce_policy=False`` is for the demo accounts only, whose password is
+    published in the README; every password a person chooses meets the policy."""
     errors: dict[str, list[str]] = {}
     if not _USERNAME.match(username or ""):
         errors["username"] = ["Use 3–64 letters, digits, dots, dashes or underscores."]
-    if len(password or "") < 8:
-        errors["password"] = ["Shorter than minimum length 8."]
+    problems = passwords.policy_errors(password, username or "") if enforce_policy else []
+    if problems:
+        errors["password"] = problems
     if role not in ROLES:
         errors["role"] = [f"Must be one of: {', '.join(ROLES)}."]
     if department is not None and department not in DEPARTMENTS:
@@ -66,11 +72,60 @@ def create_user(session: Session, username: str, password: str, role: str, displ
 
 
 def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The active user with this name and password, else None; unknown names cost the same time."""
     with db.reading() as session:
         user = session.scalars(select(User).where(User.username == username)).first()
-        if user is None or not user.active or not check_password(user.password_hash, password or ""):
-            return None
+        ok = passwords.verify(user.password_hash if user is not None else None, password or "")
+        return user if ok and user.active else None
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Every web session (its epoch moves on) and every API token of ``user`` end now."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def _locked_user(session: Session, user_id: int) -> User:
+    user = session.scalars(select(User).where(User.id == user_id).with_for_update()).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def log_out(db: Database, actor) -> None:
+    """Logging out ends every session and token of the account, so a copied cookie is worthless."""
+    with db.transaction() as session:
+        end_sessions(session, _locked_user(session, actor.id))
+        audit.record(session, action="logged_out", actor=actor, data={"user_id": actor.id})
+
+
+def change_password(db: Database, actor, current: str, new: str) -> User:
+    """The account's own password change: the current password, then the policy; ends every
+    other session and token (the caller re-opens its own with the new epoch)."""
+    with db.transaction() as session:
+        user = _locked_user(session, actor.id)
+        if not passwords.verify(user.password_hash, current or ""):
+            raise ValidationError({"current_password": ["Wrong password."]})
+        problems = passwords.policy_errors(new, user.username)
+        if problems:
+            raise ValidationError({"new_password": problems})
+        user.password_hash = hash_password(new)
+        end_sessions(session, user)
+        audit.record(session, action="password_changed", actor=actor, data={"user_id": user.id})
         return user
+
+
+def set_active(session: Session, actor, user_id: int, active: bool) -> User:
+    """(De)activate an account inside the admin's command; deactivation ends its sessions and tokens."""
+    if user_id == actor.id and not active:
+        raise Conflict("You cannot deactivate your own account.")
+    user = _locked_user(session, user_id)
+    user.active = bool(active)
+    end_sessions(session, user)
+    audit.record(session, action="user_activated" if active else "user_deactivated", actor=actor,
+                 data={"user_id": user.id, "username": user.username})
+    return user
 
 
 def load_user(db: Database, user_id: int) -> User | None:

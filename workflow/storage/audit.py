@@ -1,8 +1,15 @@
 """The tamper-evident decision history.
 
-Each event's hash covers the previous hash and a canonical JSON form of the
-event, so editing or deleting any row (which the database triggers already
-refuse) breaks every later link and :func:`verify` names the first broken one.
+Each event's hash is an HMAC-SHA256, keyed with ``AUDIT_KEY`` (which the database never
+holds), of the previous hash and a canonical JSON form of the event, so editing, deleting
+or forging any row (which the database triggers already refuse) breaks a link that only the
+key holder could recompute, and :func:`verify` names the first broken one. Truncating the
+tail is caught against the signed checkpoints kept outside the database
+(:mod:`workflow.storage.audit_checkpoints`).
+
+A history started before the chain was keyed (migration 0010) keeps its plain SHA-256
+links up to a ``SEAL`` event, which the migration appends keyed: its HMAC covers the last
+unkeyed hash, so the older prefix cannot be rewritten either.
 Appends lock the single ``audit_head`` row, which serialises writers across
 processes without a lock of our own.
 """
@@ -12,16 +19,18 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from workflow.storage.audit_key import same, sign
 from workflow.storage.db import utcnow
 from workflow.storage.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+SEAL = "audit_keyed"
 HASHED_FIELDS = ("seq", "at", "actor_id", "actor_name", "role", "case_id", "case_number", "instance_id",
                  "task_id", "task_title", "action", "decision", "opinion", "data")
 
@@ -37,13 +46,16 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+def event_hash(prev_hash: str, fields: dict[str, Any], *, keyed: bool = True) -> str:
+    """The link of one event: keyed HMAC, or plain SHA-256 for events before the seal."""
     body = {name: fields[name] for name in HASHED_FIELDS}
     body["at"] = _timestamp(body["at"])
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+    message = prev_hash + canonical_json(body)
+    return sign(message) if keyed else hashlib.sha256(message.encode("utf-8")).hexdigest()
 
 
 PENDING = "audit_pending"
+CHAINED = "audit_chained"     # actions chained in this transaction, counted after commit
 
 
 def record(session: Session, *, action: str, actor: Any = None, case: Any = None, instance_id: int | None = None,
@@ -84,9 +96,17 @@ def _fields(item: dict, seq: int) -> dict:
     }
 
 
+# Called at commit with the command's events, before the head is locked: what the events
+# imply (notices, outbox messages) is written in the same transaction, in one place.
+EVENT_HOOKS: list[Callable[[Session, list[dict]], None]] = []
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _chain_pending(session: Session) -> None:
-    pending = session.info.pop(PENDING, None)
+    pending = session.info.pop(PENDING, None) or []
+    session.flush()
+    for hook in EVENT_HOOKS:
+        hook(session, pending)
     if not pending:
         return
     session.flush()
@@ -97,11 +117,13 @@ def _chain_pending(session: Session) -> None:
         session.add(AuditEvent(**fields, prev_hash=head.hash, hash=digest))
         head.seq, head.hash = fields["seq"], digest
     session.flush()
+    session.info.setdefault(CHAINED, []).extend(item["action"] for item in pending)
 
 
 @sa_event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(CHAINED, None)
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -132,11 +154,18 @@ def verify(session: Session, batch: int = 5000) -> VerifyResult:
     return result
 
 
+def seal_seq(session: Session) -> int:
+    """The sequence number of the seal event; events before it are unkeyed (0: none are)."""
+    found = session.scalar(select(AuditEvent.seq).where(AuditEvent.action == SEAL).order_by(AuditEvent.seq).limit(1))
+    return found or 0
+
+
 def verify_since(session: Session, after_seq: int, prev_hash: str,
                  batch: int = 5000) -> tuple[VerifyResult, int, str]:
     """Verify the events after ``after_seq`` (whose hash was ``prev_hash``): the result, and the
     sequence number and hash reached, so a caller can keep checking a growing chain cheaply."""
     prev, expected_seq, checked, last_seq = prev_hash, after_seq + 1, 0, after_seq
+    sealed_at = seal_seq(session)
     while True:
         rows = session.scalars(
             select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
@@ -144,21 +173,21 @@ def verify_since(session: Session, after_seq: int, prev_hash: str,
         if not rows:
             return VerifyResult(True, checked), last_seq, prev
         for event in rows:
-            reason = _link_problem(event, prev, expected_seq)
+            reason = _link_problem(event, prev, expected_seq, keyed=event.seq >= sealed_at)
             if reason:
                 return VerifyResult(False, checked, event.seq, reason), last_seq, prev
             prev, expected_seq, checked = event.hash, event.seq + 1, checked + 1
         last_seq = rows[-1].seq
 
 
-def _link_problem(event: AuditEvent, prev: str, expected_seq: int) -> str | None:
+def _link_problem(event: AuditEvent, prev: str, expected_seq: int, *, keyed: bool) -> str | None:
     if event.seq != expected_seq:
         return f"event {expected_seq} is missing"
     if event.prev_hash != prev:
         return "previous-hash link does not match"
     fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-    if event_hash(prev, fields) != event.hash:
-        return "content does not match its hash"
+    if not same(event_hash(prev, fields, keyed=keyed), event.hash):
+        return "content does not match its hash (edited, forged, or chained with another key)"
     return None
 
 
@@ -186,7 +215,34 @@ POSTGRES_TRIGGERS = (
 )
 
 
+# The head may only move forward (an append); rewinding it would hide a truncated tail.
+SQLITE_HEAD_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS audit_head_forward_only BEFORE UPDATE ON audit_head "
+    "WHEN NEW.seq <= OLD.seq OR NEW.id != OLD.id "
+    "BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_head_no_delete BEFORE DELETE ON audit_head "
+    "BEGIN SELECT RAISE(ABORT, 'audit_head only moves forward'); END",
+)
+POSTGRES_HEAD_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION audit_head_forward_only() RETURNS trigger AS $$ "
+    "BEGIN IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq > OLD.seq THEN RETURN NEW; END IF; "
+    "RAISE EXCEPTION 'audit_head only moves forward'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_head_forward_only ON audit_head",
+    "CREATE TRIGGER audit_head_forward_only BEFORE UPDATE OR DELETE ON audit_head "
+    "FOR EACH ROW EXECUTE FUNCTION audit_head_forward_only()",
+    "DROP TRIGGER IF EXISTS audit_head_no_truncate ON audit_head",
+    "CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_head_forward_only()",
+)
+
+
 def install_triggers(connection) -> None:
     statements = POSTGRES_TRIGGERS if connection.dialect.name == "postgresql" else SQLITE_TRIGGERS
     for statement in statements:
+        connection.execute(text(statement))
+
+
+def install_head_triggers(connection) -> None:
+    postgres = connection.dialect.name == "postgresql"
+    for statement in POSTGRES_HEAD_TRIGGERS if postgres else SQLITE_HEAD_TRIGGERS:
         connection.execute(text(statement))

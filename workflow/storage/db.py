@@ -8,17 +8,25 @@ web app can point the same code at any database.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from workflow.errors import Busy, Unavailable
 from workflow.timekeeping.now import now as clock_now
 
 DEFAULT_URL = "sqlite:///var/licensing.db"
+ROLLBACK_UNDO = "rollback_undo"
+
+
+def on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Run ``undo`` if the session's transaction rolls back (e.g. remove a file it stored)."""
+    session.info.setdefault(ROLLBACK_UNDO, []).append(undo)
 
 
 class Base(DeclarativeBase):
@@ -71,6 +79,41 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     return engine
 
 
+# PostgreSQL SQLSTATEs that mean "rolled back so a simultaneous command could go on":
+# deadlock_detected, serialization_failure, lock_not_available (lock_timeout), query_canceled.
+RETRYABLE_STATES = {"40P01", "40001", "55P03", "57014"}
+# Server going away or refusing connections: admin/crash shutdown, cannot connect now, too many.
+UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}
+
+
+def database_refusal(error: DBAPIError) -> Busy | Unavailable | None:
+    """The caller-facing error for a refusal that is the database's, not the command's; else None.
+
+    A deadlock victim or a lock timeout was rolled back whole and may be retried (409); a lost or
+    refused connection is a 503. Anything else (a constraint, a trigger) stays a bug to look at.
+    """
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    if state in RETRYABLE_STATES:
+        return Busy()
+    if error.connection_invalidated or state in UNAVAILABLE_STATES or (state or "").startswith("08"):
+        return Unavailable()
+    if isinstance(error, OperationalError) and state is None:
+        text = str(error.orig).lower()
+        return Busy() if "locked" in text or "busy" in text else Unavailable()
+    return None
+
+
+@contextmanager
+def _refusals_translated() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        refusal = database_refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from error
+
+
 class Database:
     """A database the engine works on: its engine and a session factory."""
 
@@ -87,13 +130,22 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One command = one transaction: commit on success, roll back on any error."""
+        """One command = one transaction: commit on success, roll back on any error.
+
+        What a command did outside the database (a stored file) is undone with the rollback:
+        it registers the undo with :func:`on_rollback`. The database's own refusals (deadlock
+        victim, lock timeout, lost connection) come out as :class:`Busy` / :class:`Unavailable`,
+        so every caller answers 409 / 503, never 500.
+        """
         session = self.sessions()
         try:
-            yield session
-            session.commit()
+            with _refusals_translated():
+                yield session
+                session.commit()
         except BaseException:
             session.rollback()
+            for undo in reversed(session.info.pop(ROLLBACK_UNDO, [])):
+                undo()
             raise
         finally:
             session.close()
@@ -107,13 +159,20 @@ class Database:
         """
         session = self.read_sessions()
         try:
-            yield session
+            with _refusals_translated():
+                yield session
         finally:
             session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
         self.read_sessions.kw["bind"].dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child (gunicorn's preloaded workers): start with empty pools, leaving the
+        parent's connections open for the parent: two processes on one socket corrupt both."""
+        self.engine.dispose(close=False)
+        self.read_sessions.kw["bind"].dispose(close=False)
 
 
 class UTCDateTime(TypeDecorator):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g
 
+from webapp import throttle
 from webapp.api.base import ApiBlueprint, get_db, guarded, public
 from webapp.api.errors import ApiError
 from webapp.api.schemas import TokenRequest, TokenResponse
@@ -21,7 +22,11 @@ def issue(body):
 
     The token is valid for 12 hours; send it as `Authorization: Bearer <token>`.
     """
-    user = users.authenticate(get_db(), body["username"], body["password"])
+    try:
+        user = throttle.authenticate(body["username"], body["password"])
+    except throttle.Throttled as exc:
+        raise ApiError(429, "Too many failed logins; try again later.",
+                       headers={"Retry-After": str(exc.retry_after)}) from None
     if user is None:
         raise ApiError(401, "Wrong username or password.")
     token, expires = users.issue_token(get_db(), user.id)

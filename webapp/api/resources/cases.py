@@ -3,7 +3,17 @@ from __future__ import annotations
 
 from flask import current_app
 
-from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
+from webapp.api.base import (
+    IDEMPOTENCY_PARAMETER,
+    ApiBlueprint,
+    actor,
+    get_db,
+    guarded,
+    idempotency_key,
+    paged,
+    require_id,
+)
+from webapp.documents import file_response, links
 from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
 from webapp.api.schemas import (
     AttachmentSchema,
@@ -14,13 +24,14 @@ from webapp.api.schemas import (
     CaseQuery,
     DecideRequest,
     HistorySchema,
+    RatingReplyRequest,
     RatingRequest,
     RatingSchema,
     ResubmitRequest,
     WithdrawRequest,
 )
 from workflow.errors import ValidationError
-from workflow.services import attachments, cases, clock, dispatch, queries
+from workflow.services import attachments, cases, clock, dispatch, documents, queries
 
 blp = ApiBlueprint("cases", __name__, url_prefix="/api/v1/cases", tag="cases",
                    description="Filings: applicants see their organisation's, staff their department's.")
@@ -29,7 +40,7 @@ extensions_blp = ApiBlueprint("extensions", __name__, url_prefix="/api/v1/extens
 CASE_ERRORS = (403, 404, 409, 422)
 
 
-@blp.route("", methods=["POST"])
+@blp.route("", methods=["POST"], parameters=[IDEMPOTENCY_PARAMETER])
 @guarded(blp, 403, 404, 422)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseDetailSchema)
@@ -37,9 +48,11 @@ def file_case(body):
     """File a case for one or several matters (joint filing); applicants only
 
     `data` must satisfy the application form of every chosen matter (`GET /api/v1/matters`);
-    all field errors come back at once as 422.
+    all field errors come back at once as 422. With an `Idempotency-Key` header a retry returns
+    the case the first request filed (201 again); the key sent with another body is a 422.
     """
-    case = cases.submit(get_db(), actor(), body["matters"], body["data"], body["green_channel"])
+    case = cases.submit(get_db(), actor(), body["matters"], body["data"], body["green_channel"],
+                        key=idempotency_key())
     return case_detail(case.id)
 
 
@@ -76,6 +89,15 @@ def history(case_id):
     return {"case_id": case.id, "case_number": case.number, "items": items}
 
 
+@blp.route("/<int:case_id>/documents/<key>.pdf", methods=["GET"])
+@guarded(blp, 404)
+@blp.response(200, content_type="application/pdf", description="The document as PDF")
+def document(case_id, key):
+    """A written document of the case (its `documents` list gives each URL), to whoever may open the case"""
+    rendered = documents.render(get_db(), actor(), require_id(case_id), key, links())
+    return file_response(rendered.data, rendered.filename, rendered.content_type)
+
+
 @blp.route("/<int:case_id>/withdraw", methods=["POST"])
 @guarded(blp, *CASE_ERRORS)
 @blp.arguments(WithdrawRequest, required=False)
@@ -101,8 +123,17 @@ def resubmit(body, case_id):
 @blp.arguments(RatingRequest)
 @blp.response(201, RatingSchema)
 def rate(body, case_id):
-    """Rate a completed case (好差评), once; levels 1 and 2 need a comment"""
+    """Rate a matter of a completed case (好差评), once per matter; levels 1 and 2 need a comment"""
     return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating", body))
+
+
+@blp.route("/<int:case_id>/rating_reply", methods=["POST"])
+@guarded(blp, *CASE_ERRORS)
+@blp.arguments(RatingReplyRequest)
+@blp.response(200, RatingSchema)
+def rating_reply(body, case_id):
+    """Answer a bad rating (差评整改); supervisors, offered as `rating_reply` with the waiting `ratings`"""
+    return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating_reply", body))
 
 
 @blp.route("/<int:case_id>/attachments", methods=["POST"])

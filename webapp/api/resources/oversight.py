@@ -19,6 +19,9 @@ DEFINITIONS = {
     "on_time_rate": "completed cases finished within their limit / completed cases with a known limit",
     "satisfaction_rate": "ratings of level 4 or 5 / all ratings given in the period (满意率)",
     "overdue_open": "running cases past their due time or marked red",
+    "total": "counts cases: a joint filing is once in the total and once under each of its matters",
+    "items": "licences, equipment units or vehicles the filings carry (a CNG batch counts its vehicles)",
+    "certificates": "certificates issued in the period",
 }
 
 
@@ -27,11 +30,11 @@ def _row(row) -> dict:
             "correction": row.correction, "completed": row.completed, "granted": row.granted,
             "not_granted": row.not_granted, "withdrawn": row.withdrawn, "overdue_open": row.overdue_open,
             "ratings": row.ratings, "completion_rate": row.completion_rate, "on_time_rate": row.on_time_rate,
-            "satisfaction_rate": row.satisfaction_rate}
+            "satisfaction_rate": row.satisfaction_rate, "items": row.items, "certificates": row.certificates}
 
 
 @reports_blp.route("/summary", methods=["GET"])
-@guarded(reports_blp, 403)
+@guarded(reports_blp, 403, 422)
 @reports_blp.arguments(SummaryQuery, location="query")
 @reports_blp.response(200, Summary)
 def summary(query):

@@ -196,8 +196,7 @@ def sign(body, task_id):
 @blp.response(200, Notified)
 def copy(body, task_id):
     """Copy a task to colleagues (抄送): they get a notice, not the task"""
-    notices = dispatch.run_task_op(get_db(), actor(), require_id(task_id), "copy", body)
-    return {"task_id": task_id, "notified": [n.user_id for n in notices]}
+    return {"task_id": task_id, "notified": dispatch.run_task_op(get_db(), actor(), require_id(task_id), "copy", body)}
 
 
 @blp.route("/<int:task_id>/urge", methods=["POST"])
@@ -206,8 +205,7 @@ def copy(body, task_id):
 @blp.response(200, Notified)
 def urge(body, task_id):
     """Urge (催办) whoever holds or may claim the task; supervisors, approvers and the window"""
-    notices = dispatch.run_task_op(get_db(), actor(), require_id(task_id), "urge", body)
-    return {"task_id": task_id, "notified": [n.user_id for n in notices]}
+    return {"task_id": task_id, "notified": dispatch.run_task_op(get_db(), actor(), require_id(task_id), "urge", body)}
 
 
 @blp.route("/<int:task_id>/suspend", methods=["POST"])

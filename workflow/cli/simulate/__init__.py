@@ -184,18 +184,20 @@ class Simulation:
             held = session.scalars(select(HumanTask.case_id).where(HumanTask.state == v.TASK_OPEN,
                                                                    HumanTask.hold == "correction").distinct()).all()
             running = session.scalars(select(Case.id).where(Case.status.in_(v.RUNNING))).all()
-            done = session.scalars(select(Case.id).where(Case.status == v.COMPLETED)).all()
+            done = session.execute(select(Case.id, Case.matters).where(Case.status == v.COMPLETED)).all()
         for case_id in held:
             if self.rng.random() < 0.5:
                 self.case_op(case_id, "resubmit", {"data": {}})
         for case_id in running:
             if self.rng.random() < 0.0005 * self.profile.side_paths:
                 self.case_op(case_id, "withdraw", {"reason": "企业计划调整"})
-        for case_id in done:
+        for case_id, matters in done:
             if case_id not in self.rated and self.rng.random() < 0.3:
                 self.rated.add(case_id)
-                level = self.rng.choice([5, 5, 5, 4, 4, 3, 2])
-                self.case_op(case_id, "rating", {"level": level, "comment": "一般" if level < 3 else None})
+                for matter in matters:        # one rating per matter (GB/T 39734-2020)
+                    level = self.rng.choice([5, 5, 5, 4, 4, 3, 2])
+                    self.case_op(case_id, "rating", {"level": level, "comment": "一般" if level < 3 else None,
+                                                     "matter": matter})
 
     def case_op(self, case_id: int, op: str, params: dict) -> None:
         with self.db.reading() as session:

@@ -44,6 +44,7 @@ class ApplicationForm(Form):
     title = text(required=False, max=200)
     company_name = text(min=2, max=100)
     credit_code = credit_code()
+    legal_representative = text(required=False, max=30)
     contact = text(min=2, max=30)
     phone = phone()
     address = text(max=200)
@@ -53,6 +54,7 @@ class ApplicationForm(Form):
 @form("industrial_application")
 class IndustrialApplication(ApplicationForm):
     product_name = text(max=100)
+    production_address = text(required=False, max=200)
     industry_code = digits(2)
     product_code = digits(3)
     commitment_path = flag(False)
@@ -71,6 +73,7 @@ class FoodApplication(ApplicationForm):
     food_kind = choice(reference.FOOD, reference.FOOD_ADDITIVE)
     food_category = digits(2)
     food_names = text_list(min=1, max=50, item_max=100)
+    production_address = text(required=False, max=200)
     premises_area = number(1, 1_000_000)
     employees = integer(1, 100_000)
 

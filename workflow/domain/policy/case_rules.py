@@ -14,6 +14,7 @@ from workflow.errors import Conflict, Forbidden
 from workflow.storage.models import ClockSegment, Rating
 
 UPLOADERS = ("applicant", "window", "reviewer", "inspector", "approver")
+BAD_LEVELS = (1, 2)     # 不满意, 非常不满意: a comment is required and the supervisor must answer
 
 Rule = Callable[[CaseContext], Action]
 RULES: dict[str, Rule] = {}
@@ -56,13 +57,28 @@ def resubmit(ctx: CaseContext) -> Action:
 
 @rule("rating")
 def rating(ctx: CaseContext) -> Action:
-    """好差评 once the case is done."""
+    """好差评 once the case is done: one rating per matter (GB/T 39734-2020), none pre-selected."""
     _applicant(ctx)
     if ctx.case.status != v.COMPLETED:
         raise Conflict("A case can be rated once it is completed.")
-    if ctx.session.scalar(select(Rating.id).where(Rating.case_id == ctx.case.id)) is not None:
+    rated = set(ctx.session.scalars(select(Rating.matter_code).where(Rating.case_id == ctx.case.id)))
+    matters = [m for m in ctx.case.matters or () if m not in rated]
+    if not matters:
         raise Conflict("This case has already been rated.")
-    return Action("rating", {"levels": [5, 4, 3, 2, 1]})
+    return Action("rating", {"levels": [5, 4, 3, 2, 1], "matters": matters})
+
+
+@rule("rating_reply")
+def rating_reply(ctx: CaseContext) -> Action:
+    """差评整改: the supervisor answers each bad rating; the answer reaches the applicant."""
+    if ctx.actor.role != "supervisor":
+        raise Forbidden("Your role may not do this.")
+    waiting = list(ctx.session.scalars(select(Rating.id).where(
+        Rating.case_id == ctx.case.id, Rating.level.in_(BAD_LEVELS), Rating.replied_at.is_(None))
+        .order_by(Rating.id)))
+    if not waiting:
+        raise Conflict("No bad rating of this case is waiting for an answer.")
+    return Action("rating_reply", {"ratings": waiting})
 
 
 @rule("attachments")

@@ -298,7 +298,9 @@ def urge(ctx: TaskContext) -> Action:
     _operator(ctx, URGE_ROLES)
     if not can_see_case(ctx.actor, ctx.case):
         raise Forbidden("Your role may not do this.")
-    if ctx.task.role == "applicant" or ctx.task.hold:
+    if ctx.task.role == "applicant":
+        raise Forbidden("The applicant's own steps are not urged.")
+    if ctx.task.hold:
         raise Conflict("The applicant is not urged; the office waits for the correction.")
     return Action("urge")
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.storage.db import Base, UTCDateTime, utcnow
 
@@ -47,6 +47,7 @@ class Case(Base):
     light: Mapped[str] = mapped_column(String(8), default="green", index=True)
     suspended: Mapped[bool] = mapped_column(default=False)
     renewal_of: Mapped[str | None] = mapped_column(String(40))
+    query_code: Mapped[str | None] = mapped_column(String(16))
 
 
 class Attachment(Base):
@@ -104,12 +105,69 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Rating(Base):
-    """好差评: five levels, 5 = 非常满意 … 1 = 非常不满意."""
-    __tablename__ = "ratings"
+class OutboxMessage(Base):
+    """A notice to send by e-mail or SMS, written in the transaction of the event it reports.
+
+    The delivery worker claims due rows (``SKIP LOCKED``), sends, and marks them sent, or
+    schedules a retry with backoff until ``attempts`` reaches the limit and marks them failed.
+    """
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"))
+    channel: Mapped[str] = mapped_column(String(8))          # email | sms
+    address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8), default="pending")   # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    notification: Mapped[Notification | None] = relationship()
+
+
+class Rating(Base):
+    """好差评 (GB/T 39734-2020): one per matter of a case, 5 = 非常满意 … 1 = 非常不满意.
+
+    A bad rating (1 or 2) is a rectification the supervisor answers (``reply``); the reply
+    reaches the applicant.
+    """
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("case_id", "matter_code", name="uq_ratings_case_matter"),
+                      Index("ix_ratings_open", "replied_at", "level"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", name="fk_ratings_case"))
+    matter_code: Mapped[str] = mapped_column(String(32))
     level: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rated_by: Mapped[int] = mapped_column(ForeignKey("users.id", name="fk_ratings_rated_by"))
     rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_ratings_replied_by"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OfficeSetting(Base):
+    """One office-wide setting an administrator keeps (the authority's full name, the seal image)."""
+    __tablename__ = "office_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    blob: Mapped[bytes | None] = mapped_column(LargeBinary)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FilingKey(Base):
+    """An ``Idempotency-Key`` (API) or one-time form token (web) of a filing: a retried submission
+    with the same key from the same user returns the case the first one created."""
+    __tablename__ = "filing_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_filing_keys_user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(210))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

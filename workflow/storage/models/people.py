@@ -37,8 +37,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), index=True)
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(String(20))     # mobile: SMS notices go here
+    email: Mapped[str | None] = mapped_column(String(254))    # e-mail notices go here
     active: Mapped[bool] = mapped_column(default=True)
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")  # +1 ends every session
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -8,14 +8,14 @@
   credit codes, so the staff case search (a substring of any of them) stays flat as cases grow.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-01 14:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,89 @@
+"""Administrators keep accounts up to date: details and contact addresses, disable, reset password.
+
+Each change is one transaction with an audit event; the audit keeps which fields changed, never
+a password. A disabled account can neither sign in nor use its API tokens (both check ``active``).
+"""
+from __future__ import annotations
+
+import re
+
+
+from workflow.domain.matters import DEPARTMENTS
+from workflow.domain import passwords
+from workflow.domain.passwords import hash_password
+from workflow.domain.permissions import require_role
+from workflow.errors import NotFound, ValidationError
+from workflow.services import users
+from workflow.storage import audit
+from workflow.storage.db import Database
+from workflow.storage.models import User
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")     # mainland mobile numbers (SMS notices)
+
+
+def _account(session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def _detail_errors(display_name: str, email: str | None, phone: str | None,
+                   department: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not display_name or len(display_name) > 100:
+        errors["display_name"] = ["Give a name of at most 100 characters."]
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        errors["email"] = ["Not a valid email address."]
+    if phone and not _MOBILE.match(phone):
+        errors["phone"] = ["Not a valid mobile number (11 digits starting with 1)."]
+    if department and department not in DEPARTMENTS:
+        errors["department"] = ["Unknown department."]
+    return errors
+
+
+def update_account(db: Database, actor, user_id: int, display_name: str, email: str | None, phone: str | None,
+                   department: str | None) -> User:
+    """Name, e-mail (for e-mail notices), mobile (for SMS notices) and department."""
+    require_role(actor, "admin")
+    values = {"display_name": (display_name or "").strip(), "email": (email or "").strip() or None,
+              "phone": (phone or "").strip() or None, "department_code": department or None}
+    errors = _detail_errors(values["display_name"], values["email"], values["phone"], values["department_code"])
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as session:
+        user = _account(session, user_id)
+        changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
+        for name in changed:
+            setattr(user, name, values[name])
+        audit.record(session, action="user_updated", actor=actor, data={"user_id": user.id, "fields": changed})
+        return user
+
+
+def set_active(db: Database, actor, user_id: int, active: bool) -> User:
+    """Disable (every session and token ended, sign-in refused) or enable an account."""
+    require_role(actor, "admin")
+    with db.transaction() as session:
+        return users.set_active(session, actor, user_id, active)
+
+
+def reset_password(db: Database, actor, user_id: int, password: str) -> User:
+    """A new password the administrator hands over (the same policy as everyone's); the account's
+    sessions and API tokens end."""
+    require_role(actor, "admin")
+    with db.transaction() as session:
+        user = _account(session, user_id)
+        problems = passwords.policy_errors(password, user.username)
+        if problems:
+            raise ValidationError({"password": problems})
+        user.password_hash = hash_password(password)
+        users.end_sessions(session, user)
+        audit.record(session, action="password_reset", actor=actor, data={"user_id": user.id})
+        return user
+
+
+def get_account(db: Database, actor, user_id: int) -> User:
+    require_role(actor, "admin")
+    with db.reading() as session:
+        return _account(session, user_id)
