@@ -75,10 +75,24 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
     if filters.matter:
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
-    if filters.q and filters.q.strip():
-        query = query.where(Case.id.in_(_matching(filters.q.strip())))
     with db.reading() as session:
+        if filters.q and filters.q.strip():
+            query = query.where(Case.id.in_(_matched(session, filters.q.strip())))
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
+
+
+MATCH_LIMIT = 5000
+
+
+def _matched(session: Session, q: str):
+    """The matching case ids as a list when there are few (the usual search), else the subquery.
+
+    PostgreSQL cannot estimate how few rows a substring union returns, and joined it to a scan of
+    every case; given the ids themselves, it reads them by primary key.
+    """
+    matching = _matching(q).subquery()
+    ids = session.scalars(select(*matching.c).limit(MATCH_LIMIT + 1)).all()
+    return ids if len(ids) <= MATCH_LIMIT else select(*matching.c)
 
 
 def _matching(q: str):
