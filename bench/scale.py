@@ -130,7 +130,7 @@ ON CONFLICT DO NOTHING;
 INSERT INTO cases (id, number, organisation_id, applicant_id, title, matters, data, status, outcome,
                    green_channel, created_at, materials_at, accepted_at, completed_at, decision_due_at,
                    deemed_accepted, extended_days, used_days, light, suspended, on_time)
-SELECT i, 'SL' || to_char(created, 'YYYY') || '-' || lpad(i::text, 8, '0'), 1 + (i - 1) / 20, CAST(:applicant AS integer),
+SELECT i, 'SL' || to_char(created, 'YYYY') || '-' || lpad(((i - 1) % 999999 + 1)::text, 6, '0'), 1 + (i - 1) / 20, CAST(:applicant AS integer),
        '申请' || matter, json_build_array(matter), '{{}}'::json,
        CASE WHEN age >= 30 THEN (CASE WHEN i % 33 = 0 THEN 'withdrawn' ELSE 'completed' END)
             WHEN i % 10 = 0 THEN 'submitted' WHEN i % 20 = 1 THEN 'correction' ELSE 'in_progress' END,

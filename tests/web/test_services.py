@@ -227,7 +227,7 @@ def test_period_timings_and_trend_are_aggregated_by_the_database(db, people):
     assert trend["2026-04"] == (5, 5) and trend["2026-03"] == (0, 0)
 
 
-def test_case_search_by_number_title_enterprise_and_credit_code(db, people):
+def test_case_search_by_number_title_enterprise_and_credit_code(db, people, monkeypatch):
     from tests.helpers import ORG_A, ORG_B
     from workflow.services.queries import CaseFilters
     mine, theirs = submit(db, people, title="糕点生产"), submit(db, people, who="applicant_b", title="机械加工")
@@ -238,3 +238,6 @@ def test_case_search_by_number_title_enterprise_and_credit_code(db, people):
     assert found(ORG_A[0]) == [mine.id]                      # its unified social credit code
     assert found("%") == [] and found("x_y") == []           # wildcards are searched for literally
     assert sorted(found("  ")) == sorted([mine.id, theirs.id])
+    assert sorted(found("有限公司")) == sorted([mine.id, theirs.id])
+    monkeypatch.setattr(queries, "MATCH_LIMIT", 1)          # more matches than the id list takes
+    assert sorted(found("有限公司")) == sorted([mine.id, theirs.id]) and found("糕点") == [mine.id]

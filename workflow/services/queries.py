@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, func, or_, select, union
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
-from workflow.domain.identifiers import normalise_number
+from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound
 from workflow.domain.disclosure import correction_items
@@ -75,27 +75,48 @@ def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Pag
     if filters.matter:
         query = query.where(Case.id.in_(select(ProcessInstance.case_id)
                                         .where(ProcessInstance.matter_code == filters.matter)))
-    if filters.q and filters.q.strip():
-        query = query.where(Case.id.in_(_matching(filters.q.strip())))
     with db.reading() as session:
+        if filters.q and filters.q.strip():
+            query = query.where(Case.id.in_(_matched(session, filters.q.strip())))
         return _page(session, query.order_by(Case.created_at.desc(), Case.id.desc()), filters.page, filters.per_page)
 
 
-def _matching(q: str):
-    """Ids of cases whose number or title, whose enterprise's name or credit code, or whose applicant
-    (display or user name) contains ``q``; numbers and credit codes in any letter case.
+MATCH_LIMIT = 5000
 
-    A union of one lookup per column, so each reads its own index (on PostgreSQL a pg_trgm GIN
-    index, migration 0011) instead of one OR that scans every case.
+
+def _matched(session: Session, q: str):
+    """The matching case ids as a list when there are few (the usual search), else the subquery.
+
+    PostgreSQL cannot estimate how few rows a substring union returns, and joined it to a scan of
+    every case; given the ids themselves, it reads them by primary key. The applicants whose name
+    matches are looked up first (a small table): when there are none, no piece scans cases for them.
+    """
+    applicants = session.scalars(select(User.id).where(
+        or_(_contains(User.display_name, q), _contains(User.username, q)))).all()
+    matching = _matching(q, applicants).subquery()
+    ids = session.scalars(select(*matching.c).limit(MATCH_LIMIT + 1)).all()
+    return ids if len(ids) <= MATCH_LIMIT else select(*matching.c)
+
+
+def _matching(q: str, applicants: list[int]):
+    """Ids of cases whose number or title, or whose enterprise's name or credit code, contains ``q``,
+    or whose applicant is one of ``applicants`` (those whose name matched); numbers and credit
+    codes in any letter case.
+
+    A whole case number is looked up by its unique index. Anything else is a union of one
+    lookup per column, so each reads its own index (on PostgreSQL a pg_trgm GIN index,
+    migration 0011) instead of one OR that scans every case or enterprise.
     """
     upper = q.upper()
-    organisations = select(Organisation.id).where(or_(_contains(Organisation.name, q),
-                                                      _contains(Organisation.credit_code, upper)))
-    applicants = select(User.id).where(or_(_contains(User.display_name, q), _contains(User.username, q)))
+    if parse_case_number(upper) is not None:
+        return select(Case.id).where(Case.number == upper)
+    organisations = [select(Organisation.id).where(_contains(Organisation.name, q)),
+                     select(Organisation.id).where(_contains(Organisation.credit_code, upper))]
+    by_applicant = [select(Case.id).where(Case.applicant_id.in_(applicants))] if applicants else []
     return union(select(Case.id).where(_contains(Case.number, upper)),
                  select(Case.id).where(_contains(Case.title, q)),
-                 select(Case.id).where(Case.organisation_id.in_(organisations)),
-                 select(Case.id).where(Case.applicant_id.in_(applicants)))
+                 *(select(Case.id).where(Case.organisation_id.in_(ids)) for ids in organisations),
+                 *by_applicant)
 
 
 def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:

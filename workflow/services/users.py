@@ -148,15 +148,11 @@ def issue_token(db: Database, user_id: int, lifetime: timedelta = TOKEN_LIFETIME
 
 
 def user_for_token(db: Database, token: str) -> User | None:
+    """The active user of a valid (known, unrevoked, unexpired) token: one indexed query per request."""
     with db.reading() as session:
-        row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token or ""))).first()
-        if row is None or row.revoked_at is not None:
-            return None
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=utcnow().tzinfo)
-        if expires <= utcnow():
-            return None
-        user = session.get(User, row.user_id)
-        return user if user is not None and user.active else None
+        return session.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.token_hash == _digest(token or ""), ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(), User.active.is_(True))).first()
 
 
 def revoke_token(db: Database, token: str) -> bool:

@@ -125,7 +125,8 @@ def _mapping_errors(session: Session, mapping: dict[str, str], source: ProcessVe
 
 
 def _spec(session: Session, version: ProcessVersion):
-    return load_spec(str(session.bind.url), version.id, lambda: version.spec_json)
+    return load_spec(str(session.bind.url), version.id, lambda: session.scalar(
+        select(ProcessVersion.spec_json).where(ProcessVersion.id == version.id)))
 
 
 def _running(version_id: int):

@@ -16,6 +16,7 @@ class Case(Base):
         Index("ix_cases_org", "organisation_id", "created_at"),
         Index("ix_cases_status_light", "status", "light", "decision_due_at"),
         Index("ix_cases_created", "created_at"),
+        Index("ix_cases_applicant_id", "applicant_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)

@@ -19,7 +19,9 @@ class ProcessVersion(Base):
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Read only through load_spec's cache, by its own query: loading a version row (task pages,
+    # admin lists) must not drag the parsed spec (the largest value in the database) along.
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
 
