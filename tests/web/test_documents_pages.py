@@ -15,7 +15,7 @@ from workflow.domain import certificates
 from workflow.domain.matters import MATTERS
 from workflow.services import documents
 from workflow.storage.db import utcnow
-from workflow.storage.models import Case
+from workflow.storage.models import Case, Certificate
 
 
 def pdf_links(page: str) -> list[str]:
