@@ -458,6 +458,7 @@ ZH.update({
     "Waiting for the supervisor's answer": "等待督查整改答复",
     "Your answer was sent to the applicant.": "答复已发送给申请人。",
     "Write the answer (at most 2000 characters).": "请填写答复（不超过 2000 字）。",
+    "A search term is at most 200 characters.": "查询内容不得超过 200 个字符。",
     "Bad ratings rectified": "差评整改率",
     "Bad ratings waiting for rectification": "待整改差评",
     "No bad rating of this case is waiting for an answer.": "本办件没有待答复的差评。",

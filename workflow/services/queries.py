@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import normalise_number
 from workflow.domain.permissions import case_scope, require_role
-from workflow.errors import NotFound
+from workflow.errors import NotFound, ValidationError
 from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
@@ -60,8 +60,18 @@ class CaseFilters:
     per_page: int = 20
 
 
-def _contains(column, text: str):
-    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``)."""
+MAX_SEARCH = 200
+TOO_LONG = "A search term is at most 200 characters."
+
+
+def _contains(column, text: str, field: str):
+    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``).
+
+    A longer term is refused as a field error: no stored name or number is that long, and SQLite
+    fails on a LIKE pattern over 50,000 bytes (found by the fuzzer: a 70,000-character ``q``).
+    """
+    if len(text.strip()) > MAX_SEARCH:
+        raise ValidationError({field: [TOO_LONG]})
     return column.contains(text.strip(), autoescape=True)
 
 
@@ -89,11 +99,11 @@ def _matching(q: str):
     index, migration 0011) instead of one OR that scans every case.
     """
     upper = q.upper()
-    organisations = select(Organisation.id).where(or_(_contains(Organisation.name, q),
-                                                      _contains(Organisation.credit_code, upper)))
-    applicants = select(User.id).where(or_(_contains(User.display_name, q), _contains(User.username, q)))
-    return union(select(Case.id).where(_contains(Case.number, upper)),
-                 select(Case.id).where(_contains(Case.title, q)),
+    organisations = select(Organisation.id).where(or_(_contains(Organisation.name, q, "q"),
+                                                      _contains(Organisation.credit_code, upper, "q")))
+    applicants = select(User.id).where(or_(_contains(User.display_name, q, "q"), _contains(User.username, q, "q")))
+    return union(select(Case.id).where(_contains(Case.number, upper, "q")),
+                 select(Case.id).where(_contains(Case.title, q, "q")),
                  select(Case.id).where(Case.organisation_id.in_(organisations)),
                  select(Case.id).where(Case.applicant_id.in_(applicants)))
 
@@ -221,7 +231,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
     if filters.actor:
-        query = query.where(_contains(AuditEvent.actor_name, filters.actor))
+        query = query.where(_contains(AuditEvent.actor_name, filters.actor, "actor"))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -229,7 +239,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.date_to:
         query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text:
-        query = query.where(_contains(AuditEvent.opinion, filters.text))
+        query = query.where(_contains(AuditEvent.opinion, filters.text, "text"))
     with db.reading() as session:
         return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
 
