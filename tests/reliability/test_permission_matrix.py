@@ -96,3 +96,13 @@ def draft(observed: dict[tuple[str, str, str], int]) -> str:
     lines = MATRIX.read_text(encoding="utf-8").splitlines() if MATRIX.exists() else []
     header = "".join(line + "\n" for line in lines if line.startswith("#"))
     return header + "\n".join(f"{m} {r} {role} {status}" for (m, r, role), status in observed.items()) + "\n"
+
+
+def test_who_is_asking_is_checked_before_the_version(app, db):
+    """The window may open the reviewer's task but not complete it: 403 whatever version it sends,
+    not a 409 that invites a retry; the reviewer with a stale version gets the 409."""
+    values = build(db, app.config["ATTACHMENTS_DIR"])
+    api = Api(app.test_client())
+    path, body = f"/api/v1/tasks/{values['task_id']}/complete", {"data": {"opinion": "x"}, "version": 999}
+    assert api.post(path, as_="window", json=body).status_code == 403
+    assert api.post(path, as_="food_reviewer", json=body).status_code == 409
