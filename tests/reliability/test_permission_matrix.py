@@ -29,7 +29,9 @@ LAST = [("POST", "/api/v1/cases/<int:case_id>/withdraw"), ("POST", "/my/cases/<i
 BODIES = {**{f"/api/v1/tasks/<int:task_id>/{op}": body for op, body in TASK_BODIES.items()},
           "/api/v1/cases/<int:case_id>/rating": {"level": 5}, "/api/v1/cases/<int:case_id>/resubmit": {"data": {}},
           "/api/v1/cases/<int:case_id>/withdraw": {"reason": "不要了"}, "/my/cases/<int:case_id>/rate": {"level": "5"},
-          "/tasks/<int:task_id>/<op>": {"expected_version": "999", "opinion": "x"}}
+          "/tasks/<int:task_id>/<op>": {"expected_version": "999", "opinion": "x"},
+          "/api/v1/cases/<int:case_id>/rating_reply": {"rating_id": 1, "reply": "已整改"},
+          "/api/v1/extensions/<int:segment_id>/decide": {"approve": True, "opinion": "同意"}}
 
 
 @pytest.fixture
