@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 from tests.conftest import _seed  # noqa: E402
-from tests.reliability.fuzzing import REQUESTS, Fuzzer, Request  # noqa: E402
+from tests.reliability.fuzzing import NO_LIMITS, REQUESTS, Fuzzer, Request  # noqa: E402
 from tests.web.conftest import make_app  # noqa: E402
 from workflow.storage.db import Database  # noqa: E402
 
@@ -33,7 +33,7 @@ def run(n: int, seed_value: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{tmp}/fuzz.db")
         _seed(db)
-        app = make_app(db, Path(tmp), API_RATE_LIMIT_ENABLED=False, LOGIN_RATE_LIMIT_ENABLED=False)
+        app = make_app(db, Path(tmp), **NO_LIMITS)
         fuzzer, statuses, problems = Fuzzer(app, db), Counter(), []
 
         @seed(seed_value)

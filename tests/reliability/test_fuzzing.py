@@ -7,12 +7,19 @@ a refused filing writes no case. Derandomized, so every run sends the same reque
 """
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.reliability.fuzzing import REQUESTS, Fuzzer, Request
+from tests.reliability.fuzzing import NO_LIMITS, REQUESTS, Fuzzer, Request
+from tests.web.conftest import make_app
 
 SETTINGS = settings(derandomize=True, max_examples=300, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def app(db, tmp_path):
+    return make_app(db, tmp_path, **NO_LIMITS)
 
 
 def test_hostile_requests_never_answer_5xx(app, db):

@@ -16,6 +16,7 @@ import pytest
 
 from tests.api.conftest import Api
 from tests.helpers import PASSWORD
+from tests.reliability.fuzzing import NO_LIMITS
 from tests.reliability.permission_world import ROLES, build, url
 from tests.reliability.test_visibility import BODIES as TASK_BODIES
 from tests.web.conftest import make_app
@@ -36,8 +37,7 @@ BODIES = {**{f"/api/v1/tasks/<int:task_id>/{op}": body for op, body in TASK_BODI
 
 @pytest.fixture
 def app(db, tmp_path):
-    return make_app(db, tmp_path, API_RATE_LIMIT_ENABLED=False, LOGIN_RATE_LIMIT_ENABLED=False,
-                    PROGRESS_RATE_LIMIT="100000 per minute")
+    return make_app(db, tmp_path, **NO_LIMITS)
 
 
 def routes(app) -> list[tuple[str, str]]:
