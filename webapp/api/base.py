@@ -21,6 +21,7 @@ from webapp.api import errors
 from webapp.api.schemas import Error
 from webapp.database import get_db  # noqa: F401  (the resources import it from here)
 from workflow.errors import msg
+from workflow.domain.permissions import require_role
 from workflow.services import users
 
 ERROR_TEXT = {
@@ -166,16 +167,19 @@ def _document_errors(blp: flask_smorest.Blueprint, func, codes):
     return func
 
 
-def guarded(blp: flask_smorest.Blueprint, *codes: int):
+def guarded(blp: flask_smorest.Blueprint, *codes: int, roles: tuple[str, ...] = ()):
     """Bearer auth before anything else; documents 401 and the other error codes given.
 
     Put it right under ``@blp.route`` so a request without a token gets 401 before its body is
-    looked at.
+    looked at. ``roles`` (the service's own constant) refuses other roles with 403 before the
+    body too, so a role that may never call the operation is not told what its body lacks.
     """
     def decorate(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
             authenticate_request()
+            if roles:
+                require_role(g.api_user, *roles)
             return func(*args, **kwargs)
         wrapper = _document_errors(blp, wrapper, (400, 401, *codes))
         return blp.doc(security=BEARER)(wrapper)

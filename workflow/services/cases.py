@@ -23,6 +23,9 @@ from workflow.timekeeping.workdays import local_date
 RATING_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 
 
+FILERS = ("applicant",)     # who may file a case; the API checks it before reading the body
+
+
 def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_channel: bool = False,
            uploads: list[attachments.Upload] = (), root=None, key: str | None = None) -> Case:
     """An applicant files one case for one or several matters (joint filing), with its materials.
@@ -31,7 +34,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
     exists without the materials it was sent with. With a ``key`` (``Idempotency-Key``, the form's
     one-time token) a retried filing returns the case the first one filed (``filing_keys``).
     """
-    require_role(actor, "applicant")
+    require_role(actor, *FILERS)
     if actor.organisation_id is None:
         raise Forbidden("Your account is not linked to an enterprise.")
     codes = applications.matter_codes(matters)

@@ -126,11 +126,12 @@ def task_op(db: Database, actor: Actor, task_id: int, op: str, expected_version:
     """Open a task command for ``op``: locks, the caller's version, and the policy's offer."""
     with task_command(db, actor, task_id) as (cmd, task):
         row = instances.lock_row(cmd.session, task.instance_id)
-        instances.require_version(row, expected_version)
         running = instances.lock(cmd, task.instance_id) if load else None
         ctx = policy.TaskContext(cmd.session, actor, task, cmd.case, cmd.now,
                                  workflow=running.workflow if running else None)
-        yield TaskOp(cmd, task, policy.require_task(ctx, op), running)
+        action = policy.require_task(ctx, op)        # who is asking before how fresh their copy is
+        instances.require_version(row, expected_version)
+        yield TaskOp(cmd, task, action, running)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
-from workflow.errors import NotFound
+from workflow.errors import NotFound, ValidationError, msg
 from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
@@ -60,8 +60,17 @@ class CaseFilters:
     per_page: int = 20
 
 
-def _contains(column, text: str):
-    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``)."""
+MAX_SEARCH = 200
+
+
+def _contains(column, text: str, field: str = "q"):
+    """Substring search: the user's ``%``, ``_`` and escape characters are literal (``autoescape``).
+
+    A longer term is refused as a field error: no stored name or number is that long, and SQLite
+    fails on a LIKE pattern over 50,000 bytes (found by the fuzzer: a 70,000-character ``q``).
+    """
+    if len(text.strip()) > MAX_SEARCH:
+        raise ValidationError({field: [msg("A search term is at most {n} characters.", n=MAX_SEARCH)]})
     return column.contains(text.strip(), autoescape=True)
 
 
@@ -242,7 +251,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
     if filters.actor:
-        query = query.where(_contains(AuditEvent.actor_name, filters.actor))
+        query = query.where(_contains(AuditEvent.actor_name, filters.actor, "actor"))
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
     if filters.date_from:
@@ -250,7 +259,7 @@ def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) ->
     if filters.date_to:
         query = query.where(AuditEvent.at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text:
-        query = query.where(_contains(AuditEvent.opinion, filters.text))
+        query = query.where(_contains(AuditEvent.opinion, filters.text, "text"))
     with db.reading() as session:
         return _page(session, query.order_by(AuditEvent.seq.desc()), filters.page, filters.per_page)
 

@@ -54,6 +54,9 @@ class Outcome:
     moved: bool = False
 
 
+MIGRATORS = ("admin",)      # who may move running instances; the API checks it before the body
+
+
 def parse_mapping(pairs: list[str]) -> dict[str, str]:
     """``OLD=NEW`` lines (the shell's ``--map``, the admin page's text box) as a mapping."""
     mapping, bad = {}, []
@@ -84,7 +87,7 @@ def migrate(db: Database, actor, plan: Plan) -> Outcome:
 
 
 def _preview(db: Database, actor, plan: Plan) -> tuple[Outcome, ProcessVersion, ProcessVersion]:
-    require_role(actor, "admin")
+    require_role(actor, *MIGRATORS)
     with db.reading() as session:
         source, target = _versions(session, plan)
         spec, subs = _spec(session, target)

@@ -42,7 +42,7 @@ CASE_ERRORS = (403, 404, 409, 422)
 
 @blp.route("", methods=["POST"])
 @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])          # the filing's own header, not the list's
-@guarded(blp, 403, 404, 422)
+@guarded(blp, 403, 404, 422, roles=cases.FILERS)
 @blp.arguments(CaseCreate)
 @blp.response(201, CaseDetailSchema)
 def file_case(body):

@@ -13,7 +13,7 @@ blp = ApiBlueprint("processes", __name__, url_prefix="/api/v1/processes", tag="p
 
 
 @blp.route("/migrations", methods=["POST"])
-@guarded(blp, 403, 422)
+@guarded(blp, 403, 422, roles=versions.MIGRATORS)
 @blp.arguments(MigrationPlan)
 @blp.response(200, MigrationOutcome)
 def migrate(plan):
