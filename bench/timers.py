@@ -18,10 +18,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this folder comes first on sys.path; bench/http.py must not shadow the
-# standard library's http package (requests, urllib and email import it).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import math
 import os

@@ -19,17 +19,13 @@ same run, the service layer alone completes the same two steps on the same Postg
 (``services.tasks.complete``), so "HTTP completion / service completion" compares like with
 like. Prints PASS/MISS against the targets; never fails.
 
-    .venv/bin/python bench/http.py [--url postgresql://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/http_load.py [--url postgresql://postgres@127.0.0.1:5432/postgres]
                                    [--seconds 20] [--clients 1,16] [--no-embedded]
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-
-# Run as a script, this folder comes first on sys.path; bench/http.py must not shadow the
-# standard library's http package (requests, urllib and email import it).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import argparse
 import math
