@@ -28,7 +28,6 @@ import sys
 from pathlib import Path
 
 import argparse
-import math
 import os
 import socket
 import subprocess
@@ -44,7 +43,7 @@ if str(ROOT) not in sys.path:
 import requests  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.scale import create_database, drop_database, seed  # noqa: E402
+from bench.scale import create_database, drop_database, pct, seed  # noqa: E402
 from workflow.services import cases, tasks, users  # noqa: E402
 from workflow.storage.db import Database  # noqa: E402
 from workflow.storage.models import HumanTask, User  # noqa: E402
@@ -59,11 +58,6 @@ APPLICATION = {"title": "电梯使用登记", "company_name": COMPANY, "credit_c
 STEPS = (("window1", {"opinion": "材料齐全，予以受理", "decision": "accept"}),
          ("reviewer_equipment1", {"opinion": "符合要求", "decision": "pass"}))
 TARGETS = {"http_over_service": 2.0, "scaling": 1.8, "mixed_rps": 500.0, "complete_p95_ms": 60.0}
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else float("nan")
 
 
 def free_port() -> int:

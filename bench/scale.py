@@ -67,8 +67,9 @@ TRADES = ["食品", "机械", "气瓶", "电梯", "锅炉", "化工", "纺织", 
 
 
 def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of the benchmarks (nan when nothing was measured)."""
     ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else float("nan")
 
 
 # -- the database ----------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 
 import argparse
-import math
 import os
 import subprocess
 import time
@@ -33,7 +32,8 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 import workflow.domain.operations  # noqa: E402,F401 - registers the operations service tasks call
-from bench.scale import create_database, drop_database, seed  # noqa: E402
+from bench.http_load import stop  # noqa: E402
+from bench.scale import create_database, drop_database, pct, seed  # noqa: E402
 from workflow.runtime.deployment import deploy_file  # noqa: E402
 from workflow.runtime.instances import next_timer  # noqa: E402
 from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow  # noqa: E402
@@ -43,11 +43,6 @@ from workflow.storage.models import Case, HumanTask, ProcessInstance, ProcessVer
 BPMN = ROOT / "bench" / "timer_bench.bpmn"
 TARGET_LAG_S = 2.0
 MATTER, DEPARTMENT = "equipment_registration", "equipment"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)] if ordered else float("nan")
 
 
 def template(db: Database) -> tuple[int, bytes, str]:
@@ -163,13 +158,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Target: lag p95 {p95:.2f} s <= {TARGET_LAG_S:g} s {'PASS' if p95 <= TARGET_LAG_S else 'MISS'};"
               f" every timer fired: {'PASS' if len(lags) == args.timers else 'MISS'}")
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(procs)
         db.dispose()
         drop_database(args.url, name)
 
