@@ -12,7 +12,9 @@ from sqlalchemy import select
 from tests.web.conftest import text
 from tests.web.flows import granted, submit
 from workflow.services import cases
+from workflow.storage.db import utcnow
 from workflow.storage.models import AuditEvent, Holiday, ProcessVersion, User
+from workflow.timekeeping.workdays import local_date
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +43,7 @@ def test_dashboard_figures(db, people, login):
 def test_period_report_and_csv(db, people, login):
     granted(db, people)
     c = login("supervisor")
-    today = date.today().isoformat()
+    today = local_date(utcnow()).isoformat()      # the office day (UTC+8), not the machine's UTC date
     page = text(c.get(f"/supervisor/report?from=2020-01-01&to={today}"))
     assert "统计报表" in page and "引擎测试事项" in page and "导出 CSV" in page
     response = c.get(f"/supervisor/report.csv?from=2020-01-01&to={today}")
