@@ -1,6 +1,8 @@
 """Cases (办件): file, list, read, history, withdraw, resubmit, attachments, rating, extension decisions."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from webapp.api.base import (
@@ -13,8 +15,14 @@ from webapp.api.base import (
     paged,
     require_id,
 )
-from webapp.documents import file_response, links
-from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
+from webapp.api.commands import Command, register
+from webapp.api.read_models import (
+    attachment_dict,
+    case_detail,
+    case_dict,
+    history_items,
+    rating_dict,
+)
 from webapp.api.schemas import (
     AttachmentSchema,
     AttachmentUpload,
@@ -30,6 +38,7 @@ from webapp.api.schemas import (
     ResubmitRequest,
     WithdrawRequest,
 )
+from webapp.documents import file_response, links
 from workflow.errors import ValidationError, msg
 from workflow.services import attachments, cases, clock, dispatch, documents, queries
 
@@ -99,44 +108,6 @@ def document(case_id, key):
     return file_response(rendered.data, rendered.filename, rendered.content_type)
 
 
-@blp.route("/<int:case_id>/withdraw", methods=["POST"])
-@guarded(blp, *CASE_ERRORS)
-@blp.arguments(WithdrawRequest, required=False)
-@blp.response(200, CaseDetailSchema)
-def withdraw(body, case_id):
-    """Withdraw the application (撤回申请); the applicant's organisation only"""
-    dispatch.run_case_op(get_db(), actor(), require_id(case_id), "withdraw", body)
-    return case_detail(case_id)
-
-
-@blp.route("/<int:case_id>/resubmit", methods=["POST"])
-@guarded(blp, *CASE_ERRORS)
-@blp.arguments(ResubmitRequest)
-@blp.response(200, CaseDetailSchema)
-def resubmit(body, case_id):
-    """Send the corrections a step asked for (退回补正); the clock runs again"""
-    dispatch.run_case_op(get_db(), actor(), require_id(case_id), "resubmit", body)
-    return case_detail(case_id)
-
-
-@blp.route("/<int:case_id>/rating", methods=["POST"])
-@guarded(blp, *CASE_ERRORS)
-@blp.arguments(RatingRequest)
-@blp.response(201, RatingSchema)
-def rate(body, case_id):
-    """Rate a matter of a completed case (好差评), once per matter; levels 1 and 2 need a comment"""
-    return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating", body))
-
-
-@blp.route("/<int:case_id>/rating_reply", methods=["POST"])
-@guarded(blp, *CASE_ERRORS)
-@blp.arguments(RatingReplyRequest)
-@blp.response(200, RatingSchema)
-def rating_reply(body, case_id):
-    """Answer a bad rating (差评整改); supervisors, offered as `rating_reply` with the waiting `ratings`"""
-    return rating_dict(dispatch.run_case_op(get_db(), actor(), require_id(case_id), "rating_reply", body))
-
-
 @blp.route("/<int:case_id>/attachments", methods=["POST"])
 @guarded(blp, 404, 409, 413, 422)
 @blp.arguments(AttachmentUpload, location="multipart")
@@ -157,11 +128,36 @@ def upload(form, case_id):
     return attachment_dict(row)
 
 
-@extensions_blp.route("/<int:segment_id>/decide", methods=["POST"])
-@guarded(extensions_blp, *CASE_ERRORS)
-@extensions_blp.arguments(DecideRequest)
-@extensions_blp.response(200, CaseDetailSchema)
-def decide(body, segment_id):
-    """Approve or refuse an extension request (offered to the department's approvers as `decide`)"""
-    segment = clock.decide_extension(get_db(), actor(), require_id(segment_id), body["approve"], body["opinion"])
-    return case_detail(segment.case_id)
+def _op(op: str):
+    """Run ``op`` through the dispatcher the web pages use."""
+    def run(case_id: int, body: dict) -> Any:
+        return dispatch.run_case_op(get_db(), actor(), require_id(case_id), op, body)
+    return run
+
+
+def _case(_result: Any, case_id: int) -> dict:
+    return case_detail(case_id)
+
+
+def _rating(result: Any, _case_id: int) -> dict:
+    return rating_dict(result)
+
+
+def _decide(segment_id: int, body: dict) -> Any:
+    return clock.decide_extension(get_db(), actor(), require_id(segment_id), body["approve"], body["opinion"])
+
+
+register(blp, "case_id", (
+    Command("withdraw", "Withdraw the application (撤回申请); the applicant's organisation only",
+            _op("withdraw"), _case, CaseDetailSchema, WithdrawRequest, body_required=False),
+    Command("resubmit", "Send the corrections a step asked for (退回补正); the clock runs again",
+            _op("resubmit"), _case, CaseDetailSchema, ResubmitRequest),
+    Command("rating", "Rate a matter of a completed case (好差评), once per matter; levels 1 and 2 need a comment",
+            _op("rating"), _rating, RatingSchema, RatingRequest, status=201, name="rate"),
+    Command("rating_reply", "Answer a bad rating (差评整改); supervisors, offered as `rating_reply` with the "
+            "waiting `ratings`", _op("rating_reply"), _rating, RatingSchema, RatingReplyRequest),
+), CASE_ERRORS)
+register(extensions_blp, "segment_id", (
+    Command("decide", "Approve or refuse an extension request (offered to the department's approvers as `decide`)",
+            _decide, lambda segment, _id: case_detail(segment.case_id), CaseDetailSchema, DecideRequest),
+), CASE_ERRORS)

@@ -1,11 +1,15 @@
 """Human tasks: the inbox, one task with its form, version and offered actions, and every operation.
 
 Each operation endpoint's last path segment is the ``op`` the action policy offers in ``actions``;
-the endpoint calls the same dispatcher as the web pages.
+the endpoint calls the same dispatcher as the web pages. The operations are rows of ``COMMANDS``
+(:mod:`webapp.api.commands`): what differs between them is their body, docstring and answer.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
+from webapp.api.commands import Command, register
 from webapp.api.read_models import case_numbers, task_detail, task_dict
 from webapp.api.schemas import (
     ClaimRequest,
@@ -34,12 +38,6 @@ blp = ApiBlueprint("tasks", __name__, url_prefix="/api/v1/tasks", tag="tasks",
 TASK_ERRORS = (403, 404, 409, 422)
 
 
-def _run(op: str, task_id: int, params: dict) -> dict:
-    """Perform ``op`` and answer with the task as the caller now sees it (a recall reopens a new one)."""
-    result = dispatch.run_task_op(get_db(), actor(), require_id(task_id), op, params)
-    return task_detail(getattr(result, "id", task_id) if op == "recall" else task_id)
-
-
 @blp.route("", methods=["GET"])
 @guarded(blp)
 @blp.arguments(TaskQuery, location="query")
@@ -65,178 +63,73 @@ def get_task(task_id):
     return task_detail(require_id(task_id))
 
 
-@blp.route("/<int:task_id>/claim", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(ClaimRequest, required=False)
-@blp.response(200, TaskDetailSchema)
-def claim(body, task_id):
-    """Claim (签收) a task of your queue; 409 when someone else was quicker"""
-    return _run("claim", task_id, body)
+def _op(op: str):
+    """Run ``op`` through the dispatcher the web pages use."""
+    def run(task_id: int, body: dict) -> Any:
+        return dispatch.run_task_op(get_db(), actor(), require_id(task_id), op, body)
+    return run
 
 
-@blp.route("/<int:task_id>/unclaim", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.response(200, TaskDetailSchema)
-def unclaim(task_id):
-    """Give a claimed task back to the queue (退签)"""
-    return _run("unclaim", task_id, {})
+def _return(task_id: int, body: dict) -> Any:
+    """``target: "applicant"`` still means a correction by the applicant."""
+    return _op("correction" if body["target"] == "applicant" else "return")(task_id, body)
 
 
-@blp.route("/<int:task_id>/complete", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(CompleteRequest)
-@blp.response(200, TaskDetailSchema)
-def complete(body, task_id):
-    """Complete a task with its form data (opinion, decision …)
+def _task(_result: Any, task_id: int) -> dict:
+    return task_detail(task_id)
+
+
+def _reopened(result: Any, _task_id: int) -> dict:
+    return task_detail(result.id)
+
+
+def _notified(result: Any, task_id: int) -> dict:
+    return {"task_id": task_id, "notified": result}
+
+
+def _command(op: str, doc: str, body=None, **options) -> Command:
+    """A row whose service is the dispatcher's ``op`` and whose answer, unless given, is the task."""
+    options.setdefault("run", _op(op))
+    options.setdefault("answer", _task)
+    options.setdefault("response", TaskDetailSchema)
+    return Command(op, doc, body=body, **options)
+
+
+COMMANDS = (
+    _command("claim", "Claim (签收) a task of your queue; 409 when someone else was quicker",
+             ClaimRequest, body_required=False),
+    _command("unclaim", "Give a claimed task back to the queue (退签)"),
+    _command("complete", """Complete a task with its form data (opinion, decision …)
 
     `decision` must be one of the `decisions` the `complete` action offers; people a form names
     (an inspection team, an expert panel) must be among its `people`. Send the `version` from
     `GET /api/v1/tasks/{task_id}`: if the process moved on in the meantime the answer is 409.
-    """
-    return _run("complete", task_id, body)
-
-
-@blp.route("/<int:task_id>/return", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(ReturnRequest)
-@blp.response(200, TaskDetailSchema)
-def return_task(body, task_id):
-    """Return the case to an earlier step (退回): `target` is one of the `targets` offered
+    """, CompleteRequest),
+    _command("return", """Return the case to an earlier step (退回): `target` is one of the `targets` offered
 
     `"applicant"` still means a correction by the applicant (see `correction`).
-    """
-    if body["target"] == "applicant":
-        return _run("correction", task_id, body)
-    return _run("return", task_id, body)
-
-
-@blp.route("/<int:task_id>/correction", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(CorrectionRequest)
-@blp.response(200, TaskDetailSchema)
-def correction(body, task_id):
-    """Return to the applicant for correction (退回补正): the clock stops until they resubmit"""
-    return _run("correction", task_id, body)
-
-
-@blp.route("/<int:task_id>/recall", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(VersionRequest, required=False)
-@blp.response(200, TaskDetailSchema)
-def recall(body, task_id):
-    """Recall (撤回) a step you completed while the next is untouched; answers the reopened task"""
-    return _run("recall", task_id, body)
-
-
-@blp.route("/<int:task_id>/transfer", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(TransferRequest)
-@blp.response(200, TaskDetailSchema)
-def transfer(body, task_id):
-    """Hand a task you hold to one of the `candidates` (转办)"""
-    return _run("transfer", task_id, body)
-
-
-@blp.route("/<int:task_id>/delegate", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(TransferRequest)
-@blp.response(200, TaskDetailSchema)
-def delegate(body, task_id):
-    """Delegate (委派): the colleague answers and the task comes back to you"""
-    return _run("delegate", task_id, body)
-
-
-@blp.route("/<int:task_id>/resolve", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(OpinionRequest)
-@blp.response(200, TaskDetailSchema)
-def resolve(body, task_id):
-    """The delegate's answer; the task returns to whoever delegated it"""
-    return _run("resolve", task_id, body)
-
-
-@blp.route("/<int:task_id>/reclaim", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.response(200, TaskDetailSchema)
-def reclaim(task_id):
-    """Take back (拿回) a task you transferred or delegated, before the colleague acts on it"""
-    return _run("reclaim", task_id, {})
-
-
-@blp.route("/<int:task_id>/add_signer", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(SignerRequest)
-@blp.response(200, TaskDetailSchema)
-def add_signer(body, task_id):
-    """Add a signer (加签): their opinion is required before the task completes"""
-    return _run("add_signer", task_id, body)
-
-
-@blp.route("/<int:task_id>/remove_signer", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(SignerRequest)
-@blp.response(200, TaskDetailSchema)
-def remove_signer(body, task_id):
-    """Remove a signer who has not signed yet (减签)"""
-    return _run("remove_signer", task_id, body)
-
-
-@blp.route("/<int:task_id>/sign", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(OpinionRequest)
-@blp.response(200, TaskDetailSchema)
-def sign(body, task_id):
-    """Give the opinion you were asked for as an added signer"""
-    return _run("sign", task_id, body)
-
-
-@blp.route("/<int:task_id>/copy", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(CopyRequest)
-@blp.response(200, Notified)
-def copy(body, task_id):
-    """Copy a task to colleagues (抄送): they get a notice, not the task"""
-    return {"task_id": task_id, "notified": dispatch.run_task_op(get_db(), actor(), require_id(task_id), "copy", body)}
-
-
-@blp.route("/<int:task_id>/urge", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(UrgeRequest, required=False)
-@blp.response(200, Notified)
-def urge(body, task_id):
-    """Urge (催办) whoever holds or may claim the task; supervisors, approvers and the window"""
-    return {"task_id": task_id, "notified": dispatch.run_task_op(get_db(), actor(), require_id(task_id), "urge", body)}
-
-
-@blp.route("/<int:task_id>/suspend", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(SuspendRequest)
-@blp.response(200, TaskDetailSchema)
-def suspend(body, task_id):
-    """Stop the case's clock while this step waits for a hearing, testing, appraisal or experts (Art. 45)"""
-    return _run("suspend", task_id, body)
-
-
-@blp.route("/<int:task_id>/resume", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.response(200, TaskDetailSchema)
-def resume(task_id):
-    """Let the clock run again"""
-    return _run("resume", task_id, {})
-
-
-@blp.route("/<int:task_id>/extension", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.arguments(ExtensionRequest)
-@blp.response(200, TaskDetailSchema)
-def extension(body, task_id):
-    """Ask for an extension of the decision limit within the offered `days` (Art. 42); an approver decides"""
-    return _run("extension", task_id, body)
-
-
-@blp.route("/<int:task_id>/close_round", methods=["POST"])
-@guarded(blp, *TASK_ERRORS)
-@blp.response(200, RoundResult)
-def close_round(task_id):
-    """Close the award round of this ranking step: its quota goes to the highest panel scores"""
-    return {"results": dispatch.run_task_op(get_db(), actor(), require_id(task_id), "close_round", {})}
+    """, ReturnRequest, run=_return, name="return_task"),
+    _command("correction", "Return to the applicant for correction (退回补正): the clock stops until they resubmit",
+             CorrectionRequest),
+    _command("recall", "Recall (撤回) a step you completed while the next is untouched; answers the reopened task",
+             VersionRequest, body_required=False, answer=_reopened),
+    _command("transfer", "Hand a task you hold to one of the `candidates` (转办)", TransferRequest),
+    _command("delegate", "Delegate (委派): the colleague answers and the task comes back to you", TransferRequest),
+    _command("resolve", "The delegate's answer; the task returns to whoever delegated it", OpinionRequest),
+    _command("reclaim", "Take back (拿回) a task you transferred or delegated, before the colleague acts on it"),
+    _command("add_signer", "Add a signer (加签): their opinion is required before the task completes", SignerRequest),
+    _command("remove_signer", "Remove a signer who has not signed yet (减签)", SignerRequest),
+    _command("sign", "Give the opinion you were asked for as an added signer", OpinionRequest),
+    _command("copy", "Copy a task to colleagues (抄送): they get a notice, not the task",
+             CopyRequest, answer=_notified, response=Notified),
+    _command("urge", "Urge (催办) whoever holds or may claim the task; supervisors, approvers and the window",
+             UrgeRequest, body_required=False, answer=_notified, response=Notified),
+    _command("suspend", "Stop the case's clock while this step waits for a hearing, testing, appraisal or "
+             "experts (Art. 45)", SuspendRequest),
+    _command("resume", "Let the clock run again"),
+    _command("extension", "Ask for an extension of the decision limit within the offered `days` (Art. 42); "
+             "an approver decides", ExtensionRequest),
+    _command("close_round", "Close the award round of this ranking step: its quota goes to the highest panel scores",
+             answer=lambda result, _task_id: {"results": result}, response=RoundResult),
+)
+register(blp, "task_id", COMMANDS, TASK_ERRORS)
