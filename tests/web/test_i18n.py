@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from webapp import i18n
-from webapp.api import schemas as api_schemas
+from webapp.api.schemas import auth, base, cases, processes, public, tasks
 from webapp.i18n_import import po_path, read_catalog
 from workflow.domain import forms
 from workflow.domain.forms.messages import MessageSchema
@@ -89,7 +89,8 @@ def test_counts_are_singular_in_english(app):
 
 
 def schemas() -> list[type]:
-    api = [s for s in vars(api_schemas).values() if isinstance(s, type) and issubclass(s, MessageSchema)]
+    api = {s for module in (auth, base, cases, processes, public, tasks) for s in vars(module).values()
+           if isinstance(s, type) and issubclass(s, MessageSchema)}
     return [*forms.FORMS.values(), *api]
 
 

@@ -31,7 +31,7 @@ from webapp import i18n, input_guard, throttle
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
 from webapp.api.resources import auth, cases, matters, notifications, oversight, processes, public, tasks
-from webapp.api.schemas import Error
+from webapp.api.schemas.base import Error
 
 API_PREFIX = "/api/v1"
 TITLE = "Single-window licensing API"

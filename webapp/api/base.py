@@ -18,7 +18,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from webapp.api import errors
-from webapp.api.schemas import Error
+from webapp.api.schemas.base import Error
 from webapp.database import get_db  # noqa: F401  (the resources import it from here)
 from workflow.errors import msg
 from workflow.domain.permissions import require_role

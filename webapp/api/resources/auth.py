@@ -6,7 +6,7 @@ from flask import g
 from webapp import throttle
 from webapp.api.base import ApiBlueprint, get_db, guarded, public
 from webapp.api.errors import ApiError
-from webapp.api.schemas import TokenRequest, TokenResponse
+from webapp.api.schemas.auth import TokenRequest, TokenResponse
 from workflow.services import users
 
 blp = ApiBlueprint("auth", __name__, url_prefix="/api/v1/auth", tag="auth",

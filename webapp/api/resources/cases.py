@@ -23,21 +23,7 @@ from webapp.api.read_models import (
     history_items,
     rating_dict,
 )
-from webapp.api.schemas import (
-    AttachmentSchema,
-    AttachmentUpload,
-    CaseCreate,
-    CaseDetailSchema,
-    CasePage,
-    CaseQuery,
-    DecideRequest,
-    HistorySchema,
-    RatingReplyRequest,
-    RatingRequest,
-    RatingSchema,
-    ResubmitRequest,
-    WithdrawRequest,
-)
+from webapp.api.schemas import cases as schemas
 from webapp.documents import file_response, links
 from workflow.errors import ValidationError, msg
 from workflow.services import attachments, cases, clock, dispatch, documents, queries
@@ -52,8 +38,8 @@ CASE_ERRORS = (403, 404, 409, 422)
 @blp.route("", methods=["POST"])
 @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])          # the filing's own header, not the list's
 @guarded(blp, 403, 404, 422, roles=cases.FILERS)
-@blp.arguments(CaseCreate)
-@blp.response(201, CaseDetailSchema)
+@blp.arguments(schemas.CaseCreate)
+@blp.response(201, schemas.CaseDetailSchema)
 def file_case(body):
     """File a case for one or several matters (joint filing); applicants only
 
@@ -68,8 +54,8 @@ def file_case(body):
 
 @blp.route("", methods=["GET"])
 @guarded(blp)
-@blp.arguments(CaseQuery, location="query")
-@blp.response(200, CasePage)
+@blp.arguments(schemas.CaseQuery, location="query")
+@blp.response(200, schemas.CasePage)
 def list_cases(query):
     """Cases the caller may see, newest first
 
@@ -84,7 +70,7 @@ def list_cases(query):
 
 @blp.route("/<int:case_id>", methods=["GET"])
 @guarded(blp, 404)
-@blp.response(200, CaseDetailSchema)
+@blp.response(200, schemas.CaseDetailSchema)
 def get_case(case_id):
     """A case: status, statutory clock, open tasks, progress, certificates, attachments, rating, actions"""
     return case_detail(require_id(case_id))
@@ -92,7 +78,7 @@ def get_case(case_id):
 
 @blp.route("/<int:case_id>/history", methods=["GET"])
 @guarded(blp, 404)
-@blp.response(200, HistorySchema)
+@blp.response(200, schemas.HistorySchema)
 def history(case_id):
     """The case's decision history (oldest first): staff see it whole, applicants what the law tells them"""
     case, items = history_items(require_id(case_id))
@@ -110,8 +96,8 @@ def document(case_id, key):
 
 @blp.route("/<int:case_id>/attachments", methods=["POST"])
 @guarded(blp, 404, 409, 413, 422)
-@blp.arguments(AttachmentUpload, location="multipart")
-@blp.response(201, AttachmentSchema)
+@blp.arguments(schemas.AttachmentUpload, location="multipart")
+@blp.response(201, schemas.AttachmentSchema)
 def upload(form, case_id):
     """Add a file (PDF, JPG, PNG or OFD, at most 10 MiB) to a case
 
@@ -149,15 +135,15 @@ def _decide(segment_id: int, body: dict) -> Any:
 
 register(blp, "case_id", (
     Command("withdraw", "Withdraw the application (撤回申请); the applicant's organisation only",
-            _op("withdraw"), _case, CaseDetailSchema, WithdrawRequest, body_required=False),
+            _op("withdraw"), _case, schemas.CaseDetailSchema, schemas.WithdrawRequest, body_required=False),
     Command("resubmit", "Send the corrections a step asked for (退回补正); the clock runs again",
-            _op("resubmit"), _case, CaseDetailSchema, ResubmitRequest),
+            _op("resubmit"), _case, schemas.CaseDetailSchema, schemas.ResubmitRequest),
     Command("rating", "Rate a matter of a completed case (好差评), once per matter; levels 1 and 2 need a comment",
-            _op("rating"), _rating, RatingSchema, RatingRequest, status=201, name="rate"),
+            _op("rating"), _rating, schemas.RatingSchema, schemas.RatingRequest, status=201, name="rate"),
     Command("rating_reply", "Answer a bad rating (差评整改); supervisors, offered as `rating_reply` with the "
-            "waiting `ratings`", _op("rating_reply"), _rating, RatingSchema, RatingReplyRequest),
+            "waiting `ratings`", _op("rating_reply"), _rating, schemas.RatingSchema, schemas.RatingReplyRequest),
 ), CASE_ERRORS)
 register(extensions_blp, "segment_id", (
     Command("decide", "Approve or refuse an extension request (offered to the department's approvers as `decide`)",
-            _decide, lambda segment, _id: case_detail(segment.case_id), CaseDetailSchema, DecideRequest),
+            _decide, lambda segment, _id: case_detail(segment.case_id), schemas.CaseDetailSchema, schemas.DecideRequest),
 ), CASE_ERRORS)

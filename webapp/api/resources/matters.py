@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from webapp.api.base import ApiBlueprint, get_db, guarded, paged
 from webapp.api.jsonschema import schema_to_json
-from webapp.api.schemas import MatterPage, PageQuery
+from webapp.api.schemas.auth import MatterPage
+from webapp.api.schemas.base import PageQuery
 from workflow.domain import forms, limits
 from workflow.domain.matters import Matter
 from workflow.services.paging import Page

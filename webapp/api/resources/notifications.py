@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
-from webapp.api.schemas import PageMeta, PageQuery
+from webapp.api.schemas.base import PageMeta, PageQuery
 from workflow.services.notifications import messages
 
 blp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1/notifications", tag="notifications",

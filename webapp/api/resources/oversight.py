@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded
-from webapp.api.schemas import Summary, SummaryQuery, VerifyResultSchema
+from webapp.api.schemas.public import Summary, SummaryQuery, VerifyResultSchema
 from workflow.services import queries, reports
 from workflow.storage.db import utcnow
 from workflow.timekeeping.workdays import local_date

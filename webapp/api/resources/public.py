@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 from webapp.api.base import ApiBlueprint, get_db, public
-from webapp.api.schemas import (
-    AddWorkdaysQuery,
-    AddWorkdaysResult,
-    CertificateSchema,
-    WorkdaysQuery,
-    WorkdaysResult,
-)
+from webapp.api.schemas import public as schemas
+from webapp.api.schemas.cases import CertificateSchema
 from workflow.errors import NotFound
 from workflow.services import calendar as calendar_service
 from workflow.services import queries
@@ -42,8 +37,8 @@ def _warnings(cal: WorkCalendar, first_year: int, last_year: int) -> list[str]:
 
 @calendar.route("/add-workdays", methods=["GET"])
 @public(calendar)
-@calendar.arguments(AddWorkdaysQuery, location="query")
-@calendar.response(200, AddWorkdaysResult)
+@calendar.arguments(schemas.AddWorkdaysQuery, location="query")
+@calendar.response(200, schemas.AddWorkdaysResult)
 def add_workdays(query):
     """The day a period of `days` working days from `start` ends
 
@@ -59,8 +54,8 @@ def add_workdays(query):
 
 @calendar.route("/workdays", methods=["GET"])
 @public(calendar)
-@calendar.arguments(WorkdaysQuery, location="query")
-@calendar.response(200, WorkdaysResult)
+@calendar.arguments(schemas.WorkdaysQuery, location="query")
+@calendar.response(200, schemas.WorkdaysResult)
 def workdays(query):
     """Working days after `start` up to and including `end` (0 when end is not after start)"""
     cal = calendar_service.working_calendar(get_db())
