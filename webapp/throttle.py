@@ -21,8 +21,8 @@ from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.strategies import RateLimiter
 
+from workflow.domain.permissions import Actor
 from workflow.services import users
-from workflow.storage.models import User
 
 log = logging.getLogger(__name__)
 EXTENSION = "throttle"
@@ -86,7 +86,7 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(username: str, password: str) -> User | None:
+def authenticate(username: str, password: str) -> Actor | None:
     """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike.
 
     If the counters' store (Redis) cannot be reached, logins go on unthrottled and the outage is

@@ -13,7 +13,7 @@ from webapp.auth import roles
 from webapp.diagram import render_svg
 from webapp.i18n import ROLE_LABELS, label, translate_fields
 from webapp.i18n import gettext as _
-from webapp.views.common import int_arg
+from webapp.views.common import int_arg, on_post
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError, msg
@@ -28,17 +28,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.route("/users", methods=["GET", "POST"])
 @roles("admin")
 def users():
-    db = get_db()
-    errors, values = {}, {}
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            _create_account(db, values)
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields)
-        else:
-            flash(_("Account {name} created.", name=values.get("username")), "success")
-            return redirect(url_for("admin.users"))
+    db, values = get_db(), request.form.to_dict()
+    errors, done = on_post(lambda: _create_account(db, values))
+    if done:
+        return done
     role = request.args.get("role") if request.args.get("role") in ROLES else None
     page = queries.list_users(db, current_user, int_arg("page", 1), role=role)
     return render_template("admin/users.html", page=page, roles=ROLES, departments=DEPARTMENTS, role=role,
@@ -46,11 +39,13 @@ def users():
                            values=values), (422 if errors else 200)
 
 
-def _create_account(db, values: dict) -> None:
+def _create_account(db, values: dict) -> Response:
     org = values.get("organisation_id") or ""
     admin.create_account(db, current_user, values.get("username"), values.get("password"), values.get("role"),
                          values.get("display_name"), department=values.get("department"),
                          organisation_id=int(org) if org.isdigit() else None)
+    flash(_("Account {name} created.", name=values.get("username")), "success")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -100,24 +95,9 @@ def user_password(user_id: int):
 @roles("admin")
 def holidays():
     db = get_db()
-    problems = []
-    if request.method == "POST":
-        file = request.files.get("file")
-        if not file or not file.filename:
-            problems = [_("Choose a CSV file.")]
-        else:
-            fd, tmp = tempfile.mkstemp(suffix=".csv")
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(file.read())
-                result = calendar.import_file(db, current_user, Path(tmp))
-            finally:
-                os.unlink(tmp)
-            if result.ok:
-                flash(_("Imported: {i} new, {u} changed, {n} unchanged.", i=result.inserted, u=result.updated,
-                        n=result.unchanged), "success")
-                return redirect(url_for("admin.holidays", year=request.form.get("year") or None))
-            problems = [p.message for p in result.errors]
+    problems, done = _import_holidays(db) if request.method == "POST" else ([], None)
+    if done:
+        return done
     year = int_arg("year", local_date(utcnow()).year)
     year = year if 1900 < year < 2200 else local_date(utcnow()).year
     days = queries.holidays_of_year(db, current_user, year)
@@ -125,25 +105,43 @@ def holidays():
                            problems=problems), (422 if problems else 200)
 
 
+def _import_holidays(db) -> tuple[list[str], Response | None]:
+    """(problems, None) when the posted CSV was refused; ([], redirect) when it was imported."""
+    file = request.files.get("file")
+    if not file or not file.filename:
+        return [_("Choose a CSV file.")], None
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(file.read())
+        result = calendar.import_file(db, current_user, Path(tmp))
+    finally:
+        os.unlink(tmp)
+    if not result.ok:
+        return [p.message for p in result.errors], None
+    flash(_("Imported: {i} new, {u} changed, {n} unchanged.", i=result.inserted, u=result.updated,
+            n=result.unchanged), "success")
+    return [], redirect(url_for("admin.holidays", year=request.form.get("year") or None))
+
+
 @bp.route("/processes", methods=["GET", "POST"])
 @roles("admin")
 def processes():
     db = get_db()
-    errors = {}
-    if request.method == "POST":
-        file = request.files.get("file")
-        try:
-            result = _deploy(db, file)
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields) or {"file": [exc.message]}
-        else:
-            if result.created:
-                flash(_("Deployed {p} version {v}.", p=result.process_id, v=result.version), "success")
-            else:
-                flash(_("{p} is unchanged (version {v}).", p=result.process_id, v=result.version), "info")
-            return redirect(url_for("admin.processes"))
+    errors, done = on_post(lambda: _deployed(db, request.files.get("file")), field="file")
+    if done:
+        return done
     page = queries.process_versions(db, current_user, int_arg("page", 1))
     return render_template("admin/processes.html", page=page, errors=errors), (422 if errors else 200)
+
+
+def _deployed(db, file) -> Response:
+    result = _deploy(db, file)
+    if result.created:
+        flash(_("Deployed {p} version {v}.", p=result.process_id, v=result.version), "success")
+    else:
+        flash(_("{p} is unchanged (version {v}).", p=result.process_id, v=result.version), "info")
+    return redirect(url_for("admin.processes"))
 
 
 def _deploy(db, file):
@@ -222,20 +220,21 @@ def _days(value: str | None) -> int | str | None:
 @bp.route("/office", methods=["GET", "POST"])
 @roles("admin")
 def office():
-    errors, values = {}, {}
-    if request.method == "POST":
-        values, seal = request.form.to_dict(), request.files.get("seal")
-        try:
-            documents.set_office(get_db(), current_user, values, seal.read() if seal and seal.filename else None,
-                                 remove_seal="remove_seal" in request.form)
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields)
-        else:
-            flash(_("Office settings saved."), "success")
-            return redirect(url_for("admin.office"))
+    values = request.form.to_dict()
+    errors, done = on_post(lambda: _save_office(values))
+    if done:
+        return done
     current = documents.office_settings(get_db(), current_user)
     return render_template("admin/office.html", office=current, errors=errors,
                            values=values or office_values(current)), (422 if errors else 200)
+
+
+def _save_office(values: dict) -> Response:
+    seal = request.files.get("seal")
+    documents.set_office(get_db(), current_user, values, seal.read() if seal and seal.filename else None,
+                         remove_seal="remove_seal" in request.form)
+    flash(_("Office settings saved."), "success")
+    return redirect(url_for("admin.office"))
 
 
 def office_values(current) -> dict:

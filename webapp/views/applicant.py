@@ -10,11 +10,10 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.formkit import describe, parse
-from webapp.i18n import current_lang, gettext as _, translate_fields
-from webapp.views.common import int_arg
+from webapp.i18n import current_lang, gettext as _
+from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
-from workflow.errors import ValidationError
 from workflow.services import attachments, case_view, cases, dispatch, queries, task_view, tasks
 from workflow.services.cases import RATING_LEVELS
 
@@ -73,27 +72,37 @@ def _root() -> str:
 def new_case():
     db = get_db()
     deployed = queries.deployed_process_ids(db)
-    codes = list(dict.fromkeys(c for c in request.values.getlist("matters")
-                               if c in MATTERS and MATTERS[c].process_id in deployed))
+    codes = _chosen(deployed)
     if not codes:
-        errors = {"matters": [_("Choose at least one matter.")]} if request.method == "POST" else {}
-        return render_template("applicant/choose.html", matters=[m for m in MATTERS.values() if m.process_id in deployed],
-                               errors=errors), (422 if errors else 200)
+        return _choose(deployed)
     fields = application_fields(codes)
-    values, errors = _enterprise_defaults(fields), {}
-    if request.method == "POST":
-        values = application_data(codes, request.form)
-        try:
-            case = cases.submit(db, current_user, codes, values, "green_channel" in request.form, _uploads(), _root(),
-                                key=_form_key())
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields)
-        else:
-            flash(_("Your application {number} has been submitted.", number=case.number), "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
+    values = application_data(codes, request.form) if request.method == "POST" else _enterprise_defaults(fields)
+    errors, done = on_post(lambda: _file(db, codes, values))
+    if done:
+        return done
     return render_template("applicant/new.html", codes=codes, fields=fields, values=values, errors=errors,
                            materials=_materials(codes), filing_token=_posted_token() or uuid.uuid4().hex), \
         (422 if errors else 200)
+
+
+def _chosen(deployed: set[str]) -> list[str]:
+    """The matters ticked, each once, in order; only those whose process is deployed."""
+    return list(dict.fromkeys(c for c in request.values.getlist("matters")
+                              if c in MATTERS and MATTERS[c].process_id in deployed))
+
+
+def _choose(deployed: set[str]):
+    """The matter chooser: first visit, or a form posted without a matter (422)."""
+    errors = {"matters": [_("Choose at least one matter.")]} if request.method == "POST" else {}
+    return render_template("applicant/choose.html", matters=[m for m in MATTERS.values() if m.process_id in deployed],
+                           errors=errors), (422 if errors else 200)
+
+
+def _file(db, codes: list[str], values: dict):
+    case = cases.submit(db, current_user, codes, values, "green_channel" in request.form, _uploads(), _root(),
+                        key=_form_key())
+    flash(_("Your application {number} has been submitted.", number=case.number), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
 
 
 def _posted_token() -> str | None:
@@ -122,19 +131,24 @@ def resubmit(case_id: int):
     db = get_db()
     d = case_view.case_view(db, current_user, case_id, current_lang())
     codes = [c for c in d.case.matters if c in MATTERS]
-    values, errors = dict(d.case.data or {}), {}
-    if request.method == "POST":
-        values = {**values, **application_data(codes, request.form)}
-        try:
-            dispatch.run_case_op(db, current_user, case_id, "resubmit", {
-                "data": values, "note": request.form.get("note"), "uploads": _uploads(), "root": _root()})
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields)
-        else:
-            flash(_("Your corrected materials have been sent."), "success")
-            return redirect(url_for("cases.detail", case_id=case_id))
+    posted = application_data(codes, request.form) if request.method == "POST" else {}
+    values = {**(d.case.data or {}), **posted}
+    errors, done = on_post(lambda: _resubmit(db, case_id, values))
+    if done:
+        return done
     return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
                            errors=errors, materials=_materials(codes)), (422 if errors else 200)
+
+
+def _resubmit(db, case_id: int, values: dict):
+    dispatch.run_case_op(db, current_user, case_id, "resubmit", {
+        "data": values, "note": request.form.get("note"), "uploads": _uploads(), "root": _root()})
+    return _sent(case_id)
+
+
+def _sent(case_id: int):
+    flash(_("Your corrected materials have been sent."), "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])
@@ -162,19 +176,18 @@ def correct(task_id: int):
     db = get_db()
     d = task_view.task_view(db, current_user, task_id, current_lang())
     page = _own_step_page(d)
-    values, errors = page.initial(d), {}
-    if request.method == "POST":
-        values = page.posted(d, request.form)
-        try:
-            tasks.complete(db, current_user, task_id, page.data(values, request.form),
-                           int_arg("expected_version", None, request.form), _uploads(), _root())
-        except ValidationError as exc:
-            errors = translate_fields(exc.fields)
-        else:
-            flash(_("Your corrected materials have been sent."), "success")
-            return redirect(url_for("cases.detail", case_id=d.task.case_id))
+    values = page.posted(d, request.form) if request.method == "POST" else page.initial(d)
+    errors, done = on_post(lambda: _complete_own_step(db, d, page, values))
+    if done:
+        return done
     return render_template("applicant/correct.html", d=d, page=page, fields=page.fields(d), values=values,
                            errors=errors, materials=_materials(d.case_row.matters)), (422 if errors else 200)
+
+
+def _complete_own_step(db, d, page, values: dict):
+    tasks.complete(db, current_user, d.task.id, page.data(values, request.form),
+                   int_arg("expected_version", None, request.form), _uploads(), _root())
+    return _sent(d.task.case_id)
 
 
 class _Correction:

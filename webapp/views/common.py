@@ -1,9 +1,32 @@
 """Small helpers the views share: tolerant request parsing (bad input is never a 500)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import request
+from flask.typing import ResponseReturnValue
+
+from webapp.i18n import translate_fields
+from workflow.errors import ValidationError
+
+Outcome = tuple[dict, ResponseReturnValue | None]
+
+
+def on_post(action: Callable[[], ResponseReturnValue], field: str | None = None) -> Outcome:
+    """Run a posted form's ``action`` (the service call, its flash and redirect) the same way on every page.
+
+    ``({}, None)`` on GET; ``({}, the redirect)`` when it went through; ``(field errors, None)`` when the
+    service refused the input, so the page shows the form again with them (422). ``field`` names where a
+    refusal without field errors is shown.
+    """
+    if request.method != "POST":
+        return {}, None
+    try:
+        return {}, action()
+    except ValidationError as exc:
+        errors = translate_fields(exc.fields)
+        return (errors or {field: [exc.message]} if field else errors), None
 
 
 def int_arg(name: str, default: int | None = None, source=None) -> int | None:

@@ -19,7 +19,7 @@ from webapp.i18n import gettext as _
 from webapp.views.common import int_arg, ints
 from workflow.domain import forms
 from workflow.domain.clock import MANUAL_SUSPENSION_REASONS
-from workflow.errors import EngineError, NotFound, ValidationError
+from workflow.errors import Conflict, EngineError, Forbidden, NotFound, Unavailable, ValidationError
 from workflow.services import dispatch, task_view
 
 bp = Blueprint("task_ops", __name__)
@@ -74,19 +74,21 @@ def operate(task_id: int, op: str):
     if request.method == "GET":            # a reload after a failed post lands back on the page
         return redirect(url_for("staff.task", task_id=task_id))
     db, lang = get_db(), current_lang()
-    form_key = task_view.task_view(db, current_user, task_id, lang).task.form_key
-    params = _params(op, form_key)
+    params = _params(op, task_view.task_view(db, current_user, task_id, lang).task.form_key)
     try:
         result = dispatch.run_task_op(db, current_user, task_id, op, params)
-    except ValidationError as exc:
-        return task_page(task_id, lang, params.get("data"), translate_fields(exc.fields), op, 422)
-    except EngineError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        flash(translate_message(exc.message), "error")
-        return task_page(task_id, lang, params.get("data"), None, op, status_of(exc))
+    except (ValidationError, Conflict, Forbidden, Unavailable) as exc:   # NotFound: the 404 page
+        return _refused(exc, task_id, lang, op, params.get("data"))
     flash(_(DONE[op]), "success")
     return redirect(_after(op, task_id, result))
+
+
+def _refused(exc: EngineError, task_id: int, lang: str, op: str, data: dict | None):
+    """The task page again: the field errors beside the form (422), or the engine's refusal flashed."""
+    if isinstance(exc, ValidationError):
+        return task_page(task_id, lang, data, translate_fields(exc.fields), op, 422)
+    flash(translate_message(exc.message), "error")
+    return task_page(task_id, lang, data, None, op, status_of(exc))
 
 
 def _after(op: str, task_id: int, result) -> str:

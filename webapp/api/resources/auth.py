@@ -22,17 +22,23 @@ def issue(body):
 
     The token is valid for 12 hours; send it as `Authorization: Bearer <token>`.
     """
+    user = _authenticated(body["username"], body["password"])
+    token, expires = users.issue_token(get_db(), user.id)
+    # RFC 6749 §5.1: responses carrying a token must not be cached.
+    return {"token": token, "expires_at": expires, "user": user}, 201, {"Cache-Control": "no-store",
+                                                                        "Pragma": "no-cache"}
+
+
+def _authenticated(username: str, password: str):
+    """The user, or 429 while the login throttle holds, 401 for a wrong password."""
     try:
-        user = throttle.authenticate(body["username"], body["password"])
+        user = throttle.authenticate(username, password)
     except throttle.Throttled as exc:
         raise ApiError(429, "Too many failed logins; try again later.",
                        headers={"Retry-After": str(exc.retry_after)}) from None
     if user is None:
         raise ApiError(401, "Wrong username or password.")
-    token, expires = users.issue_token(get_db(), user.id)
-    # RFC 6749 §5.1: responses carrying a token must not be cached.
-    return {"token": token, "expires_at": expires, "user": user}, 201, {"Cache-Control": "no-store",
-                                                                        "Pragma": "no-cache"}
+    return user
 
 
 @blp.route("/token", methods=["DELETE"])
