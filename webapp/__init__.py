@@ -62,18 +62,9 @@ def create_app(config: dict | None = None, db: Database | None = None) -> Flask:
 
     from webapp.views import (admin, applicant, auditor, cases, messages, progress, public, staff, supervisor,
                               task_form, window)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(progress.bp)
-    app.register_blueprint(applicant.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(task_form.bp)
-    app.register_blueprint(window.bp)
-    app.register_blueprint(supervisor.bp)
-    app.register_blueprint(auditor.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(messages.bp)
+    for pages in (auth, public, progress, applicant, cases, staff, task_form, window, supervisor, auditor, admin,
+                  messages):
+        app.register_blueprint(pages.bp)
 
     # ---- REST API (/api/v1) -------------------------------------------------
     # webapp/api is the API engineer's blueprint; registering it sets the API up

@@ -81,29 +81,26 @@ def _type_of(field: fields.Field) -> dict[str, Any]:
         return {"type": "array", "items": field_to_json(field.inner)}
     if isinstance(field, fields.Tuple):
         return {"type": "array", "prefixItems": [field_to_json(f) for f in field.tuple_fields]}
-    if isinstance(field, fields.Boolean):
-        return {"type": "boolean"}
-    if isinstance(field, fields.Integer):
-        return {"type": "integer"}
-    if isinstance(field, (fields.Float, fields.Decimal, fields.Number)):
-        return {"type": "number"}
-    if isinstance(field, fields.Date):
-        return {"type": "string", "format": "date"}
-    if isinstance(field, fields.DateTime):
-        return {"type": "string", "format": "date-time"}
-    if isinstance(field, fields.Time):
-        return {"type": "string", "format": "time"}
-    if isinstance(field, fields.Email):
-        return {"type": "string", "format": "email"}
-    if isinstance(field, fields.Url):
-        return {"type": "string", "format": "uri"}
-    if isinstance(field, fields.UUID):
-        return {"type": "string", "format": "uuid"}
-    if isinstance(field, fields.String):
-        return {"type": "string"}
-    if isinstance(field, (fields.Dict, fields.Mapping)):
-        return {"type": "object"}
+    for kinds, json_type in SCALARS:
+        if isinstance(field, kinds):
+            return dict(json_type)
     return {}
+
+
+# Scalar fields and their JSON Schema type, first match wins (subclasses before their bases).
+SCALARS: tuple[tuple[type | tuple[type, ...], dict[str, str]], ...] = (
+    (fields.Boolean, {"type": "boolean"}),
+    (fields.Integer, {"type": "integer"}),
+    ((fields.Float, fields.Decimal, fields.Number), {"type": "number"}),
+    (fields.Date, {"type": "string", "format": "date"}),
+    (fields.DateTime, {"type": "string", "format": "date-time"}),
+    (fields.Time, {"type": "string", "format": "time"}),
+    (fields.Email, {"type": "string", "format": "email"}),
+    (fields.Url, {"type": "string", "format": "uri"}),
+    (fields.UUID, {"type": "string", "format": "uuid"}),
+    (fields.String, {"type": "string"}),
+    ((fields.Dict, fields.Mapping), {"type": "object"}),
+)
 
 
 def _apply_validator(out: dict[str, Any], validator, field: fields.Field) -> None:
