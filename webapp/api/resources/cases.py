@@ -16,13 +16,7 @@ from webapp.api.base import (
     require_id,
 )
 from webapp.api.commands import Command, register
-from webapp.api.read_models import (
-    attachment_dict,
-    case_detail,
-    case_dict,
-    history_items,
-    rating_dict,
-)
+from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
 from webapp.api.schemas import cases as schemas
 from webapp.documents import file_response, links
 from workflow.errors import ValidationError, msg

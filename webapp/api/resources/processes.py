@@ -5,12 +5,7 @@ from dataclasses import asdict
 
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded, paged, require_id
 from webapp.api.schemas.base import PageQuery
-from webapp.api.schemas.processes import (
-    FailedPage,
-    MigrationOutcome,
-    MigrationPlan,
-    RetryResult,
-)
+from webapp.api.schemas.processes import FailedPage, MigrationOutcome, MigrationPlan, RetryResult
 from workflow.services import failures, versions
 
 blp = ApiBlueprint("processes", __name__, url_prefix="/api/v1/processes", tag="processes",
