@@ -1,6 +1,8 @@
 """The JSON the API answers: the services' read models (``case_view``, ``task_view``) as dicts.
 
 Pages render the same read models, so what a page shows and what the API returns cannot differ.
+Rows the API shows as they are (ratings, attachments) are dumped by their schema directly; a dict
+is built here only where the answer adds, hides or defaults something.
 """
 from __future__ import annotations
 
@@ -62,17 +64,6 @@ def case_dict(case) -> dict:
     }
 
 
-def rating_dict(rating) -> dict:
-    return {"id": rating.id, "case_id": rating.case_id, "matter_code": rating.matter_code, "level": rating.level,
-            "comment": rating.comment, "rated_at": rating.rated_at, "reply": rating.reply,
-            "replied_at": rating.replied_at}
-
-
-def attachment_dict(row) -> dict:
-    return {"id": row.id, "case_id": row.case_id, "kind": row.kind, "filename": row.filename,
-            "content_type": row.content_type, "size": row.size, "sha256": row.sha256, "uploaded_at": row.uploaded_at}
-
-
 def case_detail(case_id: int) -> dict:
     """Status, clock, open tasks, progress, certificates, attachments, rating and the actions offered."""
     who = actor()
@@ -82,9 +73,9 @@ def case_detail(case_id: int) -> dict:
         **case_dict(case), "data": case.data or {},
         "open_tasks": [task_dict(t, who, case.number) for t in view.open_tasks],
         "certificates": [vars(public_certificate(c)) for c in view.certificates],
-        "attachments": [attachment_dict(a) for a in view.attachments],
-        "rating": rating_dict(view.ratings[0]) if view.ratings else None,
-        "ratings": [rating_dict(r) for r in view.ratings],
+        "attachments": view.attachments,
+        "rating": view.ratings[0] if view.ratings else None,
+        "ratings": view.ratings,
         "actions": [a.as_dict() for a in view.actions],
         "progress": {code: [{"title": s.title, "state": s.state} for s in steps] for code, steps in view.progress.items()},
         "correction_items": view.correction_items, "vehicle_results": view.vehicle_results,

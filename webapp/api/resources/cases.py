@@ -16,7 +16,7 @@ from webapp.api.base import (
     require_id,
 )
 from webapp.api.commands import Command, register
-from webapp.api.read_models import attachment_dict, case_detail, case_dict, history_items, rating_dict
+from webapp.api.read_models import case_detail, case_dict, history_items
 from webapp.api.schemas import cases as schemas
 from webapp.documents import file_response, links
 from workflow.errors import ValidationError, msg
@@ -103,9 +103,8 @@ def upload(form, case_id):
         raise ValidationError({"file": [msg("Send the file as a multipart upload.")]})
     content = storage.read(attachments.MAX_BYTES + 1)
     item = attachments.Upload(kind=form["kind"], filename=storage.filename or "", content=content)
-    row = attachments.upload(get_db(), actor(), require_id(case_id), item,
-                             root=current_app.config.get("ATTACHMENTS_DIR"))
-    return attachment_dict(row)
+    return attachments.upload(get_db(), actor(), require_id(case_id), item,
+                              root=current_app.config.get("ATTACHMENTS_DIR"))
 
 
 def _op(op: str):
@@ -119,8 +118,9 @@ def _case(_result: Any, case_id: int) -> dict:
     return case_detail(case_id)
 
 
-def _rating(result: Any, _case_id: int) -> dict:
-    return rating_dict(result)
+def _rating(result: Any, _case_id: int) -> Any:
+    """The rating row itself: RatingSchema dumps it."""
+    return result
 
 
 def _decide(segment_id: int, body: dict) -> Any:
