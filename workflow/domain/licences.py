@@ -59,7 +59,7 @@ def apply_grant(session: Session, matter: Matter, data: dict, now) -> Certificat
     """The effect of a granted change or renewal on the licence (cancellation has its own step)."""
     cert = certificates.by_number(session, data["license_number"])
     if data.get("change_kind") == RENEWAL:
-        return certificates.renew(cert, now, matter.validity_years or 5)
+        return certificates.renew(cert, now, matter.renewal_years)
     names = data.get("new_food_names") or []
     details = {k: data[k] for k in ("new_production_address",) if data.get(k)}
     return certificates.reissue(cert, now, holder=data.get("new_company_name") or None,

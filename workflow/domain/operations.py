@@ -79,14 +79,14 @@ def _scope(call: OperationCall) -> str:
 
 @operation("issue_certificate", irreversible=True)
 def issue_certificate(call: OperationCall) -> dict:
-    """Issue the matter's certificate; an amending matter reissues or renews the licence it names."""
+    """Issue the matter's certificate, valid for the catalogue entry's term (Art. 44: within 10
+    working days of the decision, which the certificate clock watches); an amending matter
+    reissues or renews the licence it names."""
     matter, session, case = _matter(call), call.cmd.session, call.cmd.case
-    years = call.params.get("validity_years")
     if matter.amends:
         cert = licences.apply_grant(session, matter, call.data, call.cmd.now)
     else:
-        cert = certificates.issue(session, case, matter, call.cmd.now, _scope(call),
-                                  validity_years=int(years) if years else None)
+        cert = certificates.issue(session, case, matter, call.cmd.now, _scope(call))
     case.decided_at = case.decided_at or call.cmd.now
     return {"number": cert.number, "valid_until": cert.valid_until.isoformat() if cert.valid_until else None}
 

@@ -101,7 +101,7 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
     errors = applications.foreign_enterprise_errors(org, data)
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
-        if MATTERS[code].process_id == "quality_award":
+        if MATTERS[code].award_round:
             errors.update(awards.check_round(session, data))
     if errors:
         raise ValidationError(errors)
