@@ -5,14 +5,13 @@ the period report in its own statistics units; the other's steps show the three 
 modes (或签 any one, 会签 all, 票签 a majority)."""
 from __future__ import annotations
 
-import io
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from marshmallow import fields
-from pypdf import PdfReader
 
+from tests import helpers
 from tests.helpers import open_tasks
 from workflow.domain import forms
 from workflow.domain.forms.fields import Form
@@ -73,8 +72,7 @@ def pilot_licence(db, monkeypatch):
 
 
 def pdf_text(db, actor, case_id: int, key: str) -> str:
-    rendered = documents.render(db, actor, case_id, key, LINKS)
-    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.data)).pages)
+    return helpers.pdf_text(documents.render(db, actor, case_id, key, LINKS).data)
 
 
 def test_a_new_licence_is_filed_granted_numbered_counted_and_printed_as_its_entry_says(db, people, pilot_licence):

@@ -91,18 +91,3 @@ def document_pdf(case_id: int, key: str):
     rendered = documents.render(get_db(), current_user, case_id, key, links())
     return file_response(rendered.data, rendered.filename, rendered.content_type,
                          download=request.args.get("download") is not None)
-
-
-@bp.route("/cases/<int:case_id>/notice")
-@login_required
-def notice(case_id: int):
-    case, org, event, items = queries.correction_notice(get_db(), current_user, case_id)
-    return render_template("cases/notice.html", case=case, org=org, event=event, items=items)
-
-
-@bp.route("/cases/<int:case_id>/documents/<kind>")
-@login_required
-def document(case_id: int, kind: str):
-    """受理通知书 / 不予受理决定书, printable."""
-    case, org, event = queries.intake_document(get_db(), current_user, case_id, kind)
-    return render_template("cases/document.html", case=case, org=org, event=event, kind=kind)

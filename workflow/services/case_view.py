@@ -17,6 +17,7 @@ from workflow import vocabulary as v
 from workflow.domain import disclosure, operations, progress
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
+from workflow.documents import catalog
 from workflow.documents.catalog import Ref
 from workflow.services import documents
 from workflow.services.common import case_actions, visible_case
@@ -81,6 +82,12 @@ class CaseView:
 
     def action(self, op: str) -> Action | None:
         return next((a for a in self.actions if a.op == op), None)
+
+    @property
+    def correction_notice(self) -> Ref | None:
+        """The latest one-time correction notice (补正材料通知书, Art. 32), printed as a PDF like
+        every other document of the case."""
+        return next((ref for ref in reversed(self.documents) if ref.kind == catalog.CORRECTION), None)
 
     @property
     def vehicle_results(self) -> dict | None:

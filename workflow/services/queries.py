@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound, ValidationError, msg
-from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, clamp
 from workflow.storage import audit
@@ -126,38 +125,6 @@ def _matching(q: str, applicants: list[int]):
                  select(Case.id).where(_contains(Case.title, q)),
                  *(select(Case.id).where(Case.organisation_id.in_(ids)) for ids in organisations),
                  *by_applicant)
-
-
-def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
-    """The printable one-time correction notice (一次性告知书) of a case."""
-    with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        org = session.get(Organisation, case.organisation_id)
-        history = audit.case_history(session, case.id)
-        for event in reversed(history):
-            if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
-                return case, org, event, correction_items([event])
-        raise NotFound("This case has no correction notice.")
-
-
-INTAKE_DECISIONS = {"acceptance": ("accept", "register_now", "eligible"), "refusal": ("refuse",)}
-
-
-def intake_document(db: Database, actor, case_id: int, kind: str) -> tuple[Case, Organisation, AuditEvent]:
-    """The event behind a written intake decision: 受理通知书 (acceptance) or 不予受理决定书 (refusal).
-
-    Art. 32: acceptance or refusal is a written, dated document; deemed acceptance counts too.
-    """
-    if kind not in INTAKE_DECISIONS:
-        raise NotFound("Document not found.")
-    with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        org = session.get(Organisation, case.organisation_id)
-        for event in reversed(audit.case_history(session, case.id)):
-            if (event.action == "complete" and event.decision in INTAKE_DECISIONS[kind]) or \
-                    (kind == "acceptance" and event.action == "deemed_accepted"):
-                return case, org, event
-        raise NotFound("Document not found.")
 
 
 def window_queue(db: Database, actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:
