@@ -29,21 +29,27 @@ LICENCE_BPMN = Path(__file__).parent / "bpmn" / "pilot_licence.bpmn"
 LINKS = Links(verify=lambda token: f"https://example.org/verify/{token}", progress="https://example.org/progress")
 
 
+def add_matter(db, monkeypatch, form: type[Form], matter: Matter, bpmn: Path) -> Matter:
+    """All a new matter takes: its form, its catalogue entry and its BPMN; nothing in workflow/."""
+    monkeypatch.setitem(forms.FORMS, matter.application_form, form)
+    monkeypatch.setitem(MATTERS, matter.code, matter)
+    with db.transaction() as session:
+        deploy_file(session, bpmn)
+    return matter
+
+
 class PilotApplication(Form):
     title = fields.String(load_default="试点事项")
 
 
 @pytest.fixture
 def pilot(db, monkeypatch):
-    monkeypatch.setitem(forms.FORMS, "pilot_application", PilotApplication)
-    monkeypatch.setitem(MATTERS, "pilot", Matter(
+    return add_matter(db, monkeypatch, PilotApplication, Matter(
         "pilot", "会签试点事项", "Countersign pilot", "production", "countersign", "pilot_application",
         statutory_days=10, committed_days=8, validity_years=3, numbering=serial_number("SD"),
         progress=(ProgressStep("或签", "Any one", ("any_one",)), ProgressStep("会签", "All", ("all_sign",)),
-                  ProgressStep("票签", "Vote", ("committee_vote",)), ProgressStep("结果", "Result", kind="outcome"))))
-    with db.transaction() as session:
-        deploy_file(session, BPMN)
-    return MATTERS["pilot"]
+                  ProgressStep("票签", "Vote", ("committee_vote",)), ProgressStep("结果", "Result", kind="outcome"))),
+        BPMN)
 
 
 class PilotLicenceApplication(Form):
@@ -58,17 +64,14 @@ def pilot_particulars(data: dict, _scope: str | None) -> list[tuple[str, str | N
 @pytest.fixture
 def pilot_licence(db, monkeypatch):
     """A licence counted per site, numbered SDX…, printed as 试点许可证 with its sites."""
-    monkeypatch.setitem(forms.FORMS, "pilot_licence_application", PilotLicenceApplication)
-    monkeypatch.setitem(MATTERS, "pilot_licence", Matter(
+    return add_matter(db, monkeypatch, PilotLicenceApplication, Matter(
         "pilot_licence", "试点许可", "Pilot licence", "production", "pilot_licence", "pilot_licence_application",
         statutory_days=10, committed_days=8, validity_years=2, numbering=serial_number("SDX"),
         units=listed("sites"), statistics_unit="site",
         certificate=CertificateLayout("试点许可证", holder_label="持证单位", particulars=pilot_particulars),
         progress=(ProgressStep("受理", "Intake", ("acceptance",)), ProgressStep("审查", "Review", ("document_review",)),
-                  ProgressStep("决定", "Decision", ("approval",)), ProgressStep("发证", "Certificate", kind="outcome"))))
-    with db.transaction() as session:
-        deploy_file(session, LICENCE_BPMN)
-    return MATTERS["pilot_licence"]
+                  ProgressStep("决定", "Decision", ("approval",)), ProgressStep("发证", "Certificate", kind="outcome"))),
+        LICENCE_BPMN)
 
 
 def pdf_text(db, actor, case_id: int, key: str) -> str:

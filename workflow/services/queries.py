@@ -18,7 +18,7 @@ from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.services.common import visible_case
-from workflow.services.paging import Page, clamp
+from workflow.services.paging import Page, PageRequest, clamp
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import (
@@ -50,13 +50,11 @@ def _day_start(day: date) -> datetime:
 # -- cases ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CaseFilters:
+class CaseFilters(PageRequest):
     status: str | None = None
     matter: str | None = None
     light: str | None = None
     q: str | None = None
-    page: int = 1
-    per_page: int = 20
 
 
 MAX_SEARCH = 200
@@ -201,15 +199,14 @@ def certificate_for(db: Database, actor, certificate_id: int) -> tuple[Certifica
 # -- audit -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AuditFilters:
+class AuditFilters(PageRequest):
+    per_page: int = 50
     case_number: str | None = None
     actor: str | None = None
     action: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     text: str | None = None
-    page: int = 1
-    per_page: int = 50
 
 
 def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) -> Page:
