@@ -73,7 +73,12 @@ def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
 
 
 def case_state(session: Session, case: Case, now: datetime) -> ClockState:
-    """Used and remaining working days, due date and light of a case at ``now``."""
+    """Used and remaining working days, due date and light of a case at ``now``.
+
+    Before acceptance the 5 working days of Art. 32 run from the day the materials arrived; after
+    it the decision limit runs from acceptance, pauses for testing, inspection, expert review and
+    the like not counted (Art. 45), counted in working days after the start day (Art. 82).
+    """
     cal = get_calendar(session)
     segments = suspensions(session, case.id)
     open_now = any(s.status == "open" for s in segments)

@@ -1,6 +1,6 @@
 """Applications that amend a licence: change (变更), renewal (延续), cancellation (注销).
 
-Checked at intake (DOMAIN "Who may file"): the licence must exist, be of the matter's kind, be
+Checked at intake (docs/domain.md, "Who may file"): the licence must exist, be of the matter's kind, be
 held by the applicant's own enterprise, still be valid, and have no other application running;
 a renewal is filed within the matter's window before expiry (SAMR Order 24 Art. 41: at least
 30 working days before; not years early). On a grant the effect lands on the certificate.

@@ -4,6 +4,9 @@ The committee decides each nomination on its merits (a vote, 票签); nomination
 wait in the round's ranking step. Closing the round ranks every waiting nomination by the
 experts' trimmed mean and selects the best up to the round's quota, so the order in which
 the committee happened to finish never decides an award.
+
+docs/domain.md, flow 4 (quality award): several experts score independently (GB/T 19580, 1,000
+points), each round has a quota (e.g. at most 5 awards), the result goes to a 7-day public notice.
 """
 from __future__ import annotations
 
