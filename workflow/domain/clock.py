@@ -24,10 +24,8 @@ from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
 from workflow.timekeeping.workdays import end_of_office_day, local_date
 
 # Art. 45: hearing, testing, inspection, appraisal and expert review are not counted; nor is the
-# applicant's own time (correction, rectification) or the public notice of an award.
-SUSPENSION_REASONS = ("correction", "rectification", "inspection", "testing", "appraisal", "expert_review",
-                      "hearing", "public_notice")
-# What staff may stop the clock for by hand; the others belong to BPMN steps (``pausesClock``).
+# applicant's own time (correction, rectification) or the public notice of an award. What staff
+# may stop the clock for by hand; the others belong to BPMN steps (``pausesClock``).
 MANUAL_SUSPENSION_REASONS = ("hearing", "testing", "appraisal", "expert_review")
 
 

@@ -93,10 +93,6 @@ class CaseView:
     def vehicle_results(self) -> dict | None:
         return (self.case.data or {}).get("vehicle_results")
 
-    @property
-    def waiting_for_applicant(self) -> bool:
-        return self.case.status in (v.CORRECTION, v.RECTIFICATION)
-
 
 def case_view(db: Database, actor: Actor, case_id: int, lang: str = "zh") -> CaseView:
     """Everything the case page shows, for anyone who may see the case."""

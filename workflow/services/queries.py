@@ -316,14 +316,6 @@ def cases_on_version(db: Database, actor, version_id: int, page: int = 1, per_pa
         return version, _page(session, query, page, per_page, scalars=False)
 
 
-def process_xml(db: Database, version_id: int) -> ProcessVersion:
-    with db.reading() as session:
-        version = session.get(ProcessVersion, version_id)
-        if version is None:
-            raise NotFound("Process version not found.")
-        return version
-
-
 def deployed_process_ids(db: Database) -> set[str]:
     """Processes with at least one deployed version (a matter can be filed only when its process is)."""
     with db.reading() as session:
