@@ -71,6 +71,8 @@ class Matter:
     attachments: tuple[tuple[str, str, str], ...] = ()
     progress: tuple[ProgressStep, ...] = ()
     statistics_unit: str = "case"
+    # The application fields a certificate's scope is made of (the product, the foods, the place).
+    scope_fields: tuple[str, ...] = ()
     # How many statistics units one filing is; None: one per filing.
     units: Callable[[dict], int] | None = None
     # The certificate's name and what it prints; None: named after the matter, prints its scope.
@@ -166,6 +168,7 @@ def _entry(code: str, raw: dict) -> Matter:
         values["receipt"] = particulars.ReceiptLayout(receipt["statement"],
                                                       particulars.RECEIPTS[receipt["particulars"]])
     values["attachments"] = tuple(tuple(a) for a in values.get("attachments", ()))
+    values["scope_fields"] = tuple(values.get("scope_fields", ()))
     values["progress"] = tuple(ProgressStep(s["zh"], s["en"], tuple(s.get("steps", ())), s.get("kind", "tasks"))
                                for s in values.get("progress", ()))
     return Matter(code, **values)

@@ -71,10 +71,12 @@ def materials_received(call: OperationCall) -> dict:
 # -- certificates -------------------------------------------------------------
 
 def _scope(call: OperationCall) -> str:
-    data = call.data
-    parts = [data.get("product_name"), "、".join(data.get("food_names") or []) or None,
-             data.get("use_location"), data.get("category")]
-    return "；".join(str(p) for p in parts if p) or _matter(call).title_zh
+    """What the certificate covers: the application fields the catalogue entry names (a list
+    joined with 、), or the matter's title."""
+    matter = _matter(call)
+    values = (call.data.get(name) for name in matter.scope_fields)
+    parts = ["、".join(v) if isinstance(v, list) else str(v) for v in values if v]
+    return "；".join(parts) or matter.title_zh
 
 
 @operation("issue_certificate", irreversible=True)
