@@ -60,7 +60,9 @@ def apply_grant(session: Session, matter: Matter, data: dict, now) -> Certificat
     cert = certificates.by_number(session, data["license_number"])
     if data.get("change_kind") == RENEWAL:
         return certificates.renew(cert, now, matter.renewal_years)
-    names = data.get("new_food_names") or []
-    details = {k: data[k] for k in ("new_production_address",) if data.get(k)}
-    return certificates.reissue(cert, now, holder=data.get("new_company_name") or None,
-                                scope="、".join(names) or None, details=details)
+    fields = matter.reissue
+    scope = data.get(fields.scope) if fields.scope else None
+    details = {k: data[k] for k in fields.details if data.get(k)}
+    return certificates.reissue(cert, now, holder=data.get(fields.holder) if fields.holder else None,
+                                scope="、".join(scope) if isinstance(scope, list) else scope or None,
+                                details=details)

@@ -68,6 +68,8 @@ class Matter:
     amends: str | None = None
     # How long before expiry a renewal may be filed (None: no renewal through this matter).
     renewal_window_days: int | None = None
+    # Where a granted change finds the licence's new particulars.
+    reissue: particulars.Reissue = particulars.Reissue()
     attachments: tuple[tuple[str, str, str], ...] = ()
     progress: tuple[ProgressStep, ...] = ()
     statistics_unit: str = "case"
@@ -169,6 +171,10 @@ def _entry(code: str, raw: dict) -> Matter:
                                                       particulars.RECEIPTS[receipt["particulars"]])
     values["attachments"] = tuple(tuple(a) for a in values.get("attachments", ()))
     values["scope_fields"] = tuple(values.get("scope_fields", ()))
+    if "reissue" in values:
+        reissue = values["reissue"]
+        values["reissue"] = particulars.Reissue(reissue.get("holder"), reissue.get("scope"),
+                                                tuple(reissue.get("details", ())))
     values["progress"] = tuple(ProgressStep(s["zh"], s["en"], tuple(s.get("steps", ())), s.get("kind", "tasks"))
                                for s in values.get("progress", ()))
     return Matter(code, **values)

@@ -95,6 +95,15 @@ class CertificateLayout:
 
 
 @dataclass(frozen=True)
+class Reissue:
+    """Which fields of a granted change (变更) carry the licence's new particulars: the holder's
+    new name, the new scope (a list joined with 、) and details printed from then on."""
+    holder: str | None = None
+    scope: str | None = None
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReceiptLayout:
     """A filing's receipt (告知回执): the statement of the law it is filed under and its rows."""
     statement: str
