@@ -84,6 +84,8 @@ class Matter:
     # One certificate per item of the filing (a CNG batch's vehicles), so a refused batch may
     # still hold the certificates of the vehicles registered before.
     certificate_per_item: bool = False
+    # What each item's certificate records besides the item (a vehicle's cylinder: kind and variety).
+    item_defaults: tuple[tuple[str, str], ...] = ()
     # Filed into an open award round, whose quota the committee fills.
     award_round: bool = False
     basis: str = ""
@@ -171,6 +173,7 @@ def _entry(code: str, raw: dict) -> Matter:
                                                       particulars.RECEIPTS[receipt["particulars"]])
     values["attachments"] = tuple(tuple(a) for a in values.get("attachments", ()))
     values["scope_fields"] = tuple(values.get("scope_fields", ()))
+    values["item_defaults"] = tuple(values.get("item_defaults", {}).items())
     if "reissue" in values:
         reissue = values["reissue"]
         values["reissue"] = particulars.Reissue(reissue.get("holder"), reissue.get("scope"),

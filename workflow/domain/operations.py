@@ -111,7 +111,7 @@ def register_vehicles(call: OperationCall) -> dict:
     registered, refused = [], []
     for plate, vehicle in decisions.items():
         if vehicle.get("decision") == "register":
-            item = {**applied.get(plate, {}), **vehicle, "equipment_kind": "2000", "variety_code": "2300"}
+            item = {**applied.get(plate, {}), **vehicle, **dict(matter.item_defaults)}
             cert = certificates.issue(call.cmd.session, call.cmd.case, matter, call.cmd.now,
                                       f"车用气瓶 {plate}", item=_json_safe(item))
             registered.append({"plate_number": plate, "number": cert.number})
