@@ -1,7 +1,10 @@
 """Test scaffolding: seeded people, the projection invariant, a test-only matter."""
 from __future__ import annotations
 
+import io
+
 from marshmallow import fields
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,6 +52,11 @@ MATTERS.setdefault("bench", Matter(
     "bench", "引擎测试事项", "Engine test matter", "production", "engine_bench", "bench_application",
     statutory_days=20, committed_days=15,
 ))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a PDF document prints, page after page."""
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 def seed_calendar(session: Session) -> None:

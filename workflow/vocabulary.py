@@ -7,10 +7,8 @@ from __future__ import annotations
 
 # -- roles (BPMN lanes name the working ones) --------------------------------
 ROLES = ("applicant", "window", "reviewer", "inspector", "approver", "expert", "supervisor", "auditor", "admin")
-STAFF_ROLES = frozenset(ROLES) - {"applicant"}
 DEPARTMENTAL_ROLES = frozenset({"reviewer", "inspector", "approver"})
 SEE_ALL_ROLES = frozenset({"window", "supervisor", "auditor", "admin"})
-WORKER_ROLES = frozenset({"window", "reviewer", "inspector", "approver", "expert"})
 
 
 def task_department(role: str, department: str | None) -> str | None:
@@ -43,7 +41,6 @@ REVOKED = "revoked"
 OUTCOME_WITHDRAWN = "withdrawn"
 POSITIVE_OUTCOMES = frozenset({GRANTED, REGISTERED, FILED, AWARDED, DEEMED_GRANTED})
 NEGATIVE_OUTCOMES = frozenset({DENIED, REFUSED, NOT_AWARDED, REVOKED, OUTCOME_WITHDRAWN})
-OUTCOMES = tuple(sorted(POSITIVE_OUTCOMES | NEGATIVE_OUTCOMES | {PARTLY_GRANTED}))
 # Outcomes a decision made (the certificate clock of Art. 44 starts from them).
 DECIDED_OUTCOMES = frozenset({GRANTED, DENIED, REGISTERED, AWARDED, NOT_AWARDED, REVOKED})
 

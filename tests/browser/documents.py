@@ -3,6 +3,7 @@ it back: each must name the case, the enterprise and its date (the targets of is
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from datetime import date
@@ -13,13 +14,14 @@ from pypdf import PdfReader
 from tests.helpers import ORG_A
 from workflow.documents.pdf import chinese_date
 
-RENDERS = Path("/work/notes/docs_png")
+# One PNG render per kind goes to the folder this names, when set (for a reviewer's eyes; never committed).
+RENDERS = os.environ.get("DOCUMENT_RENDERS")
 
 
 def check_documents(applicant, case_id: int, case_number: str) -> list[str]:
     """The kinds of the case's documents, each downloaded and read (dated as the case page lists it,
     the delivery receipt with the last document); one PNG render per kind when
-    ``pdftoppm`` is installed (for the lead's note; never committed)."""
+    ``pdftoppm`` is installed and ``DOCUMENT_RENDERS`` names a folder."""
     page = applicant.go(f"/cases/{case_id}")
     items = page.locator("#documents li")
     days = [date.fromisoformat(d) for d in items.locator("small").all_inner_texts()]
@@ -39,10 +41,11 @@ def check_documents(applicant, case_id: int, case_number: str) -> list[str]:
 
 
 def _render(kind: str, pdf: bytes) -> None:
-    if shutil.which("pdftoppm") is None or not RENDERS.parent.is_dir():
+    if shutil.which("pdftoppm") is None or not RENDERS:
         return
-    RENDERS.mkdir(exist_ok=True)
-    source = RENDERS / f"{kind}.pdf"
+    folder = Path(RENDERS)
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / f"{kind}.pdf"
     source.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(source), str(RENDERS / kind)], check=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(source), str(folder / kind)], check=True)
     source.unlink()

@@ -82,11 +82,17 @@ def test_public_notice_ends_after_seven_days_not_before(bureau):
     assert all(s.status == "closed" for s in got.segments)
 
 
-def test_objection_dismissed_then_a_fresh_notice_runs_out(bureau):
+def objected(bureau, objection: str):
+    """A nomination selected when the round closed, objected to during its public notice."""
     case = to_committee(bureau)
     awarded_into_ranking(bureau, case)
     awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(case.id, "round_ranking").id)
-    bureau.act("window", case.id, "public_notice", decision="objection", objection="自评分数不实")
+    bureau.act("window", case.id, "public_notice", decision="objection", objection=objection)
+    return case
+
+
+def test_objection_dismissed_then_a_fresh_notice_runs_out(bureau):
+    case = objected(bureau, "自评分数不实")
     bureau.act("quality_reviewer", case.id, "objection_review", decision="dismissed")
     assert bureau.open_steps(case.id) == ["public_notice"]
     bureau.advance(days=7, hours=1)
@@ -94,10 +100,7 @@ def test_objection_dismissed_then_a_fresh_notice_runs_out(bureau):
 
 
 def test_objection_upheld(bureau):
-    case = to_committee(bureau)
-    awarded_into_ranking(bureau, case)
-    awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(case.id, "round_ranking").id)
-    bureau.act("window", case.id, "public_notice", decision="objection", objection="数据造假")
+    case = objected(bureau, "数据造假")
     bureau.act("quality_reviewer", case.id, "objection_review", decision="upheld")
     got = bureau.outcome(case.id)
     assert (got.case.outcome, got.certificates) == ("not_awarded", [])

@@ -26,6 +26,8 @@ def test_food_granted_and_boiler_registered_is_a_grant(bureau):
     got = bureau.outcome(case.id)
     assert (got.case.status, sorted(got.outcomes), got.case.outcome) == ("completed", ["granted", "registered"],
                                                                         "granted")
+    scopes = {c.matter_code: c.scope for c in got.certificates}     # each covers its own matter's fields
+    assert scopes == {"food_license": "绿茶、乌龙茶", "equipment_registration": "福州市鼓楼区某大厦"}
 
 
 def test_one_matter_denied_is_partly_granted(bureau):

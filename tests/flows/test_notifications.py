@@ -27,6 +27,17 @@ def give_addresses(bureau, who: str, email: str | None, phone: str | None) -> No
         s.execute(update(User).where(User.id == bureau.people[who].id).values(email=email, phone=phone))
 
 
+def rectified_and_granted(bureau, case) -> None:
+    """After review: the inspection asks for a rectification (30 days), the second inspection
+    and the testing pass, the approver grants."""
+    bureau.act("inspector1", case.id, "onsite_inspection", decision="rectify",
+               team=["inspector1", "inspector2"], rectify_days=30, findings="记录不全")
+    bureau.act("applicant_a2", case.id, "rectification", report="已整改完毕")
+    bureau.act("inspector2", case.id, "onsite_inspection", decision="pass", team=["inspector1", "inspector2"])
+    bureau.act("reviewer2", case.id, "product_testing", decision="pass", report_number="JY-2")
+    bureau.act("approver", case.id, "approval", decision="approve")
+
+
 def test_applicant_told_of_every_step_of_a_licence(bureau):
     give_addresses(bureau, "applicant_a", "qiye@example.cn", "13800000000")
     case = bureau.file(["industrial_license"], PLAIN)
@@ -35,12 +46,7 @@ def test_applicant_told_of_every_step_of_a_licence(bureau):
     bureau.act("applicant_a", case.id, "correction", note="已补齐")
     bureau.accept(case.id)
     bureau.reviews(case.id)
-    bureau.act("inspector1", case.id, "onsite_inspection", decision="rectify",
-               team=["inspector1", "inspector2"], rectify_days=30, findings="记录不全")
-    bureau.act("applicant_a2", case.id, "rectification", report="已整改完毕")
-    bureau.act("inspector2", case.id, "onsite_inspection", decision="pass", team=["inspector1", "inspector2"])
-    bureau.act("reviewer2", case.id, "product_testing", decision="pass", report_number="JY-2")
-    bureau.act("approver", case.id, "approval", decision="approve")
+    rectified_and_granted(bureau, case)
     told = kinds(bureau, "applicant_a")
     assert told == ["correction", "accepted", "rectification", "decision", "certificate"]
     assert kinds(bureau, "applicant_a2") == told          # every applicant account of the enterprise
@@ -56,24 +62,25 @@ def test_applicant_told_of_every_step_of_a_licence(bureau):
     assert "准予许可" in messages[3] and bureau.outcome(case.id).certificates[0].number in messages[4]
 
 
+def paused_and_extended(bureau, case, note: str) -> None:
+    """The document review stops the clock for testing (with ``note``) and resumes; an extension
+    of 5 working days is asked for and approved."""
+    review = bureau.claim("reviewer1", case.id, "document_review")
+    clock_services.suspend(bureau.db, bureau.people["reviewer1"], review.id, "testing", note)
+    clock_services.resume(bureau.db, bureau.people["reviewer1"], review.id)
+    asked = clock_services.request_extension(bureau.db, bureau.people["reviewer1"], review.id, 5, "需专家论证")
+    clock_services.decide_extension(bureau.db, bureau.people["approver"], asked.id, True, "同意")
+
+
 def run_licence_with_every_notice(bureau) -> list[str]:
     """A licence that meets every notice an applicant can get, and a refused filing; their numbers."""
     case = bureau.file(["industrial_license"], PLAIN)
     bureau.act("window", case.id, "acceptance", decision="correct", items=["产品明细"])
     bureau.act("applicant_a", case.id, "correction", note="已补齐")
     bureau.accept(case.id)
-    review = bureau.claim("reviewer1", case.id, "document_review")
-    clock_services.suspend(bureau.db, bureau.people["reviewer1"], review.id, "testing", "送检")
-    clock_services.resume(bureau.db, bureau.people["reviewer1"], review.id)
-    asked = clock_services.request_extension(bureau.db, bureau.people["reviewer1"], review.id, 5, "需专家论证")
-    clock_services.decide_extension(bureau.db, bureau.people["approver"], asked.id, True, "同意")
+    paused_and_extended(bureau, case, "送检")
     bureau.reviews(case.id)
-    bureau.act("inspector1", case.id, "onsite_inspection", decision="rectify",
-               team=["inspector1", "inspector2"], rectify_days=30, findings="记录不全")
-    bureau.act("applicant_a2", case.id, "rectification", report="已整改完毕")
-    bureau.act("inspector2", case.id, "onsite_inspection", decision="pass", team=["inspector1", "inspector2"])
-    bureau.act("reviewer2", case.id, "product_testing", decision="pass", report_number="JY-2")
-    bureau.act("approver", case.id, "approval", decision="approve")
+    rectified_and_granted(bureau, case)
     refused = bureau.file(["industrial_license"], PLAIN)
     bureau.act("window", refused.id, "acceptance", decision="refuse", refuse_reason="不属于本机关职权")
     return [case.number, refused.number]
@@ -115,11 +122,7 @@ def test_staff_told_of_handover_signature_urge_and_extension(bureau):
 def test_applicant_told_of_suspension_and_extension_with_its_reason(bureau):
     case = bureau.file(["industrial_license"], PLAIN)
     bureau.accept(case.id)
-    review = bureau.claim("reviewer1", case.id, "document_review")
-    clock_services.suspend(bureau.db, bureau.people["reviewer1"], review.id, "testing", "送检：内部备注")
-    clock_services.resume(bureau.db, bureau.people["reviewer1"], review.id)
-    asked = clock_services.request_extension(bureau.db, bureau.people["reviewer1"], review.id, 5, "需专家论证")
-    clock_services.decide_extension(bureau.db, bureau.people["approver"], asked.id, True, "同意")
+    paused_and_extended(bureau, case, "送检：内部备注")
     assert kinds(bureau, "applicant_a") == ["accepted", "suspension", "extension"]
     with bureau.db.reading() as s:
         suspended, extended = s.scalars(select(Notification.message).where(

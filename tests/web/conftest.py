@@ -48,6 +48,20 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def pdf_links(page: str) -> dict[str, str]:
+    """The case page's documents: key (``acceptance-12``) -> PDF address."""
+    return {key: link for link, key in re.findall(r'href="(/cases/\d+/pdf/([^"]+)\.pdf)"', page)}
+
+
+def document(client, case_id: int, kind: str) -> str:
+    """The text of the case's first document of ``kind`` (acceptance, correction, …), read from its PDF."""
+    links = pdf_links(text(client.get(f"/cases/{case_id}")))
+    link = next(link for key, link in links.items() if key.startswith(f"{kind}-") or key == kind)
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "application/pdf", link
+    return helpers.pdf_text(response.data)
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"

@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import select
 
-from tests.web.conftest import text
+from tests.web.conftest import document, text
 from tests.web.flows import (accepted_food_licence, application, form_payload, granted, granted_food_licence,
                              issue_certificate, open_tasks, submit)
 from workflow.services import tasks
@@ -114,7 +114,7 @@ def test_posting_no_matter_is_refused(login):
 def test_case_page_of_another_enterprise_is_not_found(db, people, login):
     case = submit(db, people)
     other = login("applicant_b")
-    for path in (f"/cases/{case.id}", f"/my/cases/{case.id}/resubmit", f"/cases/{case.id}/notice"):
+    for path in (f"/cases/{case.id}", f"/my/cases/{case.id}/resubmit"):
         assert other.get(path).status_code == 404, path
     assert other.post(f"/my/cases/{case.id}/withdraw").status_code == 404
     assert other.post(f"/my/cases/{case.id}/rate", data={"level": "5"}).status_code == 404
@@ -143,8 +143,8 @@ def test_correction_at_the_window_then_resubmitted(db, people, login):
     assert done.status_code == 302, text(done)[:3000]
     page = text(c.get(f"/cases/{case_id}"))
     assert "需要您补正材料" in page and "营业执照副本不清晰" in page and "生产场所平面图缺少比例尺" in page
-    notice = text(c.get(f"/cases/{case_id}/notice"))
-    assert "一次性告知书" in notice and "营业执照副本不清晰" in notice and "生产场所平面图缺少比例尺" in notice
+    notice = document(c, case_id, "correction")
+    assert "补正材料通知书" in notice and "营业执照副本不清晰" in notice and "生产场所平面图缺少比例尺" in notice
     correction = open_tasks(db, case_id, "correction")[0]
     form = text(c.get(f"/my/tasks/{correction.id}"))
     assert 'name="address"' in form

@@ -6,10 +6,9 @@ import io
 import re
 from urllib.parse import quote
 
-from pypdf import PdfReader
 
-from tests.helpers import ORG_A
-from tests.web.conftest import make_app, text
+from tests.helpers import ORG_A, pdf_text
+from tests.web.conftest import make_app, pdf_links, text
 from tests.web.flows import accepted_food_licence, granted_food_licence
 from workflow.domain import certificates
 from workflow.domain.matters import MATTERS
@@ -18,20 +17,16 @@ from workflow.storage.db import utcnow
 from workflow.storage.models import Case, Certificate
 
 
-def pdf_links(page: str) -> list[str]:
-    return re.findall(r'href="(/cases/\d+/pdf/[^"]+\.pdf)"', page)
-
-
 def test_case_page_lists_every_document_and_each_answers_pdf(db, people, login):
     case = granted_food_licence(db, people)
     c = login("applicant_a")
-    links = pdf_links(text(c.get(f"/cases/{case.id}")))
+    links = list(pdf_links(text(c.get(f"/cases/{case.id}"))).values())
     assert len(links) == 4           # acceptance, grant, certificate, delivery receipt
     for link in links:
         response = c.get(link)
         assert response.status_code == 200 and response.mimetype == "application/pdf"
         assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
-        body = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        body = pdf_text(response.data)
         assert case.number in body and ORG_A[1] in body
     assert login("applicant_b").get(links[0]).status_code == 404
     assert login("food_reviewer").get(links[0]).status_code == 200

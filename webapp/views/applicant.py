@@ -15,10 +15,8 @@ from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
 from workflow.services import attachments, case_view, cases, dispatch, queries, task_view, tasks
-from workflow.services.cases import RATING_LEVELS
 
 bp = Blueprint("applicant", __name__, url_prefix="/my")
-RATING_CHOICES = sorted(RATING_LEVELS, reverse=True)
 FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 

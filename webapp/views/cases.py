@@ -63,14 +63,14 @@ def certificate(certificate_id: int):
     url = url_for("public.verify_token", token=cert.token, _external=True)
     public = queries.verify_certificate(get_db(), token=cert.token)
     return render_template("cases/certificate.html", cert=cert, case=case, public=public, verify_url=url,
-                           qr=qr_svg(url), authority=documents.issuing_authority(get_db()))
+                           qr=qr_svg(url), authority=documents.issuing_authority(get_db()),
+                           title=documents.certificate_title(cert))
 
 
 @bp.route("/certificates/<int:certificate_id>.png")
 @login_required
 def certificate_png(certificate_id: int):
     from webapp.certificate_image import render_png
-    from webapp.templating import matter_title
     cert, _case = queries.certificate_for(get_db(), current_user, certificate_id)
     public = queries.verify_certificate(get_db(), token=cert.token)
     url = url_for("public.verify_token", token=cert.token, _external=True)
@@ -79,7 +79,7 @@ def certificate_png(certificate_id: int):
             (_("Issued on"), cert.issued_on.isoformat()),
             (_("Valid until"), cert.valid_until.isoformat() if cert.valid_until else _("No expiry")),
             (_("Status"), _(public.status.capitalize()))]
-    png = render_png(matter_title(cert.matter_code).removesuffix("核发"), documents.issuing_authority(get_db()), rows,
+    png = render_png(documents.certificate_title(cert), documents.issuing_authority(get_db()), rows,
                      url, _("Scan to verify"))
     return file_response(png, f"{cert.number}.png", "image/png", download=True)
 
@@ -91,18 +91,3 @@ def document_pdf(case_id: int, key: str):
     rendered = documents.render(get_db(), current_user, case_id, key, links())
     return file_response(rendered.data, rendered.filename, rendered.content_type,
                          download=request.args.get("download") is not None)
-
-
-@bp.route("/cases/<int:case_id>/notice")
-@login_required
-def notice(case_id: int):
-    case, org, event, items = queries.correction_notice(get_db(), current_user, case_id)
-    return render_template("cases/notice.html", case=case, org=org, event=event, items=items)
-
-
-@bp.route("/cases/<int:case_id>/documents/<kind>")
-@login_required
-def document(case_id: int, kind: str):
-    """受理通知书 / 不予受理决定书, printable."""
-    case, org, event = queries.intake_document(get_db(), current_user, case_id, kind)
-    return render_template("cases/document.html", case=case, org=org, event=event, kind=kind)

@@ -15,7 +15,6 @@ from workflow.domain.disclosure import correction_items
 from workflow.documents.catalog import Ref
 from workflow.documents.office import Office
 from workflow.documents.pdf import Document, chinese_date
-from workflow.domain import reference
 from workflow.domain.matters import MATTERS
 from workflow.storage.models import AuditEvent, Case, Organisation
 from workflow.timekeeping.workdays import local_date
@@ -118,19 +117,12 @@ def _denial(f: Facts, ref: Ref):
 
 
 def _receipt(f: Facts, ref: Ref):
-    data = f.case.data or {}
-    kind = reference.equipment_kind(data.get("equipment_kind") or "")
+    """A filing's receipt, worded and laid out as its matter's catalogue entry says."""
+    matter = next(MATTERS[c] for c in f.case.matters if c in MATTERS and MATTERS[c].receipt)
     text = [f"你（单位）于{chinese_date(local_date(ref.event.at))}提交的{f.matter_title(None)}（办件编号 {f.case.number}）"
-            "已收到。依照《中华人民共和国特种设备安全法》第二十三条的规定，施工单位书面告知后即可施工；"
-            "本机关已通知检验机构依法实施监督检验。"]
-    rows = [("施工单位", data.get("contractor_name")), ("施工单位许可证编号", data.get("contractor_license")),
-            ("设备种类", kind.name_zh if kind else None), ("施工类别", WORK_KINDS.get(data.get("work_kind"))),
-            ("施工地点", data.get("site_address")), ("计划开工日期", data.get("planned_start")),
-            ("台数", str(data.get("units") or ""))]
-    return text, [], rows
+            f"已收到。{matter.receipt.statement}"]
+    return text, [], matter.receipt.particulars(f.case.data or {})
 
-
-WORK_KINDS = {"installation": "安装", "modification": "改造", "repair": "修理"}
 
 WRITERS = {catalog.ACCEPTANCE: _acceptance, catalog.CORRECTION: _correction, catalog.REFUSAL: _refusal,
            catalog.EXTENSION: _extension, catalog.GRANT: _grant, catalog.DENIAL: _denial, catalog.RECEIPT: _receipt}

@@ -24,10 +24,8 @@ from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
 from workflow.timekeeping.workdays import end_of_office_day, local_date
 
 # Art. 45: hearing, testing, inspection, appraisal and expert review are not counted; nor is the
-# applicant's own time (correction, rectification) or the public notice of an award.
-SUSPENSION_REASONS = ("correction", "rectification", "inspection", "testing", "appraisal", "expert_review",
-                      "hearing", "public_notice")
-# What staff may stop the clock for by hand; the others belong to BPMN steps (``pausesClock``).
+# applicant's own time (correction, rectification) or the public notice of an award. What staff
+# may stop the clock for by hand; the others belong to BPMN steps (``pausesClock``).
 MANUAL_SUSPENSION_REASONS = ("hearing", "testing", "appraisal", "expert_review")
 
 
@@ -73,7 +71,12 @@ def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
 
 
 def case_state(session: Session, case: Case, now: datetime) -> ClockState:
-    """Used and remaining working days, due date and light of a case at ``now``."""
+    """Used and remaining working days, due date and light of a case at ``now``.
+
+    Before acceptance the 5 working days of Art. 32 run from the day the materials arrived; after
+    it the decision limit runs from acceptance, pauses for testing, inspection, expert review and
+    the like not counted (Art. 45), counted in working days after the start day (Art. 82).
+    """
     cal = get_calendar(session)
     segments = suspensions(session, case.id)
     open_now = any(s.status == "open" for s in segments)

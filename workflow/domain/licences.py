@@ -1,6 +1,6 @@
 """Applications that amend a licence: change (变更), renewal (延续), cancellation (注销).
 
-Checked at intake (DOMAIN "Who may file"): the licence must exist, be of the matter's kind, be
+Checked at intake (docs/domain.md, "Who may file"): the licence must exist, be of the matter's kind, be
 held by the applicant's own enterprise, still be valid, and have no other application running;
 a renewal is filed within the matter's window before expiry (SAMR Order 24 Art. 41: at least
 30 working days before; not years early). On a grant the effect lands on the certificate.
@@ -59,8 +59,10 @@ def apply_grant(session: Session, matter: Matter, data: dict, now) -> Certificat
     """The effect of a granted change or renewal on the licence (cancellation has its own step)."""
     cert = certificates.by_number(session, data["license_number"])
     if data.get("change_kind") == RENEWAL:
-        return certificates.renew(cert, now, matter.validity_years or 5)
-    names = data.get("new_food_names") or []
-    details = {k: data[k] for k in ("new_production_address",) if data.get(k)}
-    return certificates.reissue(cert, now, holder=data.get("new_company_name") or None,
-                                scope="、".join(names) or None, details=details)
+        return certificates.renew(cert, now, matter.renewal_years)
+    fields = matter.reissue
+    scope = data.get(fields.scope) if fields.scope else None
+    details = {k: data[k] for k in fields.details if data.get(k)}
+    return certificates.reissue(cert, now, holder=data.get(fields.holder) if fields.holder else None,
+                                scope="、".join(scope) if isinstance(scope, list) else scope or None,
+                                details=details)

@@ -2,18 +2,24 @@
 
 A matter is one entry here plus its BPMN file and its forms: the entry carries its limits,
 materials, the progress steps the applicant sees (mapped to BPMN step ids), how its
-certificates are numbered and how long they are valid, which licences a change or renewal
-refers to, and the unit its statistics count. Adding a matter touches nothing else in the
-engine. Limits marked *unconfirmed* in docs/domain.md are defaults an administrator can
-change (``matter_settings``).
+certificates are numbered, printed and how long they are valid, which licences a change or
+renewal refers to, the unit its statistics count and how many of them a filing is. The entries
+are data (``data/matters.toml``); adding a matter touches no code of the engine (a test adds
+one with ``Matter(...)``). Limits marked *unconfirmed* in docs/domain.md are defaults an
+administrator can change (``matter_settings``).
 """
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from workflow.domain import numbering
+from workflow.domain import numbering, particulars
 from workflow.domain.numbering import Numbering
 from workflow.errors import NotFound, msg
+
+DATA = Path(__file__).parent / "data" / "matters.toml"
 
 # Administrative Licensing Law Art. 26: joint handling within 45 working days, extendable by 15.
 JOINT_STATUTORY_DAYS = 45
@@ -50,8 +56,8 @@ class Matter:
     department: str
     process_id: str
     application_form: str
-    statutory_days: int | None
-    committed_days: int | None
+    statutory_days: int | None = None
+    committed_days: int | None = None
     green_channel_days: int | None = None
     certificate_days: int | None = CERTIFICATE_DAYS
     extension_days: int = EXTENSION_DAYS
@@ -62,9 +68,26 @@ class Matter:
     amends: str | None = None
     # How long before expiry a renewal may be filed (None: no renewal through this matter).
     renewal_window_days: int | None = None
+    # Where a granted change finds the licence's new particulars.
+    reissue: particulars.Reissue = particulars.Reissue()
     attachments: tuple[tuple[str, str, str], ...] = ()
     progress: tuple[ProgressStep, ...] = ()
     statistics_unit: str = "case"
+    # The application fields a certificate's scope is made of (the product, the foods, the place).
+    scope_fields: tuple[str, ...] = ()
+    # How many statistics units one filing is; None: one per filing.
+    units: Callable[[dict], int] | None = None
+    # The certificate's name and what it prints; None: named after the matter, prints its scope.
+    certificate: particulars.CertificateLayout | None = None
+    # A filing without a decision is answered by a receipt (告知回执) printed this way.
+    receipt: particulars.ReceiptLayout | None = None
+    # One certificate per item of the filing (a CNG batch's vehicles), so a refused batch may
+    # still hold the certificates of the vehicles registered before.
+    certificate_per_item: bool = False
+    # What each item's certificate records besides the item (a vehicle's cylinder: kind and variety).
+    item_defaults: tuple[tuple[str, str], ...] = ()
+    # Filed into an open award round, whose quota the committee fills.
+    award_round: bool = False
     basis: str = ""
 
     def title(self, lang: str) -> str:
@@ -77,6 +100,27 @@ class Matter:
         return self.committed_days or self.statutory_days
 
     @property
+    def certificate_layout(self) -> particulars.CertificateLayout:
+        return self.certificate or particulars.CertificateLayout(self.title_zh.removesuffix("核发"))
+
+    @property
+    def issues_certificates(self) -> bool:
+        """A favourable end issues this matter's own certificate (an amendment reissues the
+        licence it names, a filing gets a receipt)."""
+        return self.numbering is not None and self.amends is None
+
+    def units_of(self, data: dict | None) -> int:
+        """How many statistics units one filing of this matter is."""
+        return self.units(data or {}) if self.units else 1
+
+    @property
+    def renewal_years(self) -> int | None:
+        """The term a renewal extends the licence by (行政许可法 Art. 50): the licence's own term."""
+        if self.validity_years is None and self.amends:
+            return get_matter(self.amends).validity_years
+        return self.validity_years
+
+    @property
     def steps_zh(self) -> tuple[str, ...]:
         return tuple(step.title_zh for step in self.progress)
 
@@ -85,115 +129,66 @@ class Matter:
         return tuple(step.title_en for step in self.progress)
 
 
-_BUSINESS_LICENSE = ("business_license", "营业执照副本", "Business licence copy")
-_INTAKE = ProgressStep("窗口受理", "Window acceptance", ("acceptance", "correction"))
+def listed(name: str) -> Callable[[dict], int]:
+    """Statistics units: one per item of the list ``name`` (a CNG batch's vehicles)."""
+    def units(data: dict) -> int:
+        return len(data.get(name) or []) or 1
+    return units
 
-MATTERS: dict[str, Matter] = {m.code: m for m in (
-    Matter(
-        "industrial_license", "工业产品生产许可证核发", "Industrial product production license",
-        "production", "industrial_license", "industrial_application",
-        statutory_days=30, committed_days=20, green_channel_days=10, validity_years=5,
-        numbering=numbering.xk_number,
-        attachments=(_BUSINESS_LICENSE, ("product_list", "申请产品明细", "Product list"),
-                     ("commitment", "告知承诺书（承诺审批时）", "Written commitment (commitment path)")),
-        progress=(
-            _INTAKE,
-            ProgressStep("材料审查（两名审查员）", "Document review (two reviewers)", ("document_review",)),
-            ProgressStep("实地核查或告知承诺", "On-site inspection or commitment",
-                         ("onsite_inspection", "rectification", "post_inspection")),
-            ProgressStep("产品检验", "Product testing", ("product_testing",)),
-            ProgressStep("审批决定", "Decision", ("approval", "revoke_decision")),
-            ProgressStep("制发证书", "Certificate", kind="outcome"),
-        ),
-        statistics_unit="licence",
-        basis="《工业产品生产许可证管理条例》（国务院令第440号）",
-    ),
-    Matter(
-        "food_license", "食品生产许可证核发", "Food production license (SC)",
-        "food", "food_license", "food_application",
-        statutory_days=10, committed_days=10, green_channel_days=7, certificate_days=5,
-        extension_days=5, validity_years=5, numbering=numbering.sc_number,
-        attachments=(_BUSINESS_LICENSE, ("floor_plan", "生产场所平面图", "Floor plan of the premises"),
-                     ("process_flow", "工艺流程图", "Process flow chart")),
-        progress=(
-            _INTAKE,
-            ProgressStep("材料审查", "Document review", ("document_review",)),
-            ProgressStep("现场核查（≥2人）", "On-site inspection (≥2)", ("onsite_inspection", "rectification")),
-            ProgressStep("许可决定", "Decision", ("approval",)),
-            ProgressStep("制发证书", "Certificate", kind="outcome"),
-        ),
-        statistics_unit="licence",
-        basis="《食品生产许可管理办法》（市场监管总局令第24号）",
-    ),
-    Matter(
-        "food_license_change", "食品生产许可变更、延续、注销", "Food license change, renewal, cancellation",
-        "food", "food_license_change", "food_change_application",
-        statutory_days=10, committed_days=10, certificate_days=5, extension_days=5,
-        validity_years=5, amends="food_license", renewal_window_days=180,
-        attachments=(("license_copy", "食品生产许可证正副本", "Current license"),),
-        progress=(
-            _INTAKE,
-            ProgressStep("材料审查", "Document review", ("document_review",)),
-            ProgressStep("审批决定", "Decision", ("approval",)),
-            ProgressStep("换发或注销证书", "Certificate reissued or cancelled", kind="outcome"),
-        ),
-        statistics_unit="licence",
-        basis="《食品生产许可管理办法》第三十二条至第四十二条",
-    ),
-    Matter(
-        "equipment_notice", "特种设备安装改造修理告知", "Special equipment installation/modification/repair notice",
-        "equipment", "equipment_notice", "equipment_notice_application",
-        statutory_days=None, committed_days=None, certificate_days=None, requires_decision=False,
-        attachments=(("contractor_license", "施工单位许可证", "Contractor licence"),),
-        progress=(ProgressStep("提交告知", "File the notice", kind="filed"),
-                  ProgressStep("即时出具告知回执", "Receipt issued at once", kind="outcome")),
-        statistics_unit="notice",
-        basis="《特种设备安全法》第二十三条",
-    ),
-    Matter(
-        "equipment_registration", "特种设备使用登记", "Special equipment use registration",
-        "equipment", "equipment_registration", "equipment_registration_application",
-        statutory_days=15, committed_days=5, green_channel_days=2, numbering=numbering.equipment_number("3000"),
-        attachments=(("product_certificate", "产品合格证及数据表", "Product certificate and data sheet"),
-                     ("inspection_certificate", "监督检验证书", "Supervision inspection certificate")),
-        progress=(
-            ProgressStep("窗口受理（资料齐全当场办结）", "Window acceptance (on the spot when complete)",
-                         ("acceptance", "correction")),
-            ProgressStep("材料审查", "Review", ("document_review",)),
-            ProgressStep("发放使用登记证", "Registration certificate", kind="outcome"),
-        ),
-        statistics_unit="unit",
-        basis="《特种设备使用管理规则》（TSG 08-2017）",
-    ),
-    Matter(
-        "cng_cylinder", "车用气瓶使用登记（CNG加气证）", "CNG vehicle cylinder registration",
-        "equipment", "cng_cylinder", "cng_application",
-        statutory_days=15, committed_days=1, numbering=numbering.equipment_number("2000"),
-        attachments=(("vehicle_licence", "机动车行驶证", "Vehicle licence"),
-                     ("cylinder_certificate", "气瓶产品合格证", "Cylinder certificate")),
-        progress=(ProgressStep("窗口核验（可批量）", "Window check (batch allowed)", ("vehicle_check", "correction")),
-                  ProgressStep("逐车登记发证", "Per-vehicle certificate", kind="outcome")),
-        statistics_unit="vehicle",
-        basis="《特种设备使用管理规则》（TSG 08-2017）",
-    ),
-    Matter(
-        "quality_award", "质量奖推荐申报", "Quality award nomination",
-        "quality", "quality_award", "award_application",
-        statutory_days=None, committed_days=60, certificate_days=None, numbering=numbering.serial_number("ZLJ"),
-        attachments=(("self_evaluation", "自评报告", "Self-evaluation report"),),
-        progress=(
-            ProgressStep("资格审查", "Eligibility check", ("eligibility_check", "correction")),
-            ProgressStep("推荐上报", "Recommendation", ("recommendation",)),
-            ProgressStep("专家评审", "Expert review", ("expert_scoring",)),
-            ProgressStep("现场评审", "On-site review", ("onsite_review",)),
-            ProgressStep("评审委员会审定", "Committee decision", ("committee_decision", "round_ranking")),
-            ProgressStep("公示7日", "7-day public notice", ("public_notice", "objection_review")),
-            ProgressStep("授奖", "Award", kind="outcome"),
-        ),
-        statistics_unit="nomination",
-        basis="《质量奖管理办法》",
-    ),
-)}
+
+def stated(name: str) -> Callable[[dict], int]:
+    """Statistics units: the number the applicant filed in ``name`` (an installation's units)."""
+    def units(data: dict) -> int:
+        return int(data.get(name) or 1)
+    return units
+
+
+_NUMBERINGS: dict[str, Callable[..., Numbering]] = {
+    "xk": lambda: numbering.xk_number, "sc": lambda: numbering.sc_number,
+    "equipment": numbering.equipment_number, "serial": numbering.serial_number}
+_UNITS = {"list": listed, "number": stated}
+
+
+def _named(table: dict[str, Callable], spec: str):
+    """``"name"`` or ``"name:argument"`` of the data file, made into the behaviour it names."""
+    name, _, argument = spec.partition(":")
+    return table[name](argument) if argument else table[name]()
+
+
+def _entry(code: str, raw: dict) -> Matter:
+    """One table of the data file as a catalogue entry; a limit of ``false`` stands for none."""
+    values = {key: None if value is False and key.endswith("_days") else value for key, value in raw.items()}
+    values.setdefault("process_id", code)
+    if "numbering" in values:
+        values["numbering"] = _named(_NUMBERINGS, values["numbering"])
+    if "units" in values:
+        values["units"] = _named(_UNITS, values["units"])
+    if "certificate" in values:
+        layout = dict(values["certificate"])
+        layout["particulars"] = particulars.PARTICULARS[layout.get("particulars", "scope")]
+        values["certificate"] = particulars.CertificateLayout(**layout)
+    if "receipt" in values:
+        receipt = values["receipt"]
+        values["receipt"] = particulars.ReceiptLayout(receipt["statement"],
+                                                      particulars.RECEIPTS[receipt["particulars"]])
+    values["attachments"] = tuple(tuple(a) for a in values.get("attachments", ()))
+    values["scope_fields"] = tuple(values.get("scope_fields", ()))
+    values["item_defaults"] = tuple(values.get("item_defaults", {}).items())
+    if "reissue" in values:
+        reissue = values["reissue"]
+        values["reissue"] = particulars.Reissue(reissue.get("holder"), reissue.get("scope"),
+                                                tuple(reissue.get("details", ())))
+    values["progress"] = tuple(ProgressStep(s["zh"], s["en"], tuple(s.get("steps", ())), s.get("kind", "tasks"))
+                               for s in values.get("progress", ()))
+    return Matter(code, **values)
+
+
+def load(path: Path = DATA) -> dict[str, Matter]:
+    with path.open("rb") as file:
+        return {code: _entry(code, raw) for code, raw in tomllib.load(file).items()}
+
+
+MATTERS: dict[str, Matter] = load()
 
 DEPARTMENTS = {
     "window": ("政务服务窗口", "Single window"),

@@ -71,22 +71,24 @@ def materials_received(call: OperationCall) -> dict:
 # -- certificates -------------------------------------------------------------
 
 def _scope(call: OperationCall) -> str:
-    data = call.data
-    parts = [data.get("product_name"), "、".join(data.get("food_names") or []) or None,
-             data.get("use_location"), data.get("category")]
-    return "；".join(str(p) for p in parts if p) or _matter(call).title_zh
+    """What the certificate covers: the application fields the catalogue entry names (a list
+    joined with 、), or the matter's title."""
+    matter = _matter(call)
+    values = (call.data.get(name) for name in matter.scope_fields)
+    parts = ["、".join(v) if isinstance(v, list) else str(v) for v in values if v]
+    return "；".join(parts) or matter.title_zh
 
 
 @operation("issue_certificate", irreversible=True)
 def issue_certificate(call: OperationCall) -> dict:
-    """Issue the matter's certificate; an amending matter reissues or renews the licence it names."""
+    """Issue the matter's certificate, valid for the catalogue entry's term (Art. 44: within 10
+    working days of the decision, which the certificate clock watches); an amending matter
+    reissues or renews the licence it names."""
     matter, session, case = _matter(call), call.cmd.session, call.cmd.case
-    years = call.params.get("validity_years")
     if matter.amends:
         cert = licences.apply_grant(session, matter, call.data, call.cmd.now)
     else:
-        cert = certificates.issue(session, case, matter, call.cmd.now, _scope(call),
-                                  validity_years=int(years) if years else None)
+        cert = certificates.issue(session, case, matter, call.cmd.now, _scope(call))
     case.decided_at = case.decided_at or call.cmd.now
     return {"number": cert.number, "valid_until": cert.valid_until.isoformat() if cert.valid_until else None}
 
@@ -109,7 +111,7 @@ def register_vehicles(call: OperationCall) -> dict:
     registered, refused = [], []
     for plate, vehicle in decisions.items():
         if vehicle.get("decision") == "register":
-            item = {**applied.get(plate, {}), **vehicle, "equipment_kind": "2000", "variety_code": "2300"}
+            item = {**applied.get(plate, {}), **vehicle, **dict(matter.item_defaults)}
             cert = certificates.issue(call.cmd.session, call.cmd.case, matter, call.cmd.now,
                                       f"车用气瓶 {plate}", item=_json_safe(item))
             registered.append({"plate_number": plate, "number": cert.number})

@@ -4,6 +4,9 @@ The committee decides each nomination on its merits (a vote, 票签); nomination
 wait in the round's ranking step. Closing the round ranks every waiting nomination by the
 experts' trimmed mean and selects the best up to the round's quota, so the order in which
 the committee happened to finish never decides an award.
+
+docs/domain.md, flow 4 (quality award): several experts score independently (GB/T 19580, 1,000
+points), each round has a quota (e.g. at most 5 awards), the result goes to a 7-day public notice.
 """
 from __future__ import annotations
 
@@ -12,16 +15,13 @@ from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain import case_status, forms, policy
-from workflow.domain.permissions import require_role
-from workflow.errors import Conflict, NotFound, ValidationError, msg
+from workflow.errors import NotFound, msg
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
 from workflow.runtime.spiff_runtime import find_task
 from workflow.services.common import lock_case, record, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import AwardRound, Case, HumanTask
-
-ROUND_CODE_MAX = 20
 
 
 def check_round(session: Session, data: dict) -> dict[str, list[str]]:
@@ -31,33 +31,6 @@ def check_round(session: Session, data: dict) -> dict[str, list[str]]:
     if row is None or row.status != "open":
         return {"round": [msg("No open award round with this code.")]}
     return {}
-
-
-def open_round(db: Database, actor, code: str, title: str, quota: int) -> AwardRound:
-    require_role(actor, "admin", "approver")
-    errors = {}
-    code = (code or "").strip()
-    if not code or len(code) > ROUND_CODE_MAX:
-        errors["code"] = [msg("Length must be between {min} and {max}.", min=1, max=ROUND_CODE_MAX)]
-    if not (title or "").strip():
-        errors["title"] = [msg("This field is required.")]
-    if not isinstance(quota, int) or isinstance(quota, bool) or not 1 <= quota <= 1000:
-        errors["quota"] = [msg("Must be greater than or equal to {min} and less than or equal to {max}.", min=1, max=1000)]
-    if errors:
-        raise ValidationError(errors)
-    with db.transaction() as session:
-        if session.get(AwardRound, code) is not None:
-            raise Conflict("A round with this code already exists.")
-        row = AwardRound(code=code, title=title.strip(), quota=quota, status="open")
-        session.add(row)
-        session.flush()
-        record(Command(session, actor), "round_opened", data={"round": code, "quota": quota})
-        return row
-
-
-def rounds(db: Database) -> list[AwardRound]:
-    with db.reading() as session:
-        return list(session.scalars(select(AwardRound).order_by(AwardRound.created_at.desc())))
 
 
 def close_round(db: Database, actor, task_id: int) -> dict:

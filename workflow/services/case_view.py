@@ -17,6 +17,7 @@ from workflow import vocabulary as v
 from workflow.domain import disclosure, operations, progress
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
+from workflow.documents import catalog
 from workflow.documents.catalog import Ref
 from workflow.services import documents
 from workflow.services.common import case_actions, visible_case
@@ -83,12 +84,14 @@ class CaseView:
         return next((a for a in self.actions if a.op == op), None)
 
     @property
-    def vehicle_results(self) -> dict | None:
-        return (self.case.data or {}).get("vehicle_results")
+    def correction_notice(self) -> Ref | None:
+        """The latest one-time correction notice (补正材料通知书, Art. 32), printed as a PDF like
+        every other document of the case."""
+        return next((ref for ref in reversed(self.documents) if ref.kind == catalog.CORRECTION), None)
 
     @property
-    def waiting_for_applicant(self) -> bool:
-        return self.case.status in (v.CORRECTION, v.RECTIFICATION)
+    def vehicle_results(self) -> dict | None:
+        return (self.case.data or {}).get("vehicle_results")
 
 
 def case_view(db: Database, actor: Actor, case_id: int, lang: str = "zh") -> CaseView:

@@ -95,13 +95,13 @@ def file_errors(uploads: list[attachments.Upload]) -> dict[str, list[str]]:
 
 
 def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, today) -> None:
-    """Who may file (DOMAIN "Who may file"): for the applicant's own enterprise, a licence it holds,
+    """Who may file (docs/domain.md, "Who may file"): for the applicant's own enterprise, a licence it holds,
     an open award round."""
     org = session.get(Organisation, actor.organisation_id)
     errors = applications.foreign_enterprise_errors(org, data)
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
-        if MATTERS[code].process_id == "quality_award":
+        if MATTERS[code].award_round:
             errors.update(awards.check_round(session, data))
     if errors:
         raise ValidationError(errors)

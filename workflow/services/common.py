@@ -21,7 +21,7 @@ from workflow.runtime import instances
 from workflow.runtime.command import Command
 from workflow.storage import audit
 from workflow.storage.db import Database
-from workflow.storage.models import Case, HumanTask, ProcessInstance, TaskSigner, User
+from workflow.storage.models import Case, HumanTask, TaskSigner, User
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -74,10 +74,6 @@ def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
     if task is None or not may_see_task(session, actor, task):
         raise NotFound("Task not found.")
     return task
-
-
-def instance_version(session: Session, instance_id: int) -> int:
-    return session.scalar(select(ProcessInstance.version).where(ProcessInstance.id == instance_id))
 
 
 def record(cmd: Command, action: str, task: HumanTask | None = None, **kwargs) -> None:

@@ -31,6 +31,11 @@ def certificates_for(session: Session, case: Case, is_applicant: bool) -> list[C
     return list(session.scalars(select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)))
 
 
+def certificate_title(cert: Certificate) -> str:
+    """The certificate's own name (食品生产许可证 …), the same on the PDF, the page and the image."""
+    return certificate.title(cert)
+
+
 def refs(history: list[AuditEvent], certificates: list[Certificate], instances: list[ProcessInstance]) -> list[Ref]:
     """The documents of a case, from what the case view already read."""
     return catalog.documents(history, certificates, {i.id: i.outcome for i in instances}, certificate.title)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from workflow.domain.permissions import DEPARTMENTAL_ROLES
 from workflow.domain.policy import two_person
-from workflow.services.paging import Page, clamp
+from workflow.services.paging import Page, PageRequest, clamp
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import HumanTask
 
@@ -21,13 +21,11 @@ VIEWS = ("mine", "claimable", "all", "overdue")
 
 
 @dataclass(frozen=True)
-class Filters:
+class Filters(PageRequest):
     view: str = "all"
     matter: str | None = None
     light: str | None = None
     case_id: int | None = None
-    page: int = 1
-    per_page: int = 20
 
 
 def _queue_condition(actor):

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from workflow.domain.identifiers import normalise_number, parse_case_number
 from workflow.domain.permissions import case_scope, require_role
 from workflow.errors import NotFound, ValidationError, msg
-from workflow.domain.disclosure import correction_items
 from workflow.services.common import visible_case
-from workflow.services.paging import Page, clamp
+from workflow.services.paging import Page, PageRequest, clamp
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import (
@@ -51,13 +50,11 @@ def _day_start(day: date) -> datetime:
 # -- cases ---------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CaseFilters:
+class CaseFilters(PageRequest):
     status: str | None = None
     matter: str | None = None
     light: str | None = None
     q: str | None = None
-    page: int = 1
-    per_page: int = 20
 
 
 MAX_SEARCH = 200
@@ -126,38 +123,6 @@ def _matching(q: str, applicants: list[int]):
                  select(Case.id).where(_contains(Case.title, q)),
                  *(select(Case.id).where(Case.organisation_id.in_(ids)) for ids in organisations),
                  *by_applicant)
-
-
-def correction_notice(db: Database, actor, case_id: int) -> tuple[Case, Organisation, AuditEvent | None, list[str]]:
-    """The printable one-time correction notice (一次性告知书) of a case."""
-    with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        org = session.get(Organisation, case.organisation_id)
-        history = audit.case_history(session, case.id)
-        for event in reversed(history):
-            if event.action == "return_to_applicant" or (event.action == "complete" and event.decision == "correct"):
-                return case, org, event, correction_items([event])
-        raise NotFound("This case has no correction notice.")
-
-
-INTAKE_DECISIONS = {"acceptance": ("accept", "register_now", "eligible"), "refusal": ("refuse",)}
-
-
-def intake_document(db: Database, actor, case_id: int, kind: str) -> tuple[Case, Organisation, AuditEvent]:
-    """The event behind a written intake decision: 受理通知书 (acceptance) or 不予受理决定书 (refusal).
-
-    Art. 32: acceptance or refusal is a written, dated document; deemed acceptance counts too.
-    """
-    if kind not in INTAKE_DECISIONS:
-        raise NotFound("Document not found.")
-    with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        org = session.get(Organisation, case.organisation_id)
-        for event in reversed(audit.case_history(session, case.id)):
-            if (event.action == "complete" and event.decision in INTAKE_DECISIONS[kind]) or \
-                    (kind == "acceptance" and event.action == "deemed_accepted"):
-                return case, org, event
-        raise NotFound("Document not found.")
 
 
 def window_queue(db: Database, actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:
@@ -234,15 +199,14 @@ def certificate_for(db: Database, actor, certificate_id: int) -> tuple[Certifica
 # -- audit -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class AuditFilters:
+class AuditFilters(PageRequest):
+    per_page: int = 50
     case_number: str | None = None
     actor: str | None = None
     action: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     text: str | None = None
-    page: int = 1
-    per_page: int = 50
 
 
 def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) -> Page:
@@ -350,14 +314,6 @@ def cases_on_version(db: Database, actor, version_id: int, page: int = 1, per_pa
         query = (select(Case, ProcessInstance).join(ProcessInstance, ProcessInstance.case_id == Case.id)
                  .where(ProcessInstance.process_version_id == version_id).order_by(Case.created_at.desc()))
         return version, _page(session, query, page, per_page, scalars=False)
-
-
-def process_xml(db: Database, version_id: int) -> ProcessVersion:
-    with db.reading() as session:
-        version = session.get(ProcessVersion, version_id)
-        if version is None:
-            raise NotFound("Process version not found.")
-        return version
 
 
 def deployed_process_ids(db: Database) -> set[str]:

@@ -168,19 +168,6 @@ def _row(matter: str, received, in_progress, correction, completed, granted, wit
                      withdrawn, on_time, timed, overdue)
 
 
-def items_of(matter: str, data: dict | None) -> int:
-    """How many of the matter's statistics units one filing is (vehicles, equipment units)."""
-    data = data or {}
-    if matter == "cng_cylinder":
-        return len(data.get("vehicles") or []) or 1
-    if matter == "equipment_notice":
-        return int(data.get("units") or 1)
-    return 1
-
-
-UNIT_MATTERS = ("cng_cylinder", "equipment_notice")
-
-
 def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], MatterRow]:
     """One row per matter (a joint filing under each of its matters) and the total over cases.
 
@@ -193,12 +180,13 @@ def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tupl
     rows = {matter: _row(matter, *counts)
             for matter, *counts in session.execute(per_matter.where(*in_period).group_by(ProcessInstance.matter_code))}
     total = _row("total", *session.execute(select(*_counts(Case.outcome, now)).where(*in_period)).one())
+    counted = [code for code, matter in MATTERS.items() if matter.units]     # units per filing, from the catalogue
     for row in rows.values():
-        row.items = 0 if row.matter in UNIT_MATTERS else row.received
+        row.items = 0 if row.matter in counted else row.received
     units = joined(select(ProcessInstance.matter_code, Case.data)).where(
-        *in_period, ProcessInstance.matter_code.in_(UNIT_MATTERS))
+        *in_period, ProcessInstance.matter_code.in_(counted))
     for matter, data in session.execute(units):
-        rows[matter].items += items_of(matter, data)
+        rows[matter].items += MATTERS[matter].units_of(data)
     total.items = sum(row.items for row in rows.values())
     done = [*in_period, Case.status == "completed", Case.completed_at.is_not(None)]
     days = days_between(Case.created_at, Case.completed_at)

@@ -15,7 +15,6 @@ from sqlalchemy import text
 from workflow.errors import ValidationError, msg
 from workflow.storage.db import Database
 
-AUDIT_TABLES = ("audit_events", "audit_head")
 ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -121,10 +121,6 @@ class WorkCalendar:
 
     # -- single days --------------------------------------------------------------------------
 
-    def kind_of(self, day: date) -> str | None:
-        """The table's kind for *day* (``holiday``/``workday``) or None when it has no row."""
-        return self._days.get(_day(day))
-
     def is_covered(self, year: int) -> bool:
         return year in self.covered_years
 
@@ -195,10 +191,6 @@ class WorkCalendar:
                 count += 1
             d += ONE_DAY
         return count
-
-    def due_date(self, start: DayLike, n: int) -> date:
-        """Alias of :meth:`add_workdays` that reads better at call sites."""
-        return self.add_workdays(start, n)
 
     def due_datetime(self, start_dt: DayLike, n: int) -> datetime:
         """End of the office day (17:30 Asia/Shanghai) of the *n*-th working day after *start_dt*."""

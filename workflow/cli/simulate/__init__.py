@@ -26,6 +26,7 @@ from workflow.cli.simulate import choices, invariants
 from workflow.cli.simulate.profiles import PROFILES, Profile
 from workflow.cli.simulate.world import Applications, World, build
 from workflow.domain import policy
+from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import can_work_on
 from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import EngineError
@@ -165,8 +166,7 @@ class Simulation:
                                   change_kind=self.rng.choice(["change", "cancellation"]))
         else:
             matters = [kind]
-            data = self.apps.data(kind, org) if kind != "cng_cylinder" else \
-                {**self.apps.common(org), **self.apps.cng_cylinder(extra.get("count", 1))}
+            data = self.apps.data(kind, org, extra)
         green = self.rng.random() < 0.05
         self.act("file", person, None, lambda: cases.submit(self.db, person, matters, data, green))
 
@@ -174,7 +174,8 @@ class Simulation:
         with self.db.reading() as session:
             taken = {c.data.get("license_number") for c in session.scalars(
                 select(Case).where(Case.matters.is_not(None))) if c.data}
-            for cert in session.scalars(select(Certificate).where(Certificate.matter_code == "food_license",
+            amended = MATTERS["food_license_change"].amends
+            for cert in session.scalars(select(Certificate).where(Certificate.matter_code == amended,
                                                                   Certificate.status == "valid")):
                 if cert.number not in taken:
                     return cert
@@ -254,7 +255,8 @@ class Simulation:
         if self.awards_to_file:
             return False
         waiting = session.scalars(select(HumanTask.form_key).where(
-            HumanTask.state == v.TASK_OPEN, HumanTask.matter_code == "quality_award")).all()
+            HumanTask.state == v.TASK_OPEN,
+            HumanTask.matter_code.in_([code for code, m in MATTERS.items() if m.award_round]))).all()
         return all(key == "ranking" for key in waiting)
 
     def who(self, session, task: HumanTask):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain import case_status, policy
-from workflow.domain.matters import MATTERS
+from workflow.domain.matters import MATTERS, get_matter
 from workflow.domain.permissions import can_work_on
 from workflow.runtime import instances
 from workflow.runtime.projection import ready_manual_tasks
@@ -94,7 +94,7 @@ def _outcome(session: Session, case: Case, rows: list[ProcessInstance]) -> list[
 def _quota(session: Session, case: Case) -> list[str]:
     """An award round never selects more nominations than its quota."""
     code = (case.data or {}).get("round")
-    if "quality_award" not in (case.matters or ()) or not code:
+    if not any(get_matter(m).award_round for m in case.matters or ()) or not code:
         return []
     row = session.get(AwardRound, code)
     selected = session.scalar(select(func.count(HumanTask.id)).join(Case, Case.id == HumanTask.case_id).where(
@@ -108,13 +108,13 @@ def _certificates(session: Session, case: Case, rows: list[ProcessInstance]) -> 
     for row in rows:
         mine = [c for c in certs if c.matter_code == row.matter_code]
         valid = [c for c in mine if c.status == "valid"]
+        matter = get_matter(row.matter_code)
         if row.outcome in (v.DENIED, v.REFUSED, v.NOT_AWARDED, v.OUTCOME_WITHDRAWN) and valid and \
-                row.matter_code != "cng_cylinder":
+                not matter.certificate_per_item:
             problems.append(f"{row.matter_code} ended {row.outcome} but holds a valid certificate")
         if row.outcome == v.REVOKED and valid:
             problems.append(f"{row.matter_code} revoked but its certificate is still valid")
-        if row.outcome in (v.GRANTED, v.REGISTERED, v.AWARDED) and row.matter_code not in (
-                "food_license_change", "equipment_notice") and not valid:
+        if row.outcome in (v.GRANTED, v.REGISTERED, v.AWARDED) and matter.issues_certificates and not valid:
             problems.append(f"{row.matter_code} ended {row.outcome} without a certificate")
     return problems
 

@@ -79,8 +79,9 @@ class Applications:
         return {"company_name": org.name, "credit_code": org.credit_code, "contact": "张经办",
                 "phone": "13800138000", "address": "福州市鼓楼区模拟路 1 号", "area_code": "350102"}
 
-    def data(self, matter: str, org: Organisation, **extra) -> dict:
-        return {**self.common(org), **getattr(self, matter)(), **extra}
+    def data(self, matter: str, org: Organisation, params: dict | None = None, **extra) -> dict:
+        """A filing of ``matter``: its generator below, given ``params`` (a CNG batch's count)."""
+        return {**self.common(org), **getattr(self, matter)(**(params or {})), **extra}
 
     def industrial_license(self) -> dict:
         return {"product_name": "电线电缆", "industry_code": "06", "product_code": "001",

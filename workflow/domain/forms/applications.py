@@ -12,31 +12,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from workflow.domain import identifiers, reference
 from workflow.domain.forms import form
 from workflow.domain.forms.fields import (
-    Form,
-    area_code,
-    choice,
-    credit_code,
-    date,
-    digits,
-    flag,
-    integer,
-    number,
-    phone,
-    rule,
-    text,
-    text_list,
-)
+    Form, area_code, choice, credit_code, date, digits, flag, integer, number, phone, rule, text, text_list)
 from workflow.errors import msg
 
-COMMITMENT_EXCLUDED = msg("Hazardous chemicals and fertiliser may not take the commitment path.")
-FOOD_CATEGORY = msg("Not a food category of this kind.")
-SC_NUMBER = msg("Not a valid food production licence number (SC).")
-CHANGE_ITEMS = msg("Give the new particulars: company name, production address or food names.")
-EQUIPMENT_KIND = msg("Not a known special equipment kind.")
-VARIETY_CODE = msg("Not a variety code of this equipment kind.")
 PLATE_NUMBER = msg("Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).")
 VIN = msg("Not a valid vehicle identification number (17 characters, no I, O or Q).")
-PLATES_UNIQUE = msg("Each plate number may appear only once.")
 
 
 class ApplicationForm(Form):
@@ -66,7 +46,8 @@ class IndustrialApplication(ApplicationForm):
     def _commitment_allowed(self, data: dict, **kwargs) -> None:
         # 告知承诺 excludes hazardous chemicals and (since 2024) fertiliser.
         if data.get("commitment_path") and (data.get("hazardous_chemical") or data.get("fertiliser")):
-            raise ValidationError(COMMITMENT_EXCLUDED, "commitment_path")
+            raise ValidationError(msg("Hazardous chemicals and fertiliser may not take the commitment path."),
+                                  "commitment_path")
 
 
 @form("food_application")
@@ -83,7 +64,7 @@ class FoodApplication(ApplicationForm):
         kind, category = data.get("food_kind"), data.get("food_category")
         if kind is not None and category is not None \
                 and not reference.is_valid_food_category(kind, category):
-            raise ValidationError(FOOD_CATEGORY, "food_category")
+            raise ValidationError(msg("Not a food category of this kind."), "food_category")
 
 
 @form("food_change_application")
@@ -94,7 +75,8 @@ class FoodChangeApplication(ApplicationForm):
     """
 
     change_kind = choice("change", "renewal", "cancellation")
-    license_number = text(validators=[rule(identifiers.is_valid_sc_number, SC_NUMBER)])
+    license_number = text(validators=[rule(identifiers.is_valid_sc_number,
+                                           msg("Not a valid food production licence number (SC)."))])
     change_items = text_list(required=False, max=50)
     new_company_name = text(required=False, max=100)
     new_production_address = text(required=False, max=200)
@@ -105,12 +87,13 @@ class FoodChangeApplication(ApplicationForm):
     def _change_names_its_particulars(self, data: dict, **kwargs) -> None:
         if data.get("change_kind") == "change" and not any(
                 data.get(name) for name in ("new_company_name", "new_production_address", "new_food_names")):
-            raise ValidationError(CHANGE_ITEMS, "new_food_names")
+            raise ValidationError(msg("Give the new particulars: company name, production address or food names."),
+                                  "new_food_names")
 
 
 def equipment_kind() -> fields.String:
     return fields.String(required=True, validate=validate.OneOf(
-        [kind.code for kind in reference.equipment_kinds()], error=EQUIPMENT_KIND))
+        [kind.code for kind in reference.equipment_kinds()], error=msg("Not a known special equipment kind.")))
 
 
 @form("equipment_notice_application")
@@ -142,7 +125,7 @@ class EquipmentRegistrationApplication(ApplicationForm):
             return
         found = reference.equipment_kind_of_variety(variety)
         if found is None or found.code != kind:
-            raise ValidationError(VARIETY_CODE, "variety_code")
+            raise ValidationError(msg("Not a variety code of this equipment kind."), "variety_code")
 
 
 # Plates: province abbreviation, city letter, optional separator dot, then 5 characters, or 6
@@ -198,7 +181,7 @@ def check_plates_unique(original: object) -> None:
             continue
         key = plate_key(plate.strip())
         if key in seen:
-            errors[index] = {"plate_number": [PLATES_UNIQUE]}
+            errors[index] = {"plate_number": [msg("Each plate number may appear only once.")]}
         seen.add(key)
     if errors:
         raise ValidationError({"vehicles": errors})

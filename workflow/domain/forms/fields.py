@@ -11,13 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from marshmallow import (
-    RAISE,
-    ValidationError,
-    fields,
-    validate,
-    validates_schema,
-)
+from marshmallow import RAISE, ValidationError, fields, validate, validates_schema
 
 from workflow.domain import identifiers, reference
 from workflow.domain.forms.messages import MessageSchema
@@ -26,11 +20,8 @@ from workflow.errors import Message, msg
 OPINION_MAX = 2000
 
 REQUIRED = msg("Missing data for required field.")
-BLANK = msg("May not be blank.")
-NOT_A_DATE = msg("Not a valid date.")
 CREDIT_CODE = msg("Not a valid unified social credit code (check character wrong).")
 PHONE = msg("Not a valid phone number (mobile 1xxxxxxxxxx or landline such as 0591-87654321).")
-AREA_CODE = msg("Not a valid area code.")
 
 
 def digits_message(width: int) -> Message:
@@ -47,7 +38,7 @@ class Text(fields.String):
     Without this, "  " would pass a required company name or opinion.
     """
 
-    default_error_messages: ClassVar[dict[str, str]] = {"blank": BLANK}
+    default_error_messages: ClassVar[dict[str, str]] = {"blank": msg("May not be blank.")}
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
@@ -195,7 +186,7 @@ def phone(**kwargs) -> Text:
 
 
 def area_code(**kwargs) -> fields.String:
-    return digits(6, validators=[rule(reference.is_valid_area_code, AREA_CODE)], **kwargs)
+    return digits(6, validators=[rule(reference.is_valid_area_code, msg("Not a valid area code."))], **kwargs)
 
 
 # --- forms ---------------------------------------------------------------------------------

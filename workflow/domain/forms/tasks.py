@@ -8,36 +8,18 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from workflow.domain.forms import form
-from workflow.domain.forms.applications import (
-    PLATE_NUMBER,
-    check_plates_unique,
-    is_valid_plate,
-)
+from workflow.domain.forms.applications import PLATE_NUMBER, check_plates_unique, is_valid_plate
 from workflow.domain.forms.fields import (
-    DecisionForm,
-    Form,
-    RequiredWhen,
-    decision,
-    flag,
-    integer,
-    opinion,
-    required_when,
-    rule,
-    text,
-    text_list,
-    usernames,
-)
+    DecisionForm, Form, RequiredWhen, decision, flag, integer, opinion, required_when, rule, text, text_list, usernames)
 from workflow.errors import msg
 
-CORRECTION_ITEMS = msg("List every item the applicant must correct.")
-INSPECTION_TEAM = msg("On-site inspection needs 2 to 4 different inspectors.")
 EXPERT_PANEL = msg("Expert review needs 3 to 9 different experts.")
-REGISTER_ONE = msg("Register at least one vehicle.")
 
 
 def correction_rules(correct: str = "correct", refuse: str | None = "refuse") -> tuple[RequiredWhen, ...]:
     """Art. 32: a correction notice lists everything missing at once; a refusal gives its reason."""
-    rules = [required_when("items", "decision", correct, message=CORRECTION_ITEMS)]
+    items = msg("List every item the applicant must correct.")
+    rules = [required_when("items", "decision", correct, message=items)]
     if refuse:
         rules.append(required_when("refuse_reason", "decision", refuse))
     return tuple(rules)
@@ -99,7 +81,7 @@ class InspectionForm(DecisionForm):
     conditions = (required_when("rectify_days", "decision", "rectify"),)
 
     decision = decision("pass", "fail", "rectify")
-    team = usernames(2, 4, INSPECTION_TEAM, role="inspector")
+    team = usernames(2, 4, msg("On-site inspection needs 2 to 4 different inspectors."), role="inspector")
     rectify_days = integer(1, 90, required=False)
     findings = text(required=False, max=5000, metadata={"multiline": True})
 
@@ -149,7 +131,7 @@ class VehicleCheckForm(DecisionForm):
             return
         # On the decision, not on ``vehicles``: the rows may carry their own errors as well.
         if not any(v.get("decision") == "register" for v in data.get("vehicles") or []):
-            raise ValidationError(REGISTER_ONE, "decision")
+            raise ValidationError(msg("Register at least one vehicle."), "decision")
 
 
 @form("eligibility")

@@ -11,6 +11,7 @@ from workflow.domain.policy.context import CaseContext
 from workflow.errors import Conflict, Forbidden
 from workflow.storage.models import ClockSegment, Rating
 
+APPLICANT = ("applicant",)
 UPLOADERS = ("applicant", "window", "reviewer", "inspector", "approver")
 BAD_LEVELS = (1, 2)     # 不满意, 非常不满意: a comment is required and the supervisor must answer
 
@@ -18,12 +19,15 @@ RULES: Rules[CaseContext] = Rules()
 rule = RULES.rule
 
 
-def _applicant(ctx: CaseContext) -> None:
-    if ctx.actor.role != "applicant" or not can_see_case(ctx.actor, ctx.case):
+def _opens_as(ctx: CaseContext, roles: tuple[str, ...]) -> None:
+    """The actor holds one of ``roles`` and may open this case (an applicant: their enterprise's)."""
+    if ctx.actor.role not in roles or not can_see_case(ctx.actor, ctx.case):
         raise Forbidden("Your role may not do this.")
 
 
-def _running(ctx: CaseContext) -> None:
+def _running_for(ctx: CaseContext, roles: tuple[str, ...]) -> None:
+    """As ``_opens_as``, on a case still running: a finished case takes no more changes."""
+    _opens_as(ctx, roles)
     if ctx.case.status not in v.RUNNING:
         raise Conflict("This case is already finished.")
 
@@ -31,16 +35,14 @@ def _running(ctx: CaseContext) -> None:
 @rule("withdraw")
 def withdraw(ctx: CaseContext) -> Action:
     """撤回申请: the applicant may withdraw until the case is decided."""
-    _applicant(ctx)
-    _running(ctx)
+    _running_for(ctx, APPLICANT)
     return Action("withdraw")
 
 
 @rule("resubmit")
 def resubmit(ctx: CaseContext) -> Action:
     """The corrected materials a step asked for (退回补正)."""
-    _applicant(ctx)
-    _running(ctx)
+    _running_for(ctx, APPLICANT)
     if not any(t.hold == "correction" for t in ctx.open_tasks):
         raise Conflict("Nothing in this case is waiting for your correction.")
     return Action("resubmit")
@@ -49,7 +51,7 @@ def resubmit(ctx: CaseContext) -> Action:
 @rule("rating")
 def rating(ctx: CaseContext) -> Action:
     """好差评 once the case is done: one rating per matter (GB/T 39734-2020), none pre-selected."""
-    _applicant(ctx)
+    _opens_as(ctx, APPLICANT)
     if ctx.case.status != v.COMPLETED:
         raise Conflict("A case can be rated once it is completed.")
     rated = set(ctx.session.scalars(select(Rating.matter_code).where(Rating.case_id == ctx.case.id)))
@@ -74,9 +76,9 @@ def rating_reply(ctx: CaseContext) -> Action:
 
 @rule("attachments")
 def attachments(ctx: CaseContext) -> Action:
-    if ctx.actor.role not in UPLOADERS or not can_see_case(ctx.actor, ctx.case):
-        raise Forbidden("Your role may not do this.")
-    _running(ctx)
+    """Files join a running case from the applicant or the staff working on it; a finished
+    case's file is closed (what was decided on stays what it was)."""
+    _running_for(ctx, UPLOADERS)
     return Action("attachments")
 
 
@@ -84,9 +86,7 @@ def attachments(ctx: CaseContext) -> Action:
 def decide(ctx: CaseContext) -> Action:
     """An approver of the case's department decides a requested extension (Art. 42); once the
     limit has passed an extension can only be refused."""
-    if ctx.actor.role != "approver" or not can_see_case(ctx.actor, ctx.case):
-        raise Forbidden("Your role may not do this.")
-    _running(ctx)
+    _running_for(ctx, ("approver",))
     requests = ctx.pending_extensions
     if not requests:
         raise Conflict("No extension request is waiting.")

@@ -272,23 +272,26 @@ def sign(ctx: TaskContext) -> Action:
 
 # -- telling others -------------------------------------------------------------------
 
+def _notifies(ctx: TaskContext, roles: tuple[str, ...]) -> None:
+    """Copy and urge tell others about an open step: a role that may send it, about a case the
+    sender may open (a notice never reveals a case to whoever could not see it)."""
+    _open(ctx)
+    _operator(ctx, roles)
+    if not can_see_case(ctx.actor, ctx.case):
+        raise Forbidden("Your role may not do this.")
+
+
 @rule("copy")
 def copy(ctx: TaskContext) -> Action:
     """抄送: a notice to colleagues who may open the case."""
-    _open(ctx)
-    _operator(ctx, COPY_ROLES)
-    if not can_see_case(ctx.actor, ctx.case):
-        raise Forbidden("Your role may not do this.")
+    _notifies(ctx, COPY_ROLES)
     return _with_people("copy", ctx.staff_who_see_case(COPY_ROLES))
 
 
 @rule("urge")
 def urge(ctx: TaskContext) -> Action:
     """催办: supervisors, approvers (their department's cases) and the window remind the office's staff."""
-    _open(ctx)
-    _operator(ctx, URGE_ROLES)
-    if not can_see_case(ctx.actor, ctx.case):
-        raise Forbidden("Your role may not do this.")
+    _notifies(ctx, URGE_ROLES)
     if ctx.task.role == "applicant":
         raise Forbidden("The applicant's own steps are not urged.")
     if ctx.task.hold:
