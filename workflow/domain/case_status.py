@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from workflow import vocabulary as v
 from workflow.domain import clock
+from workflow.runtime import instances as instances_of
 from workflow.runtime.command import Command
 from workflow.storage.models import HumanTask, ProcessInstance
 
@@ -37,7 +38,8 @@ def _refresh_status(cmd: Command) -> None:
     case, session = cmd.case, cmd.session
     if case.status == v.WITHDRAWN:
         return
-    instances = session.execute(
+    held = instances_of.of_case(session, case.id)
+    instances = [(row.status, row.outcome) for row in held] if held is not None else session.execute(
         select(ProcessInstance.status, ProcessInstance.outcome).where(ProcessInstance.case_id == case.id)
     ).all()
     if instances and all(status != v.INSTANCE_RUNNING for status, _ in instances):

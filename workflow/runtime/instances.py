@@ -23,6 +23,10 @@ from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load
 from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
 
 
+LOCKED = "locked_instances"      # session.info: instance id -> the row this transaction locked
+CASE_ROWS = "case_instances"     # session.info: case id -> all its instance rows, locked in id order
+
+
 @dataclass
 class Running:
     """An instance row with its live workflow, loaded for one command."""
@@ -49,6 +53,9 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
                           updated_at=cmd.now)
     cmd.session.add(row)
     cmd.session.flush()
+    siblings = of_case(cmd.session, cmd.case.id)
+    if siblings is not None:
+        siblings.append(row)
     spec, subprocess_specs = _spec(cmd, version.id)
     workflow = new_workflow(spec, subprocess_specs, _engine(cmd, row))
     workflow.data.update(data)
@@ -64,13 +71,13 @@ def lock_row(session, instance_id: int) -> ProcessInstance | None:
     ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
     command sees is what the previous holder of the lock committed, never a stale copy.
     """
-    locked = session.info.setdefault("locked_instances", set())
+    locked = session.info.setdefault(LOCKED, {})
     if instance_id in locked:
-        return session.get(ProcessInstance, instance_id)
+        return locked[instance_id]
     row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
                           .execution_options(populate_existing=True)).first()
     if row is not None:
-        locked.add(instance_id)
+        locked[instance_id] = row
     return row
 
 
@@ -81,8 +88,17 @@ def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
     rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
                                 .order_by(ProcessInstance.id).with_for_update()
                                 .execution_options(populate_existing=True)))
-    session.info.setdefault("locked_instances", set()).update(row.id for row in rows)
+    # Held here, not only in the identity map (which is weak): later steps of the command reuse the
+    # locked rows instead of reading them again.
+    session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)
+    session.info.setdefault(CASE_ROWS, {})[case_id] = rows
     return rows
+
+
+def of_case(session, case_id: int) -> list[ProcessInstance] | None:
+    """Every instance of a case as this transaction holds them (locked, with the command's changes),
+    or None when the command did not lock the case's instances (then ask the database)."""
+    return session.info.get(CASE_ROWS, {}).get(case_id)
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:

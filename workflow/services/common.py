@@ -37,14 +37,25 @@ def lock_case(session: Session, case_id: int, skip_locked: bool = False) -> Case
     Taken once per transaction; rows the session read before are re-read under the lock. With
     ``skip_locked`` (the sweeps) a case someone holds is skipped (None) instead of waited for.
     """
-    locked = session.info.setdefault("locked_cases", set())
+    locked = session.info.setdefault("locked_cases", {})
     if case_id in locked:
-        return session.get(Case, case_id)
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=skip_locked)
+        return locked[case_id]
+    return _lock_case_where(session, Case.id == case_id, skip_locked)
+
+
+def lock_task_case(session: Session, task_id: int) -> Case | None:
+    """:func:`lock_case` for the case of a task, found and locked in one statement (a task's case
+    never changes, so the subquery needs no lock of its own); None when there is no such task."""
+    return _lock_case_where(session, Case.id == select(HumanTask.case_id).where(HumanTask.id == task_id)
+                            .scalar_subquery())
+
+
+def _lock_case_where(session: Session, condition, skip_locked: bool = False) -> Case | None:
+    case = session.scalars(select(Case).where(condition).with_for_update(skip_locked=skip_locked)
                            .execution_options(populate_existing=True)).first()
     if case is not None:
-        locked.add(case_id)
-        instances.lock_case_rows(session, case_id)
+        session.info.setdefault("locked_cases", {})[case.id] = case   # held: the identity map is weak
+        instances.lock_case_rows(session, case.id)
     return case
 
 
@@ -102,10 +113,9 @@ def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Com
     would both see it unclaimed).
     """
     with db.transaction() as session:
-        keys = session.execute(select(HumanTask.case_id, HumanTask.instance_id).where(HumanTask.id == task_id)).first()
-        if keys is None:
+        case = lock_task_case(session, task_id)
+        if case is None:
             raise NotFound("Task not found.")
-        case = lock_case(session, keys.case_id)
         task = visible_task(session, actor, task_id)
         yield Command(session, actor, case=case), task
 
