@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.runtime import live_cache, operations, projection
@@ -81,13 +81,15 @@ def lock_row(session, instance_id: int) -> ProcessInstance | None:
     return row
 
 
+_LOCK_CASE_ROWS = (select(ProcessInstance).where(ProcessInstance.case_id == bindparam("case_id"))
+                   .order_by(ProcessInstance.id).with_for_update().execution_options(populate_existing=True))
+
+
 def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
     """Lock every instance of a case in id order (the second step of the one lock order), so a
     command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
     order."""
-    rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
-                                .order_by(ProcessInstance.id).with_for_update()
-                                .execution_options(populate_existing=True)))
+    rows = list(session.scalars(_LOCK_CASE_ROWS, {"case_id": case_id}))
     # Held here, not only in the identity map (which is weak): later steps of the command reuse the
     # locked rows instead of reading them again.
     session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)

@@ -54,6 +54,8 @@ class TaskContext:
 
     @cached_property
     def pending_signers(self) -> list[TaskSigner]:
+        if not self.task.signers_pending:   # the row counts them (services.handover), so no query for none
+            return []
         return [s for s in self.signers if s.signed_at is None]
 
     @cached_property
