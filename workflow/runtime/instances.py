@@ -119,8 +119,9 @@ def lock(cmd: Command, instance_id: int, expected_version: int | None = None) ->
 
 
 def peek(session, row: ProcessInstance) -> BpmnWorkflow:
-    """The instance's workflow for reading (what may be done now); nothing it does is saved."""
-    return _restore(session, row, SafeScriptEngine())
+    """The instance's workflow for reading (what may be done now); nothing it does is saved, and it
+    must not change it: inside ``live_cache.lending()`` it may be the cached live workflow."""
+    return live_cache.borrow(session, row) or _restore(session, row, SafeScriptEngine())
 
 
 def _restore(session, row: ProcessInstance, engine: SafeScriptEngine) -> BpmnWorkflow:

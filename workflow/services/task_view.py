@@ -14,7 +14,7 @@ from workflow import vocabulary as v
 from workflow.domain.permissions import Actor, can_see_case
 from workflow.domain.policy import Action
 from workflow.services import case_view
-from workflow.runtime import instances
+from workflow.runtime import instances, live_cache
 from workflow.services.common import task_actions, visible_task
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import (Attachment, Case, HumanTask, Organisation, ProcessInstance, ProcessVersion,
@@ -66,7 +66,7 @@ class TaskSummary:
 
 
 def task_summary(db: Database, actor: Actor, task_id: int) -> TaskSummary:
-    with db.reading() as session:
+    with db.reading() as session, live_cache.lending():
         task = visible_task(session, actor, task_id)
         case = session.get(Case, task.case_id)
         instance = session.get(ProcessInstance, task.instance_id)   # the policy reads it from the session
