@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.runtime import live_cache, operations, projection
 from workflow.runtime.command import Command
-from workflow.runtime.deployment import latest_version
+from workflow.runtime.deployment import latest_version_id
 from workflow.runtime.expressions import ExpressionError
 from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow
 from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
@@ -45,18 +45,18 @@ def _spec(cmd: Command, version_id: int):
 
 def start(cmd: Command, process_id: str, matter_code: str, department: str | None, data: dict) -> Running:
     """Create and run a new instance of the latest version of ``process_id`` for one matter of the case."""
-    version = latest_version(cmd.session, process_id)
-    if version is None:
+    version_id = latest_version_id(cmd.session, process_id)
+    if version_id is None:
         raise NotFound(msg("Process '{process}' is not deployed.", process=process_id))
     row = ProcessInstance(case_id=cmd.case.id, matter_code=matter_code, department_code=department,
-                          process_version_id=version.id, state=b"", version=0, created_at=cmd.now,
+                          process_version_id=version_id, state=b"", version=0, created_at=cmd.now,
                           updated_at=cmd.now)
     cmd.session.add(row)
     cmd.session.flush()
     siblings = of_case(cmd.session, cmd.case.id)
     if siblings is not None:
         siblings.append(row)
-    spec, subprocess_specs = _spec(cmd, version.id)
+    spec, subprocess_specs = _spec(cmd, version_id)
     workflow = new_workflow(spec, subprocess_specs, _engine(cmd, row))
     workflow.data.update(data)
     workflow.task_tree.data.update(data)
@@ -95,6 +95,11 @@ def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
     session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)
     session.info.setdefault(CASE_ROWS, {})[case_id] = rows
     return rows
+
+
+def new_case(session, case_id: int) -> None:
+    """A case this transaction created has only the instances it starts (nobody else sees it yet)."""
+    session.info.setdefault(CASE_ROWS, {})[case_id] = []
 
 
 def of_case(session, case_id: int) -> list[ProcessInstance] | None:
