@@ -129,6 +129,42 @@ def stop(procs: list[subprocess.Popen]) -> None:
             proc.kill()
 
 
+class ServerCpu:
+    """CPU seconds the server side spends during a run, read from /proc: the web server process and
+    its children (gunicorn's workers) and the PostgreSQL backends connected to the scratch database.
+    Wall-clock latencies swing with the neighbours' load on a shared machine; CPU per request does not."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, web_pid: int, database: str | None) -> None:
+        self.web_pid, self.database = web_pid, database
+        self.start = self._sample()
+
+    def _sample(self) -> dict[int, tuple[str, float]]:
+        seen = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            pid, ppid, cpu = int(entry), int(stat[1]), (int(stat[11]) + int(stat[12])) / self.TICK
+            if self.web_pid in (pid, ppid):
+                seen[pid] = ("web", cpu)
+            elif self.database and cmd.startswith("postgres:") and f" {self.database} " in cmd:
+                seen[pid] = ("db", cpu)
+        return seen
+
+    def used(self) -> dict[str, float]:
+        """Seconds of CPU since construction, by side (web, db)."""
+        out = {"web": 0.0, "db": 0.0}
+        for pid, (side, cpu) in self._sample().items():
+            out[side] += cpu - self.start.get(pid, (side, 0.0))[1]
+        return out
+
+
 # -- the workload ------------------------------------------------------------------------------
 
 class Recorder:
@@ -221,11 +257,17 @@ def service_completions(db: Database, n: int) -> list[float]:
 
 # -- report --------------------------------------------------------------------------------------
 
-def print_run(label: str, rec: Recorder, seconds: float, cases_done: int) -> dict:
+def print_run(label: str, rec: Recorder, seconds: float, cases_done: int, cpu: dict[str, float]) -> dict:
     total = sum(len(v) for v in rec.ms.values())
     print(f"\n{label}: {total / seconds:,.0f} requests/s, {cases_done / seconds:,.1f} cases/s "
           f"({2 * cases_done / seconds:,.1f} completions/s) over {seconds:.0f} s; "
           f"errors {sum(rec.errors.values())} {dict(rec.errors) if rec.errors else ''}")
+    counted = [n for values in rec.queries.values() for n in values]
+    if counted:
+        print(f"  SQL statements per request, all operations: {sum(counted) / len(counted):.1f} "
+              f"(per operation below; the server counts them, X-Query-Count)")
+    print(f"  server CPU per request: web {1000 * cpu['web'] / total:.2f} ms, PostgreSQL {1000 * cpu['db'] / total:.2f} ms"
+          f" (all operations; /proc, not inflated by waiting for a core)")
     print(f"  {'operation':<14}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'queries':>9}")
     for op, values in rec.ms.items():
         q = rec.queries.get(op) or []
@@ -261,8 +303,9 @@ def main(argv: list[str] | None = None) -> None:
         wait_ready(base, procs[0])
         drive(base, keys, 2, 3)                   # warm-up: imports, caches, connections
         for n in counts:
+            cpu = ServerCpu(procs[0].pid, name)
             rec, seconds, done = drive(base, keys, n, args.seconds)
-            results[f"pg{n}"] = print_run(f"production, {n} client(s)", rec, seconds, done)
+            results[f"pg{n}"] = print_run(f"production, {n} client(s)", rec, seconds, done, cpu.used())
         stop(procs)
         procs = []
         if not args.no_embedded:
@@ -275,8 +318,9 @@ def main(argv: list[str] | None = None) -> None:
             wait_ready(base, procs[0])
             drive(base, keys_sqlite, 2, 3)
             for n in counts:
+                cpu = ServerCpu(procs[0].pid, None)
                 rec, seconds, done = drive(base, keys_sqlite, n, args.seconds)
-                print_run(f"embedded (python -m webapp, SQLite), {n} client(s)", rec, seconds, done)
+                print_run(f"embedded (python -m webapp, SQLite), {n} client(s)", rec, seconds, done, cpu.used())
             sqlite.dispose()
         summary(results, service, counts)
     finally:

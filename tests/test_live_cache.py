@@ -8,7 +8,7 @@ from tests.helpers import open_tasks
 from workflow.errors import ValidationError
 from workflow.runtime import instances, live_cache
 from workflow.runtime.spiff_runtime import dump_workflow
-from workflow.services import cases, tasks
+from workflow.services import cases, task_view, tasks
 from workflow.storage.models import Case, ProcessInstance
 
 
@@ -96,3 +96,29 @@ def test_the_cache_is_bounded():
     assert len(small) == 2
     assert small.take("db", rows[0]) is None
     assert small.take("db", rows[2]) is not None
+
+
+def test_a_read_model_borrows_the_live_workflow_and_gives_it_back(db, people, cache):
+    """The task answer after a command reads the workflow the command left (no deserializing), and
+    the entry is back for the next command."""
+    case = cases.submit(db, people["applicant_a"], ["bench"], {})
+    task = open_tasks(db, case.id, "intake")[0]
+    tasks.claim(db, people["reviewer1"], task.id)
+    instance = instance_of(db, case.id)
+    summary = task_view.task_summary(db, people["reviewer1"], task.id)
+    assert summary.version == instance.version and "complete" in {a.op for a in summary.actions}
+    assert (cache.hits, cache.misses) == (1, 0)           # the read model's peek (a claim loads no workflow)
+    assert cached_version(db, cache, instance.id) == instance.version
+    complete_open(db, people, case.id, "intake")
+    assert (cache.hits, cache.misses) == (2, 0)
+
+
+def test_a_lent_workflow_does_not_replace_a_newer_one(db, people, cache):
+    case = cases.submit(db, people["applicant_a"], ["bench"], {})
+    instance = instance_of(db, case.id)
+    with db.reading() as s, live_cache.lending():
+        lent = instances.peek(s, s.get(ProcessInstance, instance.id))
+        complete_open(db, people, case.id, "intake")       # not in the cache meanwhile: deserialized
+        newer = cached_version(db, cache, instance.id)
+    assert newer == instance.version + 1 == cached_version(db, cache, instance.id)
+    assert lent is not None and cache.misses == 1

@@ -194,3 +194,18 @@ def test_unreachable_database_is_a_503_page_in_chinese_not_a_500(tmp_path):
     response = app.test_client().post("/login", data={"username": "a", "password": "b"})
     assert response.status_code == 503
     assert "服务暂时不可用" in response.get_data(as_text=True)
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(pg, pg_people, monkeypatch):
+    """Busy connections are not pinged (a round trip per request); one idle past the limit is, so a
+    server restart or a dropped idle socket costs no request an error."""
+    monkeypatch.setattr("workflow.storage.db.IDLE_PING_SECONDS", 0.2)
+    with pg.reading() as s:
+        pid = s.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with create_engine(pg.engine.url).connect() as killer:
+        killer.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        killer.commit()
+    time.sleep(0.3)
+    case = cases.submit(pg, pg_people["applicant_a"], ["bench"], {"title": "断线重连"})
+    with pg.reading() as s:
+        assert s.get(Case, case.id) is not None

@@ -9,11 +9,19 @@ lists) are not expressible here; the server still applies them and answers 422.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from marshmallow import Schema, fields, missing, validate
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+@functools.cache
+def form_json_schema(form: type[Schema]) -> dict[str, Any]:
+    """:func:`schema_to_json` of a form class, built once per class: forms are fixed when the app
+    starts, and every task answer carries its form's schema. Callers must not change the dict."""
+    return schema_to_json(form)
 
 
 def schema_to_json(schema: Schema | type[Schema], *, top: bool = True) -> dict[str, Any]:

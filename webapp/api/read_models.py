@@ -40,8 +40,8 @@ def task_dict(task, who, case_number: str | None = None) -> dict:
 
 def task_detail(task_id: int) -> dict:
     """The task as its actor may see it, with the instance version and the actions offered."""
-    view = task_view.task_view(get_db(), actor(), task_id)
-    return {**task_dict(view.task, actor(), view.case_row.number), "version": view.instance.version,
+    view = task_view.task_summary(get_db(), actor(), task_id)
+    return {**task_dict(view.task, actor(), view.case_number), "version": view.version,
             "form_schema": form_schema(view.task.form_key), "actions": [a.as_dict() for a in view.actions]}
 
 

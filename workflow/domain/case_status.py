@@ -1,14 +1,18 @@
 """A case's status and outcome follow from its instances and open tasks; recomputed after every command."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow import vocabulary as v
 from workflow.domain import clock
+from workflow.runtime import instances as instances_of
 from workflow.runtime.command import Command
 from workflow.storage.models import HumanTask, ProcessInstance
 
 RECTIFICATION_FORMS = ("rectification",)
+# The case's open steps that wait for the applicant (their own step, or one held for correction).
+_WAITING = select(HumanTask.form_key).where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == v.TASK_OPEN,
+                                            (HumanTask.role == "applicant") | (HumanTask.hold.is_not(None)))
 
 
 def combined_outcome(outcomes: list[str]) -> str:
@@ -37,7 +41,8 @@ def _refresh_status(cmd: Command) -> None:
     case, session = cmd.case, cmd.session
     if case.status == v.WITHDRAWN:
         return
-    instances = session.execute(
+    held = instances_of.of_case(session, case.id)
+    instances = [(row.status, row.outcome) for row in held] if held is not None else session.execute(
         select(ProcessInstance.status, ProcessInstance.outcome).where(ProcessInstance.case_id == case.id)
     ).all()
     if instances and all(status != v.INSTANCE_RUNNING for status, _ in instances):
@@ -45,9 +50,7 @@ def _refresh_status(cmd: Command) -> None:
         case.outcome = combined_outcome([outcome or status for status, outcome in instances])
         case.completed_at = case.completed_at or cmd.now
         return
-    waiting = session.scalars(select(HumanTask.form_key).where(
-        HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
-        (HumanTask.role == "applicant") | (HumanTask.hold.is_not(None)))).all()
+    waiting = session.scalars(_WAITING, {"case_id": case.id}).all()
     if waiting:
         case.status = v.RECTIFICATION if all(f in RECTIFICATION_FORMS for f in waiting) else v.CORRECTION
     else:

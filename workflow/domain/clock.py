@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflow.domain import limits
@@ -65,9 +65,12 @@ def extension_cap(session: Session, case: Case) -> int:
     return max(0, total - (case.extended_days or 0))
 
 
+_SUSPENSIONS = (select(ClockSegment).where(ClockSegment.case_id == bindparam("case_id"),
+                                            ClockSegment.kind == "suspension").order_by(ClockSegment.started_at))
+
+
 def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
-    return list(session.scalars(select(ClockSegment).where(
-        ClockSegment.case_id == case_id, ClockSegment.kind == "suspension").order_by(ClockSegment.started_at)))
+    return list(session.scalars(_SUSPENSIONS, {"case_id": case_id}))
 
 
 def case_state(session: Session, case: Case, now: datetime) -> ClockState:

@@ -12,15 +12,19 @@ from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.runtime import live_cache, operations, projection
 from workflow.runtime.command import Command
-from workflow.runtime.deployment import latest_version
+from workflow.runtime.deployment import latest_version_id
 from workflow.runtime.expressions import ExpressionError
 from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, new_workflow, restore_workflow
 from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
+
+
+LOCKED = "locked_instances"      # session.info: instance id -> the row this transaction locked
+CASE_ROWS = "case_instances"     # session.info: case id -> all its instance rows, locked in id order
 
 
 @dataclass
@@ -41,15 +45,18 @@ def _spec(cmd: Command, version_id: int):
 
 def start(cmd: Command, process_id: str, matter_code: str, department: str | None, data: dict) -> Running:
     """Create and run a new instance of the latest version of ``process_id`` for one matter of the case."""
-    version = latest_version(cmd.session, process_id)
-    if version is None:
+    version_id = latest_version_id(cmd.session, process_id)
+    if version_id is None:
         raise NotFound(msg("Process '{process}' is not deployed.", process=process_id))
     row = ProcessInstance(case_id=cmd.case.id, matter_code=matter_code, department_code=department,
-                          process_version_id=version.id, state=b"", version=0, created_at=cmd.now,
+                          process_version_id=version_id, state=b"", version=0, created_at=cmd.now,
                           updated_at=cmd.now)
     cmd.session.add(row)
     cmd.session.flush()
-    spec, subprocess_specs = _spec(cmd, version.id)
+    siblings = of_case(cmd.session, cmd.case.id)
+    if siblings is not None:
+        siblings.append(row)
+    spec, subprocess_specs = _spec(cmd, version_id)
     workflow = new_workflow(spec, subprocess_specs, _engine(cmd, row))
     workflow.data.update(data)
     workflow.task_tree.data.update(data)
@@ -64,25 +71,41 @@ def lock_row(session, instance_id: int) -> ProcessInstance | None:
     ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
     command sees is what the previous holder of the lock committed, never a stale copy.
     """
-    locked = session.info.setdefault("locked_instances", set())
+    locked = session.info.setdefault(LOCKED, {})
     if instance_id in locked:
-        return session.get(ProcessInstance, instance_id)
+        return locked[instance_id]
     row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
                           .execution_options(populate_existing=True)).first()
     if row is not None:
-        locked.add(instance_id)
+        locked[instance_id] = row
     return row
+
+
+_LOCK_CASE_ROWS = (select(ProcessInstance).where(ProcessInstance.case_id == bindparam("case_id"))
+                   .order_by(ProcessInstance.id).with_for_update().execution_options(populate_existing=True))
 
 
 def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
     """Lock every instance of a case in id order (the second step of the one lock order), so a
     command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
     order."""
-    rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
-                                .order_by(ProcessInstance.id).with_for_update()
-                                .execution_options(populate_existing=True)))
-    session.info.setdefault("locked_instances", set()).update(row.id for row in rows)
+    rows = list(session.scalars(_LOCK_CASE_ROWS, {"case_id": case_id}))
+    # Held here, not only in the identity map (which is weak): later steps of the command reuse the
+    # locked rows instead of reading them again.
+    session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)
+    session.info.setdefault(CASE_ROWS, {})[case_id] = rows
     return rows
+
+
+def new_case(session, case_id: int) -> None:
+    """A case this transaction created has only the instances it starts (nobody else sees it yet)."""
+    session.info.setdefault(CASE_ROWS, {})[case_id] = []
+
+
+def of_case(session, case_id: int) -> list[ProcessInstance] | None:
+    """Every instance of a case as this transaction holds them (locked, with the command's changes),
+    or None when the command did not lock the case's instances (then ask the database)."""
+    return session.info.get(CASE_ROWS, {}).get(case_id)
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
@@ -101,8 +124,9 @@ def lock(cmd: Command, instance_id: int, expected_version: int | None = None) ->
 
 
 def peek(session, row: ProcessInstance) -> BpmnWorkflow:
-    """The instance's workflow for reading (what may be done now); nothing it does is saved."""
-    return _restore(session, row, SafeScriptEngine())
+    """The instance's workflow for reading (what may be done now); nothing it does is saved, and it
+    must not change it: inside ``live_cache.lending()`` it may be the cached live workflow."""
+    return live_cache.borrow(session, row) or _restore(session, row, SafeScriptEngine())
 
 
 def _restore(session, row: ProcessInstance, engine: SafeScriptEngine) -> BpmnWorkflow:

@@ -21,6 +21,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -55,6 +58,10 @@ class LiveWorkflows:
 
     def take(self, database: str, row) -> BpmnWorkflow | None:
         """The cached workflow if it matches the instance row; removed from the cache either way."""
+        entry = self.take_entry(database, row)
+        return entry.workflow if entry is not None else None
+
+    def take_entry(self, database: str, row) -> Entry | None:
         with self._lock:
             entry = self._entries.pop((database, row.id), None)
             fresh = entry is not None and entry.matches(row)
@@ -62,16 +69,25 @@ class LiveWorkflows:
                 self.hits += 1
             else:
                 self.misses += 1
-        return entry.workflow if fresh else None
+        return entry if fresh else None
 
     def put(self, database: str, instance_id: int, entry: Entry) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._entries[(database, instance_id)] = entry
-            self._entries.move_to_end((database, instance_id))
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.put_locked(database, instance_id, entry)
+
+    def give_back(self, database: str, instance_id: int, entry: Entry) -> None:
+        """Return a lent entry unless a command published another meanwhile (that one is newer)."""
+        with self._lock:
+            if (database, instance_id) not in self._entries:
+                self.put_locked(database, instance_id, entry)
+
+    def put_locked(self, database: str, instance_id: int, entry: Entry) -> None:
+        self._entries[(database, instance_id)] = entry
+        self._entries.move_to_end((database, instance_id))
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
     def drop(self, database: str, instance_id: int) -> None:
         with self._lock:
@@ -92,6 +108,42 @@ CACHE = LiveWorkflows(int(os.environ.get("WORKFLOW_CACHE_SIZE", "256")))
 
 def take(session: Session, row) -> BpmnWorkflow | None:
     return CACHE.take(str(session.bind.url), row)
+
+
+_LENT: ContextVar[list | None] = ContextVar("live_workflows_lent", default=None)
+
+
+@contextmanager
+def lending() -> Iterator[None]:
+    """Within this block, :func:`borrow` may lend cached workflows for reading; they go back at its end.
+
+    A read model that asks the policy what may be done (return targets, recall) reads the workflow
+    a command just left in the cache instead of deserializing the row. While lent, the entry is out
+    of the cache, so no command can change the workflow under the reader (a command meanwhile
+    simply deserializes the row); it goes back only into an empty slot, and a stale entry is never
+    used because :meth:`LiveWorkflows.take` checks it against the row.
+    """
+    lent: list = []
+    token = _LENT.set(lent)
+    try:
+        yield
+    finally:
+        _LENT.reset(token)
+        for database, instance_id, entry in lent:
+            CACHE.give_back(database, instance_id, entry)
+
+
+def borrow(session: Session, row) -> BpmnWorkflow | None:
+    """The cached workflow of ``row`` to read (never to change) inside :func:`lending`, else None."""
+    lent = _LENT.get()
+    if lent is None:
+        return None
+    database = str(session.bind.url)
+    entry = CACHE.take_entry(database, row)
+    if entry is None:
+        return None
+    lent.append((database, row.id, entry))
+    return entry.workflow
 
 
 def saved(session: Session, instance_id: int, entry: Entry) -> None:

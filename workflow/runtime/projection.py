@@ -15,7 +15,7 @@ a timer), so no path can leave a case paused after its step has ended.
 """
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
@@ -24,6 +24,13 @@ from workflow.runtime.command import Command
 from workflow.storage.models import ClockSegment, HumanTask, ProcessInstance, User
 from workflow.timekeeping import deadlines
 from workflow.vocabulary import TASK_CLOSED, TASK_OPEN, task_department
+
+
+_OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TASK_OPEN)
+_SEGMENTS = ClockSegment.__table__
+_END_PAUSES = (update(_SEGMENTS).where(_SEGMENTS.c.task_id.in_(bindparam("ids", expanding=True)),
+                                       _SEGMENTS.c.status == "open")
+               .values(status="closed", ended_at=bindparam("at"), closed_by=bindparam("by")))
 
 
 def ready_manual_tasks(workflow: BpmnWorkflow) -> dict[str, object]:
@@ -54,9 +61,7 @@ def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department:
     """Close vanished tasks and insert new ones; returns the newly opened rows."""
     session = cmd.session
     ready = ready_manual_tasks(workflow)
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == row.id, HumanTask.state == TASK_OPEN)
-    ).all()
+    open_rows = session.scalars(_OPEN_ROWS, {"instance_id": row.id}).all()
     known, closed = set(), []
     for task in open_rows:
         if task.spiff_task_id in ready:
@@ -73,11 +78,17 @@ def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department:
 
 
 def end_pauses(cmd: Command, task_ids: list[int]) -> None:
-    """Close every open pause the given steps opened (the step has ended, whatever ended it)."""
-    if task_ids:
-        cmd.session.execute(update(ClockSegment).where(
-            ClockSegment.task_id.in_(task_ids), ClockSegment.status == "open").values(
-            status="closed", ended_at=cmd.now, closed_by=getattr(cmd.actor, "id", None)))
+    """Close every open pause the given steps opened (the step has ended, whatever ended it).
+
+    A plain UPDATE (the ORM's would evaluate its WHERE against every loaded object); the few
+    pauses of these steps this transaction may have loaded are expired, so they are read again."""
+    if not task_ids:
+        return
+    session = cmd.session
+    session.execute(_END_PAUSES, {"ids": task_ids, "at": cmd.now, "by": getattr(cmd.actor, "id", None)})
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, ClockSegment) and obj.task_id in task_ids:
+            session.expire(obj)
 
 
 def open_pause(cmd: Command, task: HumanTask, reason: str, note: str | None = None,

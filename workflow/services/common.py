@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflow.domain import policy
@@ -37,14 +37,31 @@ def lock_case(session: Session, case_id: int, skip_locked: bool = False) -> Case
     Taken once per transaction; rows the session read before are re-read under the lock. With
     ``skip_locked`` (the sweeps) a case someone holds is skipped (None) instead of waited for.
     """
-    locked = session.info.setdefault("locked_cases", set())
+    locked = session.info.setdefault("locked_cases", {})
     if case_id in locked:
-        return session.get(Case, case_id)
-    case = session.scalars(select(Case).where(Case.id == case_id).with_for_update(skip_locked=skip_locked)
-                           .execution_options(populate_existing=True)).first()
+        return locked[case_id]
+    return _lock_case_with(session, _LOCK_CASE_SKIP if skip_locked else _LOCK_CASE, {"case_id": case_id})
+
+
+# Built once: a statement object memoizes its cache key, so the hot path skips building and keying it.
+_LOCK_CASE = (select(Case).where(Case.id == bindparam("case_id")).with_for_update()
+              .execution_options(populate_existing=True))
+_LOCK_CASE_SKIP = _LOCK_CASE.with_for_update(skip_locked=True)
+_LOCK_TASK_CASE = (select(Case).where(Case.id == select(HumanTask.case_id).where(HumanTask.id == bindparam("task_id"))
+                                      .scalar_subquery()).with_for_update().execution_options(populate_existing=True))
+
+
+def lock_task_case(session: Session, task_id: int) -> Case | None:
+    """:func:`lock_case` for the case of a task, found and locked in one statement (a task's case
+    never changes, so the subquery needs no lock of its own); None when there is no such task."""
+    return _lock_case_with(session, _LOCK_TASK_CASE, {"task_id": task_id})
+
+
+def _lock_case_with(session: Session, statement, params: dict) -> Case | None:
+    case = session.scalars(statement, params).first()
     if case is not None:
-        locked.add(case_id)
-        instances.lock_case_rows(session, case_id)
+        session.info.setdefault("locked_cases", {})[case.id] = case   # held: the identity map is weak
+        instances.lock_case_rows(session, case.id)
     return case
 
 
@@ -98,10 +115,9 @@ def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Com
     would both see it unclaimed).
     """
     with db.transaction() as session:
-        keys = session.execute(select(HumanTask.case_id, HumanTask.instance_id).where(HumanTask.id == task_id)).first()
-        if keys is None:
+        case = lock_task_case(session, task_id)
+        if case is None:
             raise NotFound("Task not found.")
-        case = lock_case(session, keys.case_id)
         task = visible_task(session, actor, task_id)
         yield Command(session, actor, case=case), task
 

@@ -14,7 +14,7 @@ from workflow import vocabulary as v
 from workflow.domain.permissions import Actor, can_see_case
 from workflow.domain.policy import Action
 from workflow.services import case_view
-from workflow.runtime import instances
+from workflow.runtime import instances, live_cache
 from workflow.services.common import task_actions, visible_task
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import (Attachment, Case, HumanTask, Organisation, ProcessInstance, ProcessVersion,
@@ -51,6 +51,26 @@ class TaskView:
     @property
     def application(self) -> dict:
         return self.case_row.data or {}
+
+
+@dataclass
+class TaskSummary:
+    """What a client needs to act on a task: the row, its case number, the instance version to send
+    back and the actions offered. The API answers this (and every task command answers it), so it
+    leaves out what only the page draws (the case view, diagram, signers' names): those cost a
+    dozen queries and a deserialized workflow per request."""
+    task: HumanTask
+    case_number: str
+    version: int
+    actions: list[Action]
+
+
+def task_summary(db: Database, actor: Actor, task_id: int) -> TaskSummary:
+    with db.reading() as session, live_cache.lending():
+        task = visible_task(session, actor, task_id)
+        case = session.get(Case, task.case_id)
+        instance = session.get(ProcessInstance, task.instance_id)   # the policy reads it from the session
+        return TaskSummary(task, case.number, instance.version, task_actions(session, actor, task, case, utcnow()))
 
 
 def task_view(db: Database, actor: Actor, task_id: int, lang: str = "zh") -> TaskView:

@@ -6,7 +6,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import is_valid_credit_code
@@ -150,9 +150,13 @@ def issue_token(db: Database, user_id: int, lifetime: timedelta = TOKEN_LIFETIME
 def user_for_token(db: Database, token: str) -> User | None:
     """The active user of a valid (known, unrevoked, unexpired) token: one indexed query per request."""
     with db.reading() as session:
-        return session.scalars(select(User).join(ApiToken, ApiToken.user_id == User.id).where(
-            ApiToken.token_hash == _digest(token or ""), ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > utcnow(), User.active.is_(True))).first()
+        return session.scalars(_TOKEN_USER, {"digest": _digest(token or ""), "now": utcnow()}).first()
+
+
+# Built once (every API request runs it): the statement keeps its cache key.
+_TOKEN_USER = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("digest"), ApiToken.revoked_at.is_(None),
+    ApiToken.expires_at > bindparam("now"), User.active.is_(True))
 
 
 def revoke_token(db: Database, token: str) -> bool:

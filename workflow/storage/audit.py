@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from workflow.storage.audit_key import same, sign
@@ -109,14 +109,18 @@ def _chain_pending(session: Session) -> None:
         hook(session, pending)
     if not pending:
         return
-    session.flush()
-    head = _lock_head(session)
+    session.flush()     # every other row is written (and locked) first: the head is the last lock taken
+    seq, prev = _lock_head(session)
+    rows = []
     for item in pending:
-        fields = _fields(item, head.seq + 1)
-        digest = event_hash(head.hash, fields)
-        session.add(AuditEvent(**fields, prev_hash=head.hash, hash=digest))
-        head.seq, head.hash = fields["seq"], digest
-    session.flush()
+        fields = _fields(item, seq + 1)
+        digest = event_hash(prev, fields)
+        rows.append({**fields, "prev_hash": prev, "hash": digest})
+        seq, prev = fields["seq"], digest
+    # Core statements: the events are never read back in this transaction, so the ORM's unit of
+    # work (an object per event, a flush) would only add cost to every command.
+    session.execute(insert(_EVENTS), rows)
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
     session.info.setdefault(CHAINED, []).extend(item["action"] for item in pending)
 
 
@@ -126,13 +130,18 @@ def _drop_pending(session: Session) -> None:
     session.info.pop(CHAINED, None)
 
 
-def _lock_head(session: Session) -> AuditHead:
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The head's (seq, hash), its row locked until commit; an empty chain starts at genesis."""
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
-        session.flush()
-    return head
+        session.execute(insert(_HEAD).values(id=1, seq=0, hash=GENESIS))
+        return 0, GENESIS
+    return head.seq, head.hash
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ web app can point the same code at any database.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from workflow.errors import Busy, Unavailable
@@ -58,6 +59,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# A pooled connection idle for longer than this is pinged before use (the server may have restarted or
+# a firewall dropped it); a busy pool's connections are not, so a request pays no extra round trip.
+IDLE_PING_SECONDS = 10.0
+
+
+def _idle_from(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(engine: Engine) -> Callable:
+    """``pool_pre_ping`` for idle connections only: it cost a round trip on every checkout, two or
+    three per API request. A dead connection is replaced and the checkout retried by the pool."""
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # whatever the driver raises for a dead socket
+            raise DisconnectionError() from error
+    return checkout
+
+
 def make_engine(url: str, *, writer: bool = True) -> Engine:
     """Build an engine; on SQLite a *writer* engine opens ``BEGIN IMMEDIATE``.
 
@@ -68,7 +92,10 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     """
     url = normalise_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        engine = create_engine(url, pool_size=10, max_overflow=10)
+        event.listen(engine.pool, "checkin", _idle_from)
+        event.listen(engine.pool, "checkout", _ping_if_idle(engine))
+        return engine
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)

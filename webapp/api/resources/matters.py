@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from webapp.api.base import ApiBlueprint, get_db, guarded, paged
-from webapp.api.jsonschema import schema_to_json
+from webapp.api.jsonschema import form_json_schema
 from webapp.api.schemas.auth import MatterPage
 from webapp.api.schemas.base import PageQuery
 from workflow.domain import forms, limits
@@ -15,7 +15,7 @@ blp = ApiBlueprint("matters", __name__, url_prefix="/api/v1/matters", tag="matte
 
 def form_schema(key: str | None) -> dict | None:
     schema = forms.FORMS.get(key) if key else None
-    return schema_to_json(schema) if schema is not None else None
+    return form_json_schema(schema) if schema is not None else None
 
 
 def matter_dict(matter: Matter) -> dict:

@@ -7,6 +7,7 @@ per-field messages, before anything is written.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import marshmallow
@@ -38,9 +39,17 @@ def validate(key: str | None, data: Any) -> dict:
         raise ValidationError(exc.messages) from None
 
 
+@functools.cache
+def _declared(form: type[marshmallow.Schema]) -> dict[str, marshmallow.fields.Field]:
+    """A form class's bound fields, read once: the policy asks for a step's decisions and people on
+    every command and every task answer, and binding a form's fields is most of building it.
+    Read only; :func:`validate` loads with a schema of its own."""
+    return form().fields
+
+
 def decision_choices(key: str | None) -> list[str]:
     """The decisions a form accepts (its ``decision`` field's choices), in the form's order."""
-    field = FORMS[key]().fields.get("decision") if key in FORMS else None
+    field = _declared(FORMS[key]).get("decision") if key in FORMS else None
     validator = next((v for v in getattr(field, "validators", []) if hasattr(v, "choices")), None)
     return list(validator.choices) if validator is not None else []
 
@@ -49,7 +58,7 @@ def people_fields(key: str | None) -> dict[str, str]:
     """Fields naming staff, with the role they must hold (``{"team": "inspector"}``)."""
     if key not in FORMS:
         return {}
-    return {name: field.metadata["people"] for name, field in FORMS[key]().fields.items()
+    return {name: field.metadata["people"] for name, field in _declared(FORMS[key]).items()
             if field.metadata.get("people")}
 
 

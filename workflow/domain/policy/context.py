@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from workflow.domain.permissions import Actor, can_see_case, can_work_on
@@ -19,6 +19,11 @@ from workflow.domain.policy import two_person
 from workflow.runtime import instances
 from workflow.storage.models import Case, ClockSegment, HumanTask, ProcessInstance, TaskSigner, User
 from workflow.vocabulary import TASK_OPEN
+
+
+# What offering a person needs (``actions.person``, the permission checks): a page lists every
+# colleague of a role on every task, so no full account (password hash, organisation) is loaded.
+PERSON = (User.id, User.username, User.display_name, User.role, User.department_code, User.organisation_id)
 
 
 @dataclass
@@ -54,6 +59,8 @@ class TaskContext:
 
     @cached_property
     def pending_signers(self) -> list[TaskSigner]:
+        if not self.task.signers_pending:   # the row counts them (services.handover), so no query for none
+            return []
         return [s for s in self.signers if s.signed_at is None]
 
     @cached_property
@@ -72,25 +79,25 @@ class TaskContext:
             HumanTask.id == self.task.id, two_person.sibling_taken(HumanTask, user_id))) is not None
 
     @cached_property
-    def colleagues(self) -> list[User]:
+    def colleagues(self) -> list[Row]:
         """Active people who hold the step's role and department, may open the case and are free to take
         this task: whom it can be transferred or delegated to, or who can be added as a signer."""
-        rows = self.session.scalars(select(User).where(User.role == self.task.role, User.active.is_(True),
-                                                       User.id != self.actor.id).order_by(User.username))
+        rows = self.session.execute(select(*PERSON).where(User.role == self.task.role, User.active.is_(True),
+                                                          User.id != self.actor.id).order_by(User.username))
         return [u for u in rows if can_work_on(u, self.task) and can_see_case(u, self.case)
                 and not self.sibling_taken(u.id)]
 
-    def staff_who_see_case(self, roles: tuple[str, ...]) -> list[User]:
-        rows = self.session.scalars(select(User).where(User.role.in_(roles), User.active.is_(True),
-                                                       User.id != self.actor.id).order_by(User.role, User.username))
+    def staff_who_see_case(self, roles: tuple[str, ...]) -> list[Row]:
+        rows = self.session.execute(select(*PERSON).where(User.role.in_(roles), User.active.is_(True),
+                                                          User.id != self.actor.id).order_by(User.role, User.username))
         return [u for u in rows if can_see_case(u, self.case)]
 
-    def people_of(self, role: str) -> list[User]:
+    def people_of(self, role: str) -> list[Row]:
         """Active people of ``role`` for a form field (in the step's department for departmental roles)."""
-        query = select(User).where(User.role == role, User.active.is_(True)).order_by(User.username)
+        query = select(*PERSON).where(User.role == role, User.active.is_(True)).order_by(User.username)
         if role in ("reviewer", "inspector", "approver") and self.task.department_code:
             query = query.where(User.department_code == self.task.department_code)
-        return list(self.session.scalars(query))
+        return list(self.session.execute(query))
 
     @cached_property
     def following(self) -> list[HumanTask]:
