@@ -58,31 +58,41 @@ def start(cmd: Command, process_id: str, matter_code: str, department: str | Non
     return running
 
 
+LOCKED = "locked_instances"
+
+
 def lock_row(session, instance_id: int) -> ProcessInstance | None:
     """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row.
 
     ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
-    command sees is what the previous holder of the lock committed, never a stale copy.
+    command sees is what the previous holder of the lock committed, never a stale copy. The locked
+    rows are kept in ``session.info`` (the identity map holds rows weakly: a row nobody references
+    would be read again by the next lookup).
     """
-    locked = session.info.setdefault("locked_instances", set())
+    locked = session.info.setdefault(LOCKED, {})
     if instance_id in locked:
-        return session.get(ProcessInstance, instance_id)
+        return locked[instance_id]
     row = session.scalars(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
                           .execution_options(populate_existing=True)).first()
     if row is not None:
-        locked.add(instance_id)
+        locked[instance_id] = row
     return row
 
 
-def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
-    """Lock every instance of a case in id order (the second step of the one lock order), so a
-    command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
-    order."""
-    rows = list(session.scalars(select(ProcessInstance).where(ProcessInstance.case_id == case_id)
+def lock_rows(session, condition) -> list[ProcessInstance]:
+    """Lock the instances matching ``condition`` in id order (the second step of the one lock order),
+    so a command that later touches a sibling instance (joint filings, withdrawal) takes no lock out
+    of order. Used for one case's instances, and for the instances of a batch of locked cases."""
+    rows = list(session.scalars(select(ProcessInstance).where(condition)
                                 .order_by(ProcessInstance.id).with_for_update()
                                 .execution_options(populate_existing=True)))
-    session.info.setdefault("locked_instances", set()).update(row.id for row in rows)
+    session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)
     return rows
+
+
+def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
+    """Lock every instance of a case in id order."""
+    return lock_rows(session, ProcessInstance.case_id == case_id)
 
 
 def lock(cmd: Command, instance_id: int, expected_version: int | None = None) -> Running:
