@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from SpiffWorkflow.util.task import TaskState
@@ -10,8 +11,9 @@ from sqlalchemy import func, select
 from workflow.runtime.instances import next_timer
 from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load_spec, restore_workflow
 from workflow.services import cases, tasks, timers
+from workflow.services.worker import TimerWorker
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion
+from workflow.storage.models import AuditEvent, HumanTask, ProcessInstance, ProcessVersion, WorkerHeartbeat
 
 
 def reach_decision(db, people):
@@ -111,3 +113,39 @@ def test_the_oldest_due_timer_fires_first(db, people):
     with db.reading() as s:
         fired = s.scalars(select(AuditEvent.case_id).where(AuditEvent.action == "timer")).all()
     assert fired == [created[-1].id]
+
+
+def test_the_worker_fires_timers_between_its_clock_sweeps(db, people):
+    """A timer falling due after a pass fires within the timer interval, not at the next pass."""
+    case = reach_decision(db, people)
+    stop = threading.Event()
+    worker = TimerWorker(db, interval=600.0, timer_interval=0.02, stop=stop)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: worker.stats.passes == 1)
+        make_timers_due(db, case.id)
+        wait_for(lambda: worker.stats.woken == 1)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive() and worker.stats.passes == 1 and worker.stats.failures == 0
+
+
+def test_timers_fired_between_sweeps_are_counted_in_the_next_heartbeat(db, people):
+    case = reach_decision(db, people)
+    worker = TimerWorker(db)
+    assert worker.run_once()
+    make_timers_due(db, case.id)
+    assert worker.fire_due() and worker.stats.woken == 1
+    assert worker.run_once()
+    with db.reading() as s:
+        beat = s.get(WorkerHeartbeat, worker.name)
+    assert (beat.sweeps, beat.woken) == (2, 1)
+
+
+def wait_for(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

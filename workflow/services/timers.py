@@ -41,6 +41,12 @@ def run_due(db: Database, now: datetime | None = None, limit: int = PASS_LIMIT, 
     a long pass are fired in the same pass. A full batch that woke nothing ends the pass too: its
     timers are due by our clock but not yet by SpiffWorkflow's, and would be claimed again."""
     clock: Callable[[], datetime] = (lambda: now) if now else utcnow
+    # A read first: finding nothing due takes no writer transaction (SQLite's one write lock).
+    woken = _fire_batches(db, clock, limit, batch) if _any_due(db, clock()) else 0
+    return woken + _retry_failed(db, clock())
+
+
+def _fire_batches(db: Database, clock: Callable[[], datetime], limit: int, batch: int) -> int:
     woken = claimed = 0
     while claimed < limit:
         size = min(batch, limit - claimed)
@@ -48,7 +54,7 @@ def run_due(db: Database, now: datetime | None = None, limit: int = PASS_LIMIT, 
         woken, claimed = woken + fired, claimed + taken
         if taken < size or not fired:
             break
-    return woken + _retry_failed(db, clock())
+    return woken
 
 
 def fire_batch(db: Database, now: datetime, size: int) -> tuple[int, int]:
@@ -94,6 +100,13 @@ def _claim(session: Session, now: datetime, size: int) -> list[tuple[Case, list[
         if _is_due(row, now) and row.failed_at is None:
             by_case[row.case_id].append(row.id)
     return [(case, by_case[case.id]) for case in cases]
+
+
+def _any_due(db: Database, now: datetime) -> bool:
+    with db.reading() as session:
+        return session.scalar(select(ProcessInstance.id).where(
+            ProcessInstance.status == v.INSTANCE_RUNNING, ProcessInstance.next_timer_at <= now,
+            ProcessInstance.failed_at.is_(None)).limit(1)) is not None
 
 
 def _is_due(row: ProcessInstance, now: datetime) -> bool:
