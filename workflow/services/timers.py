@@ -15,6 +15,7 @@ until it gets through (``services.failures`` lists and retries it).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -35,20 +36,25 @@ BATCH = 25           # timers per transaction: bounds how long a clerk may wait 
 PASS_LIMIT = 5000    # timers per pass, so the clock sweep and the heartbeat still come round
 
 
-def run_due(db: Database, now: datetime | None = None, limit: int = PASS_LIMIT, batch: int = BATCH) -> int:
-    """Fire due timers, oldest first, until none is due or ``limit`` were claimed; returns how many
-    instances were woken. Without ``now`` each batch reads the clock, so timers falling due during
-    a long pass are fired in the same pass. A full batch that woke nothing ends the pass too: its
-    timers are due by our clock but not yet by SpiffWorkflow's, and would be claimed again."""
+def run_due(db: Database, now: datetime | None = None, limit: int = PASS_LIMIT, batch: int = BATCH,
+            until: float | None = None, retry_failed: bool = True) -> int:
+    """Fire due timers, oldest first, until none is due, ``limit`` were claimed or the monotonic
+    clock passed ``until``; then (``retry_failed``) retry the instances marked failed, one each.
+    Returns how many instances were woken.
+
+    Without ``now`` each batch reads the clock, so timers falling due during a long pass are fired
+    in the same pass. A full batch that woke nothing ends the pass too: its timers are due by our
+    clock but not yet by SpiffWorkflow's, and would be claimed again.
+    """
     clock: Callable[[], datetime] = (lambda: now) if now else utcnow
     # A read first: finding nothing due takes no writer transaction (SQLite's one write lock).
-    woken = _fire_batches(db, clock, limit, batch) if _any_due(db, clock()) else 0
-    return woken + _retry_failed(db, clock())
+    woken = _fire_batches(db, clock, limit, batch, until) if _any_due(db, clock()) else 0
+    return woken + (_retry_failed(db, clock()) if retry_failed else 0)
 
 
-def _fire_batches(db: Database, clock: Callable[[], datetime], limit: int, batch: int) -> int:
+def _fire_batches(db: Database, clock: Callable[[], datetime], limit: int, batch: int, until: float | None) -> int:
     woken = claimed = 0
-    while claimed < limit:
+    while claimed < limit and (until is None or time.monotonic() < until):
         size = min(batch, limit - claimed)
         fired, taken = fire_batch(db, clock(), size)
         woken, claimed = woken + fired, claimed + taken

@@ -59,7 +59,7 @@ class TimerWorker:
     def run_once(self) -> bool:
         """One pass; False (logged and counted) when the database or the engine failed."""
         try:
-            woken = timers.run_due(self.db)
+            woken = timers.run_due(self.db, until=time.monotonic() + self.interval)
             swept = sweep.sweep(self.db)
             health.beat(self.db, self.name, self.started_at, self.interval, self.unreported + woken,
                         swept.get("failed", 0))
@@ -76,10 +76,12 @@ class TimerWorker:
             self.report(self.summary())
         return True
 
-    def fire_due(self) -> bool:
-        """Between passes: fire the timers that fell due; False (logged, counted) when it failed."""
+    def fire_due(self, until: float | None = None) -> bool:
+        """Between passes: fire the timers that fell due, until the monotonic clock reaches ``until``
+        (the next pass: a backlog must not hold back the heartbeat). Failed instances are retried
+        by the passes only, not every second. False (logged, counted) when it failed."""
         try:
-            woken = timers.run_due(self.db)
+            woken = timers.run_due(self.db, until=until, retry_failed=False)
         except Exception as exc:  # noqa: BLE001 - a worker must outlive every failure; it retries
             self._failed(exc)
             return False
@@ -119,5 +121,5 @@ class TimerWorker:
         """Fire timers every ``timer_interval`` until the next pass is due (or a firing failed:
         the next pass comes at once and backs off if the database is still failing)."""
         while not self.stop.wait(max(0.0, min(self.timer_interval, until - time.monotonic()))):
-            if time.monotonic() >= until or not self.fire_due():
+            if time.monotonic() >= until or not self.fire_due(until):
                 return
