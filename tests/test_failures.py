@@ -24,8 +24,7 @@ def flaky_finish(call):
     return finish(call)
 
 
-@pytest.fixture
-def flaky(db):
+def deploy_flaky(db) -> None:
     """engine_bench whose timeout path calls ``flaky_finish``, deployed as the version new cases get."""
     xml = (TEST_BPMN / "engine_bench.bpmn").read_text(encoding="utf-8")
     xml = xml.replace('serviceTaskOperator id="finish" resultVariable="finished">\n          '
@@ -36,6 +35,12 @@ def flaky(db):
     assert "flaky_finish" in xml
     with db.transaction() as session:
         deploy_xml(session, xml.encode("utf-8"), "engine_bench.bpmn", "admin")
+
+
+@pytest.fixture
+def flaky(db):
+    """The flaky version deployed and its registry "down" for the test."""
+    deploy_flaky(db)
     BROKEN["on"] = True
     yield BROKEN
     BROKEN["on"] = False
@@ -81,3 +86,26 @@ def test_only_an_administrator_sees_and_retries_failures(db, people):
             failures.failed_instances(db, people[name])
         with pytest.raises(Forbidden):
             failures.retry(db, people[name], 1)
+
+
+def test_a_failing_instance_does_not_hold_back_the_rest_of_its_batch(db, people):
+    healthy = [reach_decision(db, people) for _ in range(3)]
+    deploy_flaky(db)
+    broken = reach_decision(db, people)
+    for case in (healthy[0], healthy[1], broken, healthy[2]):     # the broken one mid-batch, by due time
+        make_timers_due(db, case.id)
+    BROKEN["on"] = True
+    try:
+        assert timers.run_due(db, batch=10) == 3
+        assert [instance_row(db, case.id).outcome for case in healthy] == ["expired"] * 3
+        row = instance_row(db, broken.id)
+        assert row.status == "running" and row.error == "RuntimeError: registry service unavailable"
+        assert timers.run_due(db, batch=10) == 0        # retried alone at the next sweep, still failing
+        BROKEN["on"] = False
+        assert timers.run_due(db, batch=10) == 1
+    finally:
+        BROKEN["on"] = False
+    assert (instance_row(db, broken.id).outcome, instance_row(db, broken.id).error) == ("expired", None)
+    with db.reading() as s:
+        fired = s.scalars(select(AuditEvent.case_id).where(AuditEvent.action == "timer")).all()
+    assert sorted(fired) == sorted(case.id for case in (*healthy, broken))

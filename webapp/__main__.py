@@ -2,7 +2,8 @@
 
 SQLite from ``DATABASE_URL`` (default ``sqlite:///var/licensing.db``); the
 database is migrated on start. A daemon thread runs the timer worker's loop
-(``workflow.services.worker``: due timers and the clock sweep every 30 seconds, backoff on failures).
+(``workflow.services.worker``: due timers checked every second, the clock swept every 30 seconds,
+backoff on failures).
 """
 from __future__ import annotations
 

@@ -99,7 +99,7 @@ def cmd_timers_run(args) -> int:
     SIGTERM or Ctrl-C stop it after the pass under way. ``--once`` exits 1 when the pass failed."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     worker = TimerWorker(_db(args), interval=args.interval, max_backoff=args.max_backoff,
-                         report=lambda line: print(line, flush=True))
+                         timer_interval=args.timer_interval, report=lambda line: print(line, flush=True))
     if args.once:
         if not worker.run_once():
             return 1
@@ -215,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
     tim = sub.add_parser("timers", help="timer worker").add_subparsers(dest="action", required=True)
     run = tim.add_parser("run", help="wake instances whose timers are due")
     run.add_argument("--once", action="store_true", help="one sweep, then exit")
-    run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps")
+    run.add_argument("--interval", type=float, default=30.0, help="seconds between sweeps of the clock")
+    run.add_argument("--timer-interval", type=float, default=1.0,
+                     help="seconds between checks for due timers within that interval")
     run.add_argument("--max-backoff", type=float, default=60.0, help="longest pause after failures (seconds)")
     run.set_defaults(func=cmd_timers_run)
 

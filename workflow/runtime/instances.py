@@ -69,7 +69,9 @@ def lock_row(session, instance_id: int) -> ProcessInstance | None:
     """``SELECT … FOR UPDATE`` the instance once per transaction; later calls reuse the locked row.
 
     ``populate_existing`` re-reads a row the session may have loaded before the lock, so what the
-    command sees is what the previous holder of the lock committed, never a stale copy.
+    command sees is what the previous holder of the lock committed, never a stale copy. The locked
+    rows are kept in ``session.info`` (the identity map holds rows weakly: a row nobody references
+    would be read again by the next lookup).
     """
     locked = session.info.setdefault(LOCKED, {})
     if instance_id in locked:
@@ -81,20 +83,28 @@ def lock_row(session, instance_id: int) -> ProcessInstance | None:
     return row
 
 
-_LOCK_CASE_ROWS = (select(ProcessInstance).where(ProcessInstance.case_id == bindparam("case_id"))
-                   .order_by(ProcessInstance.id).with_for_update().execution_options(populate_existing=True))
+_LOCK_CASES_ROWS = (select(ProcessInstance)
+                    .where(ProcessInstance.case_id.in_(bindparam("case_ids", expanding=True)))
+                    .order_by(ProcessInstance.id).with_for_update().execution_options(populate_existing=True))
 
 
-def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
-    """Lock every instance of a case in id order (the second step of the one lock order), so a
+def lock_cases_rows(session, case_ids: list[int]) -> list[ProcessInstance]:
+    """Lock every instance of these cases in id order (the second step of the one lock order), so a
     command that later touches a sibling instance (joint filings, withdrawal) takes no lock out of
-    order."""
-    rows = list(session.scalars(_LOCK_CASE_ROWS, {"case_id": case_id}))
+    order. One case for a command, a batch of locked cases for the timer sweep."""
+    rows = list(session.scalars(_LOCK_CASES_ROWS, {"case_ids": list(case_ids)}))
     # Held here, not only in the identity map (which is weak): later steps of the command reuse the
     # locked rows instead of reading them again.
     session.info.setdefault(LOCKED, {}).update((row.id, row) for row in rows)
-    session.info.setdefault(CASE_ROWS, {})[case_id] = rows
+    held = session.info.setdefault(CASE_ROWS, {})
+    for case_id in case_ids:
+        held[case_id] = [row for row in rows if row.case_id == case_id]
     return rows
+
+
+def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
+    """Lock every instance of one case in id order."""
+    return lock_cases_rows(session, [case_id])
 
 
 def new_case(session, case_id: int) -> None:

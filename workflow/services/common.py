@@ -21,7 +21,7 @@ from workflow.runtime import instances
 from workflow.runtime.command import Command
 from workflow.storage import audit
 from workflow.storage.db import Database
-from workflow.storage.models import Case, HumanTask, TaskSigner, User
+from workflow.storage.models import Case, HumanTask, ProcessInstance, TaskSigner, User
 
 
 def get_user(session: Session, user_id: int) -> User:
@@ -60,9 +60,16 @@ def lock_task_case(session: Session, task_id: int) -> Case | None:
 def _lock_case_with(session: Session, statement, params: dict) -> Case | None:
     case = session.scalars(statement, params).first()
     if case is not None:
-        session.info.setdefault("locked_cases", {})[case.id] = case   # held: the identity map is weak
-        instances.lock_case_rows(session, case.id)
+        hold_locked_cases(session, [case])
     return case
+
+
+def hold_locked_cases(session: Session, cases: list[Case]) -> list[ProcessInstance]:
+    """Record cases the caller has just locked (one by :func:`lock_case`, a batch by the timer
+    sweep's ``SKIP LOCKED`` claim) and take the next lock of the order: their instances, in id order.
+    The rows are held for the transaction because the identity map keeps them only weakly."""
+    session.info.setdefault("locked_cases", {}).update((case.id, case) for case in cases)
+    return instances.lock_cases_rows(session, [case.id for case in cases])
 
 
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
