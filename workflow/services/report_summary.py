@@ -1,0 +1,420 @@
+"""The period report's summary (``report_case_days``, ``report_task_days``), kept in the transaction
+of every command that changes what it counts.
+
+Why: the supervisor dashboard and the period report counted every case and step of their period;
+a province files ~100,000 cases a year, so a year to date is ~100k cases and ~200k steps, and
+took seconds. They now read a row per day and matter (and per day and step) instead.
+
+How it stays exact: a ``before_flush`` listener notes each case, instance and task a transaction
+changes in a way the report sees. For a case it keeps the case's share of the summary as it was
+before the transaction (read from the database the first time the transaction touches the case:
+every command has locked the case row by then, so nobody else can change it until we commit).
+At commit (the audit hook: after the case, instance and counter locks, before the audit head)
+the case's share is recounted from its rows and the difference is added to the summary rows with
+``INSERT … ON CONFLICT DO UPDATE``, in key order, so two commands never wait on each other's
+summary rows crosswise. Whatever wrote the row (a clerk, a timer, the sweep) the summary follows,
+and a rolled-back command changes nothing. Rows written by hand in SQL (a data fix, the bulk
+generator of ``bench/scale.py``) bypass the ORM: run :func:`rebuild` after them
+(``python -m workflow db rebuild-report-summary``).
+
+What the clock decides stays live: whether a running case is overdue (``ix_cases_running``).
+Medians and percentiles stay exact: each row keeps the durations it counts (float64, big-endian).
+"""
+from __future__ import annotations
+
+import sys
+from array import array
+from collections import Counter as Multiset
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import chain, groupby
+from typing import Any
+
+from sqlalchemy import LargeBinary, delete, func, inspect, select, text
+from sqlalchemy import case as sql_case
+from sqlalchemy import event as sa_event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.sql.expression import FunctionElement
+
+from workflow import vocabulary as v
+from workflow.storage import audit
+from workflow.storage.models import Case, CaseDay, HumanTask, ProcessInstance, TaskDay
+from workflow.storage.models.report import TOTAL
+from workflow.timekeeping.workdays import local_date
+
+GRANTED = frozenset({"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"})
+UNIT_MATTERS = ("cng_cylinder", "equipment_notice")
+CASE_COUNTS = ("received", "in_progress", "correction", "completed", "granted", "withdrawn", "on_time", "timed",
+               "items", "finished")
+TASK_COUNTS = ("tasks",)
+CASE_FIELDS = ("created_at", "status", "outcome", "on_time", "completed_at", "data")
+INSTANCE_FIELDS = ("case_id", "matter_code", "outcome")
+TASK_FIELDS = ("state", "close_reason", "closed_at", "created_at", "matter_code", "bpmn_id", "completed_by", "title")
+PENDING = "report_summary_pending"
+BATCH = 5000
+
+Key = tuple          # ("C", day, matter) or ("T", day, matter, bpmn_id, completed_by, title)
+
+
+def items_of(matter: str, data: dict | None) -> int:
+    """How many of the matter's statistics units one filing is (vehicles, equipment units)."""
+    data = data or {}
+    if matter == "cng_cylinder":
+        return len(data.get("vehicles") or []) or 1
+    if matter == "equipment_notice":
+        return int(data.get("units") or 1)
+    return 1
+
+
+def days(start: datetime, end: datetime) -> float:
+    """``end - start`` in days, never negative (``report_sql.days_between`` in Python)."""
+    return max(0.0, (end - start) / timedelta(days=1))
+
+
+@dataclass
+class Part:
+    """Counts and durations one case or task adds to one summary row (or a row's sum)."""
+    counts: Multiset = field(default_factory=Multiset)
+    durations: list[float] = field(default_factory=list)
+
+    def add(self, other: Part) -> None:
+        self.counts.update(other.counts)
+        self.durations.extend(other.durations)
+
+
+Parts = dict[Key, Part]
+
+
+def _merge(into: Parts, parts: Parts) -> None:
+    for key, part in parts.items():
+        into.setdefault(key, Part()).add(part)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    created_at: datetime
+    status: str
+    outcome: str | None
+    on_time: bool | None
+    completed_at: datetime | None
+
+
+def case_parts(case: CaseFacts, instances: Iterable[tuple[str, str | None, dict | None]]) -> Parts:
+    """A case's share: once under ``TOTAL`` and once per process instance under its matter, on the
+    day it was received; and one ``finished`` on the day it ended (the trend's 办结 line)."""
+    status, done = case.status, case.status == v.COMPLETED
+    running = status not in (v.COMPLETED, v.WITHDRAWN)
+    common = {"received": 1, "in_progress": int(running and status != v.CORRECTION),
+              "correction": int(status == v.CORRECTION), "completed": int(done),
+              "withdrawn": int(status == v.WITHDRAWN), "on_time": int(done and case.on_time is True),
+              "timed": int(done and case.on_time is not None)}
+    duration = [days(case.created_at, case.completed_at)] if done and case.completed_at is not None else []
+    day, parts = local_date(case.created_at), {}
+    shares = [(TOTAL, case.outcome, None)] + [(m, o if o is not None else case.outcome, d) for m, o, d in instances]
+    for matter, outcome, data in shares:
+        part = parts.setdefault(("C", day, matter), Part())
+        part.counts.update(common, granted=int(done and outcome in GRANTED),
+                           items=items_of(matter, data) if matter in UNIT_MATTERS else 0)
+        part.durations.extend(duration)
+    if case.completed_at is not None:
+        parts.setdefault(("C", local_date(case.completed_at), TOTAL), Part()).counts["finished"] += 1
+    return parts
+
+
+def task_parts(state: str, close_reason: str | None, closed_at: datetime | None, created_at: datetime,
+               matter: str, bpmn_id: str, completed_by: int | None, title: str) -> Parts:
+    """A step completed on the day it closed, under its person (0 when none) and title."""
+    if state != v.TASK_CLOSED or close_reason != "completed" or closed_at is None:
+        return {}
+    key = ("T", local_date(closed_at), matter, bpmn_id, completed_by or 0, title)
+    return {key: Part(Multiset(tasks=1), [days(created_at, closed_at)])}
+
+
+# -- reading the source rows ------------------------------------------------------------------
+
+def _case_rows(session: Session, ids: Iterable[int] | None = None) -> Iterator[tuple[int, Parts]]:
+    """Each case's share recounted from its rows (all cases when ``ids`` is None), streamed."""
+    data = sql_case((ProcessInstance.matter_code.in_(UNIT_MATTERS), Case.data))
+    query = (select(Case.id, Case.created_at, Case.status, Case.outcome, Case.on_time, Case.completed_at,
+                    ProcessInstance.matter_code, ProcessInstance.outcome, data)
+             .select_from(Case).outerjoin(ProcessInstance, ProcessInstance.case_id == Case.id)
+             .order_by(Case.id, ProcessInstance.id))
+    if ids is not None:
+        query = query.where(Case.id.in_(list(ids)))
+    rows = session.execute(query.execution_options(yield_per=BATCH))
+    for case_id, group in groupby(rows, key=lambda row: row[0]):
+        group = list(group)
+        facts = CaseFacts(*group[0][1:6])
+        yield case_id, case_parts(facts, [(m, o, d) for *_case, m, o, d in group if m is not None])
+
+
+def _task_rows(session: Session) -> Iterator[Parts]:
+    query = select(HumanTask.state, HumanTask.close_reason, HumanTask.closed_at, HumanTask.created_at,
+                   HumanTask.matter_code, HumanTask.bpmn_id, HumanTask.completed_by, HumanTask.title).where(
+        HumanTask.state == v.TASK_CLOSED, HumanTask.close_reason == "completed")
+    for row in session.execute(query.execution_options(yield_per=BATCH)):
+        yield task_parts(*row)
+
+
+def recount(session: Session) -> Parts:
+    """What the summary must hold, counted from every case, instance and task."""
+    parts: Parts = {}
+    for _case_id, share in _case_rows(session):
+        _merge(parts, share)
+    for share in _task_rows(session):
+        _merge(parts, share)
+    return parts
+
+
+# -- noting changes while the transaction flushes ----------------------------------------------
+
+@dataclass
+class _Pending:
+    before: dict[int, Parts] = field(default_factory=dict)        # case id -> its share before
+    new_cases: list[Case] = field(default_factory=list)
+    tasks: dict[int, tuple[HumanTask, Parts]] = field(default_factory=dict)   # id(obj) -> (task, before)
+
+
+def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in fields)
+
+
+def _committed(session: Session, obj: HumanTask) -> Parts:
+    """The task's share as committed: from the values the flush is about to overwrite, or, when
+    one of them was never loaded, from its row (an open task shares nothing, the usual case)."""
+    state = inspect(obj)
+    values = [state.committed_state.get(name, state.dict.get(name, NO_VALUE)) for name in TASK_FIELDS]
+    if values[0] not in (NO_VALUE, v.TASK_CLOSED):
+        return {}
+    if NO_VALUE in values:
+        with session.no_autoflush:
+            values = session.execute(select(*(getattr(HumanTask, name) for name in TASK_FIELDS))
+                                     .where(HumanTask.id == obj.id)).one()
+    return task_parts(*values)
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _note(session: Session, _context, _instances) -> None:
+    pending: _Pending | None = session.info.get(PENDING)
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, HumanTask):
+            if obj in session.new or _changed(obj, TASK_FIELDS) or obj in session.deleted:
+                pending = pending or session.info.setdefault(PENDING, _Pending())
+                if id(obj) not in pending.tasks:
+                    pending.tasks[id(obj)] = (obj, {} if obj in session.new else _committed(session, obj))
+            continue
+        if isinstance(obj, Case) and obj in session.new:
+            pending = pending or session.info.setdefault(PENDING, _Pending())
+            pending.new_cases.append(obj)
+            continue
+        case_id = _touched_case(session, obj)
+        if case_id is not None:
+            pending = pending or session.info.setdefault(PENDING, _Pending())
+            if case_id not in pending.before and not any(c.id == case_id for c in pending.new_cases):
+                with session.no_autoflush:
+                    pending.before[case_id] = dict(_case_rows(session, [case_id])).get(case_id, {})
+
+
+def _touched_case(session: Session, obj: Any) -> int | None:
+    """The case whose share this flush changes, if any (a new instance belongs to its case)."""
+    if isinstance(obj, Case) and (obj in session.deleted or _changed(obj, CASE_FIELDS)):
+        return obj.id
+    if isinstance(obj, ProcessInstance) and (obj in session.new or obj in session.deleted
+                                             or _changed(obj, INSTANCE_FIELDS)):
+        return obj.case_id
+    return None
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _on_commit(session: Session, _events: list[dict]) -> None:
+    """Add what the transaction changed to the summary rows (runs before the audit head's lock)."""
+    pending: _Pending | None = session.info.pop(PENDING, None)
+    if pending is None:
+        return
+    before: Parts = {}
+    after: Parts = {}
+    ids = set(pending.before) | {c.id for c in pending.new_cases if c.id is not None}
+    for share in pending.before.values():
+        _merge(before, share)
+    for _case_id, share in _case_rows(session, ids) if ids else ():
+        _merge(after, share)
+    for task, share in pending.tasks.values():
+        _merge(before, share)
+        gone = inspect(task).was_deleted or task in session.deleted
+        _merge(after, {} if gone else task_parts(*(getattr(task, name) for name in TASK_FIELDS)))
+    apply(session, before, after)
+
+
+audit.EVENT_HOOKS.append(_on_commit)
+
+
+# -- writing the rows ---------------------------------------------------------------------------
+
+class _concat(FunctionElement):
+    """Bytes ``a || b``: SQLite's ``||`` makes text of blobs, so it is cast back."""
+    type = LargeBinary()
+    inherit_cache = True
+
+
+@compiles(_concat)
+def _concat_default(element, compiler, **kw):
+    left, right = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({left} || {right})"
+
+
+@compiles(_concat, "sqlite")
+def _concat_sqlite(element, compiler, **kw):
+    left, right = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST({left} || {right} AS BLOB)"
+
+
+def pack(values: Iterable[float]) -> bytes:
+    packed = array("d", values)
+    if sys.byteorder == "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack(blob: bytes | None) -> list[float]:
+    values = array("d")
+    values.frombytes(blob or b"")
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values.tolist()
+
+
+def _table(key: Key) -> tuple[type, dict, tuple[str, ...]]:
+    if key[0] == "C":
+        return CaseDay, {"day": key[1], "matter_code": key[2]}, CASE_COUNTS
+    return TaskDay, dict(zip(("day", "matter_code", "bpmn_id", "completed_by", "title"), key[1:])), TASK_COUNTS
+
+
+def apply(session: Session, before: Parts, after: Parts) -> None:
+    """Move the summary from ``before`` to ``after``: one upsert per changed row, in key order."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key, Part()), after.get(key, Part())
+        counts = Multiset(new.counts)
+        counts.subtract(old.counts)
+        added = list((Multiset(new.durations) - Multiset(old.durations)).elements())
+        removed = list((Multiset(old.durations) - Multiset(new.durations)).elements())
+        if not any(counts.values()) and not added and not removed:
+            continue
+        table, row, columns = _table(key)
+        statement = dialect.insert(table).values(**row, **{c: counts[c] for c in columns}, durations=pack(added))
+        changes = {c: getattr(table, c) + statement.excluded[c] for c in columns}
+        statement = statement.on_conflict_do_update(
+            index_elements=list(row), set_={**changes, "durations": _concat(table.durations, statement.excluded["durations"])})
+        session.execute(statement)
+        if removed:
+            _remove(session, table, row, removed)
+
+
+def _remove(session: Session, table: type, row: dict, removed: list[float]) -> None:
+    """Take durations out of a row (a case no longer completed); the upsert above holds its lock."""
+    where = [getattr(table, name) == value for name, value in row.items()]
+    kept = unpack(session.scalar(select(table.durations).where(*where)))
+    for value in removed:
+        kept.remove(value)
+    session.execute(table.__table__.update().where(*where).values(durations=pack(kept)))
+
+
+def rebuild(session: Session) -> int:
+    """Recount the whole summary from the cases, instances and tasks; returns the rows written.
+
+    Needed after rows were written with SQL by hand; the migration that created the tables runs it
+    once. On PostgreSQL the summary is locked first, so commands committing meanwhile wait and then
+    add their own change to the recount.
+    """
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE report_case_days, report_task_days IN EXCLUSIVE MODE"))
+    session.execute(delete(CaseDay))
+    session.execute(delete(TaskDay))
+    parts = recount(session)
+    rows: dict[type, list[dict]] = defaultdict(list)
+    for key, part in parts.items():
+        table, row, columns = _table(key)
+        rows[table].append({**row, **{c: part.counts[c] for c in columns}, "durations": pack(part.durations)})
+    for table, values in rows.items():
+        for start in range(0, len(values), BATCH):
+            session.execute(table.__table__.insert(), values[start:start + BATCH])
+    return len(parts)
+
+
+def stored(session: Session) -> Parts:
+    """The summary as it is in the tables (for :func:`differences`)."""
+    parts: Parts = {}
+    for row in session.scalars(select(CaseDay)):
+        parts[("C", row.day, row.matter_code)] = Part(Multiset({c: getattr(row, c) for c in CASE_COUNTS}),
+                                                      unpack(row.durations))
+    for row in session.scalars(select(TaskDay)):
+        parts[("T", row.day, row.matter_code, row.bpmn_id, row.completed_by, row.title)] = Part(
+            Multiset(tasks=row.tasks), unpack(row.durations))
+    return parts
+
+
+def differences(session: Session) -> list[str]:
+    """Rows where the summary disagrees with a recount (none, unless something bypassed the ORM)."""
+    expected, found = recount(session), stored(session)
+    out = []
+    for key in sorted(set(expected) | set(found)):
+        want, have = expected.get(key, Part()), found.get(key, Part())
+        want_counts, have_counts = _nonzero(want.counts), _nonzero(have.counts)
+        if want_counts != have_counts or sorted(want.durations) != sorted(have.durations):
+            out.append(f"{key}: expected {want_counts} {sorted(want.durations)}, "
+                       f"stored {have_counts} {sorted(have.durations)}")
+    return out
+
+
+def _nonzero(counts: Multiset) -> dict[str, int]:
+    return {name: n for name, n in counts.items() if n}
+
+
+# -- reading the summary -------------------------------------------------------------------------
+
+def case_days(session: Session, first: date, last: date) -> dict[str, Part]:
+    """Sums per matter (and ``TOTAL``) of the days ``first`` … ``last``, durations included."""
+    sums: dict[str, Part] = {}
+    columns = [getattr(CaseDay, c) for c in CASE_COUNTS]
+    for matter, blob, *counts in session.execute(select(CaseDay.matter_code, CaseDay.durations, *columns).where(
+            CaseDay.day >= first, CaseDay.day <= last)):
+        part = sums.setdefault(matter, Part())
+        part.counts.update(dict(zip(CASE_COUNTS, counts)))
+        part.durations.extend(unpack(blob))
+    return sums
+
+
+def task_days(session: Session, first: date, last: date) -> list[tuple[str, str, int, str, int, list[float]]]:
+    """(matter, step, person, title, tasks, durations) rows of the days ``first`` … ``last``."""
+    return [(*row[:5], unpack(row[5])) for row in session.execute(
+        select(TaskDay.matter_code, TaskDay.bpmn_id, TaskDay.completed_by, TaskDay.title, TaskDay.tasks,
+               TaskDay.durations).where(TaskDay.day >= first, TaskDay.day <= last))]
+
+
+def monthly(session: Session, since: date) -> dict[str, tuple[int, int]]:
+    """Office month -> (cases received, cases finished), from ``since`` on."""
+    out: dict[str, tuple[int, int]] = {}
+    for day, received, finished in session.execute(select(CaseDay.day, CaseDay.received, CaseDay.finished).where(
+            CaseDay.matter_code == TOTAL, CaseDay.day >= since)):
+        month = day.strftime("%Y-%m")
+        before = out.get(month, (0, 0))
+        out[month] = (before[0] + received, before[1] + finished)
+    return out
+
+
+def finished_by_status(session: Session) -> dict[str, int]:
+    """Every completed and withdrawn case there is (the dashboard's status counts)."""
+    completed, withdrawn = session.execute(select(func.coalesce(func.sum(CaseDay.completed), 0),
+                                                  func.coalesce(func.sum(CaseDay.withdrawn), 0))
+                                           .where(CaseDay.matter_code == TOTAL)).one()
+    return {status: n for status, n in ((v.COMPLETED, completed), (v.WITHDRAWN, withdrawn)) if n}
