@@ -79,11 +79,13 @@ def days(start: datetime, end: datetime) -> float:
 @dataclass
 class Part:
     """Counts and durations one case or task adds to one summary row (or a row's sum)."""
-    counts: Multiset = field(default_factory=Multiset)
-    durations: list[float] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    durations: list[float] | array = field(default_factory=list)
 
     def add(self, other: Part) -> None:
-        self.counts.update(other.counts)
+        counts = self.counts
+        for name, n in other.counts.items():
+            counts[name] = counts.get(name, 0) + n
         self.durations.extend(other.durations)
 
 
@@ -117,12 +119,15 @@ def case_parts(case: CaseFacts, instances: Iterable[tuple[str, str | None, dict 
     day, parts = local_date(case.created_at), {}
     shares = [(TOTAL, case.outcome, None)] + [(m, o if o is not None else case.outcome, d) for m, o, d in instances]
     for matter, outcome, data in shares:
-        part = parts.setdefault(("C", day, matter), Part())
-        part.counts.update(common, granted=int(done and outcome in GRANTED),
-                           items=items_of(matter, data) if matter in UNIT_MATTERS else 0)
-        part.durations.extend(duration)
+        counts = {**common, "granted": int(done and outcome in GRANTED),
+                  "items": items_of(matter, data) if matter in UNIT_MATTERS else 0}
+        found = parts.get(("C", day, matter))
+        if found is None:
+            parts[("C", day, matter)] = Part(counts, list(duration))
+        else:
+            found.add(Part(counts, duration))
     if case.completed_at is not None:
-        parts.setdefault(("C", local_date(case.completed_at), TOTAL), Part()).counts["finished"] += 1
+        parts.setdefault(("C", local_date(case.completed_at), TOTAL), Part()).add(Part({"finished": 1}))
     return parts
 
 
@@ -132,7 +137,7 @@ def task_parts(state: str, close_reason: str | None, closed_at: datetime | None,
     if state != v.TASK_CLOSED or close_reason != "completed" or closed_at is None:
         return {}
     key = ("T", local_date(closed_at), matter, bpmn_id, completed_by or 0, title)
-    return {key: Part(Multiset(tasks=1), [days(created_at, closed_at)])}
+    return {key: Part({"tasks": 1}, [days(created_at, closed_at)])}
 
 
 # -- reading the source rows ------------------------------------------------------------------
@@ -285,12 +290,13 @@ def pack(values: Iterable[float]) -> bytes:
     return packed.tobytes()
 
 
-def unpack(blob: bytes | None) -> list[float]:
+def unpack(blob: bytes | None) -> array:
+    """The float64 values of a ``durations`` column (an array: the reports sort it straight away)."""
     values = array("d")
     values.frombytes(blob or b"")
     if sys.byteorder == "little":
         values.byteswap()
-    return values.tolist()
+    return values
 
 
 def _table(key: Key) -> tuple[type, dict, tuple[str, ...]]:
@@ -304,14 +310,14 @@ def apply(session: Session, before: Parts, after: Parts) -> None:
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, Part()), after.get(key, Part())
-        counts = Multiset(new.counts)
-        counts.subtract(old.counts)
+        counts = {c: new.counts.get(c, 0) - old.counts.get(c, 0) for c in set(new.counts) | set(old.counts)}
         added = list((Multiset(new.durations) - Multiset(old.durations)).elements())
         removed = list((Multiset(old.durations) - Multiset(new.durations)).elements())
         if not any(counts.values()) and not added and not removed:
             continue
         table, row, columns = _table(key)
-        statement = dialect.insert(table).values(**row, **{c: counts[c] for c in columns}, durations=pack(added))
+        statement = dialect.insert(table).values(**row, **{c: counts.get(c, 0) for c in columns},
+                                                 durations=pack(added))
         changes = {c: getattr(table, c) + statement.excluded[c] for c in columns}
         statement = statement.on_conflict_do_update(
             index_elements=list(row), set_={**changes, "durations": _concat(table.durations, statement.excluded["durations"])})
@@ -323,7 +329,7 @@ def apply(session: Session, before: Parts, after: Parts) -> None:
 def _remove(session: Session, table: type, row: dict, removed: list[float]) -> None:
     """Take durations out of a row (a case no longer completed); the upsert above holds its lock."""
     where = [getattr(table, name) == value for name, value in row.items()]
-    kept = unpack(session.scalar(select(table.durations).where(*where)))
+    kept = unpack(session.scalar(select(table.durations).where(*where))).tolist()
     for value in removed:
         kept.remove(value)
     session.execute(table.__table__.update().where(*where).values(durations=pack(kept)))
@@ -344,7 +350,7 @@ def rebuild(session: Session) -> int:
     rows: dict[type, list[dict]] = defaultdict(list)
     for key, part in parts.items():
         table, row, columns = _table(key)
-        rows[table].append({**row, **{c: part.counts[c] for c in columns}, "durations": pack(part.durations)})
+        rows[table].append({**row, **{c: part.counts.get(c, 0) for c in columns}, "durations": pack(part.durations)})
     for table, values in rows.items():
         for start in range(0, len(values), BATCH):
             session.execute(table.__table__.insert(), values[start:start + BATCH])
@@ -355,11 +361,11 @@ def stored(session: Session) -> Parts:
     """The summary as it is in the tables (for :func:`differences`)."""
     parts: Parts = {}
     for row in session.scalars(select(CaseDay)):
-        parts[("C", row.day, row.matter_code)] = Part(Multiset({c: getattr(row, c) for c in CASE_COUNTS}),
+        parts[("C", row.day, row.matter_code)] = Part({c: getattr(row, c) for c in CASE_COUNTS},
                                                       unpack(row.durations))
     for row in session.scalars(select(TaskDay)):
         parts[("T", row.day, row.matter_code, row.bpmn_id, row.completed_by, row.title)] = Part(
-            Multiset(tasks=row.tasks), unpack(row.durations))
+            {"tasks": row.tasks}, unpack(row.durations))
     return parts
 
 
@@ -376,7 +382,7 @@ def differences(session: Session) -> list[str]:
     return out
 
 
-def _nonzero(counts: Multiset) -> dict[str, int]:
+def _nonzero(counts: dict[str, int]) -> dict[str, int]:
     return {name: n for name, n in counts.items() if n}
 
 
@@ -384,21 +390,40 @@ def _nonzero(counts: Multiset) -> dict[str, int]:
 
 def case_days(session: Session, first: date, last: date) -> dict[str, Part]:
     """Sums per matter (and ``TOTAL``) of the days ``first`` … ``last``, durations included."""
-    sums: dict[str, Part] = {}
-    columns = [getattr(CaseDay, c) for c in CASE_COUNTS]
-    for matter, blob, *counts in session.execute(select(CaseDay.matter_code, CaseDay.durations, *columns).where(
-            CaseDay.day >= first, CaseDay.day <= last)):
-        part = sums.setdefault(matter, Part())
-        part.counts.update(dict(zip(CASE_COUNTS, counts)))
-        part.durations.extend(unpack(blob))
+    table = CaseDay.__table__
+    sums: dict[str, list[int]] = {}
+    blobs: dict[str, list[bytes]] = defaultdict(list)
+    for matter, blob, *counts in session.execute(select(table.c.matter_code, table.c.durations, *(
+            table.c[c] for c in CASE_COUNTS)).where(table.c.day >= first, table.c.day <= last)).all():
+        found = sums.get(matter)
+        sums[matter] = counts if found is None else [a + b for a, b in zip(found, counts)]
+        blobs[matter].append(blob)
+    return {matter: Part(dict(zip(CASE_COUNTS, counts)), unpack(b"".join(blobs[matter])))
+            for matter, counts in sums.items()}
+
+
+@dataclass
+class TaskSums:
+    """Steps completed in a period: per (matter, step) the least title and every duration; per person
+    the number completed."""
+    titles: dict[tuple[str, str], str] = field(default_factory=dict)
+    durations: dict[tuple[str, str], array] = field(default_factory=dict)
+    done: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def task_days(session: Session, first: date, last: date) -> TaskSums:
+    """What the steps completed on the days ``first`` … ``last`` add up to."""
+    table, sums = TaskDay.__table__, TaskSums()
+    blobs: dict[tuple[str, str], list[bytes]] = defaultdict(list)
+    for matter, bpmn_id, person, title, count, blob in session.execute(select(
+            table.c.matter_code, table.c.bpmn_id, table.c.completed_by, table.c.title, table.c.tasks,
+            table.c.durations).where(table.c.day >= first, table.c.day <= last)).all():
+        key = (matter, bpmn_id)
+        sums.titles[key] = min(sums.titles.get(key, title), title)
+        sums.done[person] += count
+        blobs[key].append(blob)
+    sums.durations = {key: unpack(b"".join(parts)) for key, parts in blobs.items()}
     return sums
-
-
-def task_days(session: Session, first: date, last: date) -> list[tuple[str, str, int, str, int, list[float]]]:
-    """(matter, step, person, title, tasks, durations) rows of the days ``first`` … ``last``."""
-    return [(*row[:5], unpack(row[5])) for row in session.execute(
-        select(TaskDay.matter_code, TaskDay.bpmn_id, TaskDay.completed_by, TaskDay.title, TaskDay.tasks,
-               TaskDay.durations).where(TaskDay.day >= first, TaskDay.day <= last))]
 
 
 def monthly(session: Session, since: date) -> dict[str, tuple[int, int]]:
