@@ -131,13 +131,17 @@ def case_parts(case: CaseFacts, instances: Iterable[tuple[str, str | None, dict 
     return parts
 
 
-def task_parts(state: str, close_reason: str | None, closed_at: datetime | None, created_at: datetime,
-               matter: str, bpmn_id: str, completed_by: int | None, title: str) -> Parts:
-    """A step completed on the day it closed, under its person (0 when none) and title."""
+def task_share(state: str, close_reason: str | None, closed_at: datetime | None, created_at: datetime,
+               matter: str, bpmn_id: str, completed_by: int | None, title: str) -> tuple[Key, float] | None:
+    """A step completed: its row (the day it closed, its person (0 when none) and title) and its days."""
     if state != v.TASK_CLOSED or close_reason != "completed" or closed_at is None:
-        return {}
-    key = ("T", local_date(closed_at), matter, bpmn_id, completed_by or 0, title)
-    return {key: Part({"tasks": 1}, [days(created_at, closed_at)])}
+        return None
+    return ("T", local_date(closed_at), matter, bpmn_id, completed_by or 0, title), days(created_at, closed_at)
+
+
+def task_parts(*task) -> Parts:
+    share = task_share(*task)
+    return {} if share is None else {share[0]: Part({"tasks": 1}, [share[1]])}
 
 
 # -- reading the source rows ------------------------------------------------------------------
@@ -158,12 +162,19 @@ def _case_rows(session: Session, ids: Iterable[int] | None = None) -> Iterator[t
         yield case_id, case_parts(facts, [(m, o, d) for *_case, m, o, d in group if m is not None])
 
 
-def _task_rows(session: Session) -> Iterator[Parts]:
+def _task_rows(session: Session, parts: Parts) -> None:
+    """Add every completed step to ``parts`` (one pass, no object per step: there are millions)."""
     query = select(HumanTask.state, HumanTask.close_reason, HumanTask.closed_at, HumanTask.created_at,
                    HumanTask.matter_code, HumanTask.bpmn_id, HumanTask.completed_by, HumanTask.title).where(
         HumanTask.state == v.TASK_CLOSED, HumanTask.close_reason == "completed")
     for row in session.execute(query.execution_options(yield_per=BATCH)):
-        yield task_parts(*row)
+        share = task_share(*row)
+        if share is not None:
+            part = parts.get(share[0])
+            if part is None:
+                parts[share[0]] = part = Part({"tasks": 0}, [])
+            part.counts["tasks"] += 1
+            part.durations.append(share[1])
 
 
 def recount(session: Session) -> Parts:
@@ -171,8 +182,7 @@ def recount(session: Session) -> Parts:
     parts: Parts = {}
     for _case_id, share in _case_rows(session):
         _merge(parts, share)
-    for share in _task_rows(session):
-        _merge(parts, share)
+    _task_rows(session, parts)
     return parts
 
 

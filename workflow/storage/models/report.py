@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, LargeBinary, String
+from sqlalchemy import Date, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.storage.db import Base
@@ -22,6 +22,9 @@ class CaseDay(Base):
     the day (``TOTAL`` rows only, for the monthly trend). ``durations``: big-endian float64 days
     (``completed_at - created_at``) of the completed ones, for exact medians and percentiles."""
     __tablename__ = "report_case_days"
+    # The TOTAL rows alone (the trend, the finished cases by status) without the matters' rows.
+    __table_args__ = (Index("ix_report_case_days_total", "matter_code", "day",
+                            postgresql_include=["received", "finished", "completed", "withdrawn"]),)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     matter_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     received: Mapped[int] = mapped_column(default=0)

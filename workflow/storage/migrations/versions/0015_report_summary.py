@@ -5,6 +5,7 @@
   a step was completed, per matter, step, person and title, its count and durations. Kept in
   the transaction of every command (workflow/services/report_summary.py); filled here from the
   existing rows;
+- ix_report_case_days_total: the rows that count each case once (trend, finished cases);
 - ix_cases_running (partial: running cases only): the live overdue counts;
 - ix_ratings_rated, ix_certificates_issued: the period's ratings and certificates by range.
 
@@ -34,6 +35,8 @@ def upgrade() -> None:
         *(sa.Column(name, sa.Integer(), nullable=False) for name in CASE_COUNTS),
         sa.Column("durations", sa.LargeBinary(), nullable=False),
     )
+    op.create_index("ix_report_case_days_total", "report_case_days", ["matter_code", "day"],
+                    postgresql_include=["received", "finished", "completed", "withdrawn"])
     op.create_table(
         "report_task_days",
         sa.Column("day", sa.Date(), primary_key=True),
@@ -58,4 +61,5 @@ def downgrade() -> None:
     op.drop_index("ix_ratings_rated", "ratings")
     op.drop_index("ix_cases_running", "cases")
     op.drop_table("report_task_days")
+    op.drop_index("ix_report_case_days_total", "report_case_days")
     op.drop_table("report_case_days")
