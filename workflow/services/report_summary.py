@@ -329,8 +329,8 @@ def apply(session: Session, before: Parts, after: Parts) -> None:
         statement = dialect.insert(table).values(**row, **{c: counts.get(c, 0) for c in columns},
                                                  durations=pack(added))
         changes = {c: getattr(table, c) + statement.excluded[c] for c in columns}
-        statement = statement.on_conflict_do_update(
-            index_elements=list(row), set_={**changes, "durations": _concat(table.durations, statement.excluded["durations"])})
+        changes["durations"] = _concat(table.durations, statement.excluded["durations"])
+        statement = statement.on_conflict_do_update(index_elements=list(row), set_=changes)
         session.execute(statement)
         if removed:
             _remove(session, table, row, removed)

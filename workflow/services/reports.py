@@ -253,8 +253,8 @@ def _workload(session, tasks: report_summary.TaskSums, now: datetime) -> list[Wo
     overdue = dict(session.execute(select(HumanTask.assignee_id, func.count()).where(
         HumanTask.state == "open", HumanTask.assignee_id.is_not(None), HumanTask.due_at < now)
         .group_by(HumanTask.assignee_id)).all())
-    return [Workload(u.id, u.display_name, u.role, u.department_code, open_counts.get(u.id, 0), tasks.done.get(u.id, 0),
-                     overdue.get(u.id, 0)) for u in staff]
+    return [Workload(u.id, u.display_name, u.role, u.department_code, open_counts.get(u.id, 0),
+                     tasks.done.get(u.id, 0), overdue.get(u.id, 0)) for u in staff]
 
 
 def _month_start(day: date, back: int) -> date:
