@@ -29,10 +29,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import chain, groupby
 from typing import Any
 
-from sqlalchemy import LargeBinary, delete, func, inspect, select, text
+from sqlalchemy import LargeBinary, bindparam, delete, func, inspect, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -146,16 +147,24 @@ def task_parts(*task) -> Parts:
 
 # -- reading the source rows ------------------------------------------------------------------
 
+@cache
+def _case_query(some: bool) -> Any:
+    """Cases with their instances, ordered by case (``some``: only the ids bound as ``ids``); built once."""
+    case, instance = Case.__table__.c, ProcessInstance.__table__.c      # Core: no ORM loading per row
+    data = sql_case((instance.matter_code.in_(UNIT_MATTERS), case.data))
+    query = (select(case.id, case.created_at, case.status, case.outcome, case.on_time, case.completed_at,
+                    instance.matter_code, instance.outcome, data)
+             .select_from(Case.__table__).outerjoin(ProcessInstance.__table__, instance.case_id == case.id)
+             .order_by(case.id, instance.id))
+    return query.where(case.id.in_(bindparam("ids", expanding=True))) if some else query
+
+
 def _case_rows(session: Session, ids: Iterable[int] | None = None) -> Iterator[tuple[int, Parts]]:
-    """Each case's share recounted from its rows (all cases when ``ids`` is None), streamed."""
-    data = sql_case((ProcessInstance.matter_code.in_(UNIT_MATTERS), Case.data))
-    query = (select(Case.id, Case.created_at, Case.status, Case.outcome, Case.on_time, Case.completed_at,
-                    ProcessInstance.matter_code, ProcessInstance.outcome, data)
-             .select_from(Case).outerjoin(ProcessInstance, ProcessInstance.case_id == Case.id)
-             .order_by(Case.id, ProcessInstance.id))
-    if ids is not None:
-        query = query.where(Case.id.in_(list(ids)))
-    rows = session.execute(query.execution_options(yield_per=BATCH))
+    """Each case's share recounted from its rows (all cases when ``ids`` is None, streamed)."""
+    if ids is None:
+        rows = session.execute(_case_query(False).execution_options(yield_per=BATCH))
+    else:                                   # a command's few cases: one plain fetch
+        rows = session.execute(_case_query(True), {"ids": list(ids)}).all()
     for case_id, group in groupby(rows, key=lambda row: row[0]):
         group = list(group)
         facts = CaseFacts(*group[0][1:6])
@@ -196,8 +205,10 @@ class _Pending:
 
 
 def _changed(obj: Any, fields: tuple[str, ...]) -> bool:
-    attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in fields)
+    """A reported column really changed (set to another value) since the last flush."""
+    state = inspect(obj)
+    touched = state.committed_state.keys() & set(fields)          # cheap: what was set at all
+    return any(state.attrs[name].history.has_changes() for name in touched)
 
 
 def _committed(session: Session, obj: HumanTask) -> Parts:
@@ -315,9 +326,24 @@ def _table(key: Key) -> tuple[type, dict, tuple[str, ...]]:
     return TaskDay, dict(zip(("day", "matter_code", "bpmn_id", "completed_by", "title"), key[1:])), TASK_COUNTS
 
 
+@cache
+def _upsert(dialect_name: str, table: type) -> Any:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, durations = durations || …``,
+    built once per table and dialect (a command runs it once per summary row it moves)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    columns = [c.name for c in table.__table__.columns]
+    keys = [c.name for c in table.__table__.primary_key]
+    core = table.__table__                  # Core, not ORM DML: the cheaper path on every commit
+    statement = dialect.insert(core).values({name: bindparam(name) for name in columns})
+    changes = {name: core.c[name] + statement.excluded[name] for name in columns
+               if name not in keys and name != "durations"}
+    changes["durations"] = _concat(core.c.durations, statement.excluded["durations"])
+    return statement.on_conflict_do_update(index_elements=keys, set_=changes)
+
+
 def apply(session: Session, before: Parts, after: Parts) -> None:
     """Move the summary from ``before`` to ``after``: one upsert per changed row, in key order."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = session.bind.dialect.name
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, Part()), after.get(key, Part())
         counts = {c: new.counts.get(c, 0) - old.counts.get(c, 0) for c in set(new.counts) | set(old.counts)}
@@ -326,12 +352,8 @@ def apply(session: Session, before: Parts, after: Parts) -> None:
         if not any(counts.values()) and not added and not removed:
             continue
         table, row, columns = _table(key)
-        statement = dialect.insert(table).values(**row, **{c: counts.get(c, 0) for c in columns},
-                                                 durations=pack(added))
-        changes = {c: getattr(table, c) + statement.excluded[c] for c in columns}
-        changes["durations"] = _concat(table.durations, statement.excluded["durations"])
-        statement = statement.on_conflict_do_update(index_elements=list(row), set_=changes)
-        session.execute(statement)
+        session.execute(_upsert(dialect, table), {**row, **{c: counts.get(c, 0) for c in columns},
+                                                  "durations": pack(added)})
         if removed:
             _remove(session, table, row, removed)
 
