@@ -117,3 +117,16 @@ def test_a_rolled_back_command_leaves_the_summary_alone(bureau):
         assert report_summary.stored(session) == before
         assert session.execute(text("SELECT count(*) FROM report_case_days")).scalar() == len(
             [k for k in before if k[0] == "C"])
+
+
+def test_a_case_that_leaves_completed_takes_its_duration_out(bureau):
+    """Not a path the engine takes today, but the summary must follow any change of a reported
+    column: a completed case set back to running loses its duration, its 办结 and its grant."""
+    case = decide(bureau)
+    bureau.advance(days=2)
+    with bureau.db.transaction() as session:
+        row = session.get(Case, case.id)
+        row.status, row.outcome, row.completed_at = "in_progress", None, None
+    assert_summary_equals_recount(bureau)
+    with bureau.db.reading() as session:
+        assert all(not part.durations for key, part in report_summary.stored(session).items() if key[0] == "C")
