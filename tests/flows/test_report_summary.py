@@ -29,9 +29,12 @@ def _timing_equal(got: reports.Timing, want: reports.Timing) -> bool:
         for a, b in ((got.median, want.median), (got.p90, want.p90)))
 
 
+def _counts(row: reports.MatterRow) -> dict:
+    return {k: val for k, val in vars(row).items() if k != "time"}
+
+
 def _row_equal(got: reports.MatterRow, want: reports.MatterRow) -> bool:
-    plain = lambda row: {k: val for k, val in vars(row).items() if k != "time"}  # noqa: E731
-    return plain(got) == plain(want) and _timing_equal(got.time, want.time)
+    return _counts(got) == _counts(want) and _timing_equal(got.time, want.time)
 
 
 def assert_summary_equals_recount(bureau, date_from: date = FIRST, date_to: date | None = None) -> None:
