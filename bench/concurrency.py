@@ -45,7 +45,7 @@ from workflow.domain.permissions import can_work_on  # noqa: E402
 from workflow.errors import EngineError  # noqa: E402
 from workflow.runtime.projection import ready_manual_tasks  # noqa: E402
 from workflow.runtime.spiff_runtime import SafeScriptEngine, load_spec, restore_workflow  # noqa: E402
-from workflow.services import cases, clock as clock_services, dispatch, sweep, timers  # noqa: E402
+from workflow.services import cases, clock as clock_services, dispatch, report_summary, sweep, timers  # noqa: E402
 from workflow.storage import audit  # noqa: E402
 from workflow.storage.db import Database, utcnow  # noqa: E402
 from workflow.storage.models import (  # noqa: E402
@@ -248,6 +248,7 @@ def check(db: Database, start_seq: int, results: list[dict], counts: Counter) ->
         problems = _recorded_once(events, results) + _applied_once(session, events, counts)
         problems += _filed_once(session, events, results) + _no_lost_update(session, events)
         problems += _projection(session)
+        problems += [f"report summary differs: {line}" for line in report_summary.differences(session)]
         result = audit.verify(session)
         if not result.ok:
             problems.append(f"audit chain broken at {result.broken_seq}: {result.reason}")

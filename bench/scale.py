@@ -7,7 +7,8 @@ the database adds history, as years of operation do, while the recent workload (
 running cases and their open tasks, this year's figures) stays what it is. Per case: one process
 instance (its state left empty: no query here reads it), one closed window task and, while the
 case runs, one open task of its department (10 % claimed) or, when completed, one closed
-review task; enterprises are one per 20 cases.
+review task; enterprises are one per 20 cases. Rows written in SQL bypass the commands that keep
+the report summary, so it is rebuilt after each batch (``report_summary.rebuild``, timed apart).
 
 Timed through the service functions the pages and the API call (``inbox.list_tasks``,
 ``inbox.counts``, ``queries.list_cases`` with ``q``, ``reports.dashboard``,
@@ -17,6 +18,7 @@ and PASS/MISS; never fails. Needs a PostgreSQL server where it may create a data
 
     .venv/bin/python bench/scale.py [--url postgresql://postgres@127.0.0.1:5432/postgres]
                                     [--sizes 10000,100000,1000000] [--runs 30] [--quick] [--keep]
+    .venv/bin/python bench/scale.py --databases URL_100K,URL_1M     # kept ones, probed in alternation
 """
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from workflow.domain.matters import MATTERS  # noqa: E402
 from workflow.runtime.deployment import deploy_directory  # noqa: E402
-from workflow.services import inbox, queries, reports  # noqa: E402
+from workflow.services import inbox, queries, report_summary, reports  # noqa: E402
 from workflow.services.inbox import Filters  # noqa: E402
 from workflow.services.queries import CaseFilters  # noqa: E402
 from workflow.services.users import create_user, ensure_departments  # noqa: E402
@@ -206,6 +208,16 @@ def grow(db: Database, have: int, size: int, per_year: int) -> float:
     return time.perf_counter() - started
 
 
+def summarise(db: Database) -> tuple[float, int]:
+    """Recount the report summary from the generated rows; returns seconds and rows written."""
+    started = time.perf_counter()
+    with db.transaction() as session:
+        rows = report_summary.rebuild(session)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE report_case_days, report_task_days")
+    return time.perf_counter() - started, rows
+
+
 # -- the probes ------------------------------------------------------------------------------
 
 def people(db: Database) -> dict[str, User]:
@@ -257,6 +269,44 @@ def measure(fn: Callable[[int], object], runs: int) -> list[float]:
     return out
 
 
+def alternate(found: dict[int, dict[str, tuple[str, Callable[[int], object]]]], runs: int
+              ) -> dict[int, dict[str, list[float]]]:
+    """Each probe at every size in turn, call by call, so load that comes and goes on a shared
+    machine falls on every size alike (a size measured in a minute of its own can catch a busy one)."""
+    for probes_of_size in found.values():
+        for _kind, fn in probes_of_size.values():
+            for n in range(3):
+                fn(n)
+    results: dict[int, dict[str, list[float]]] = {size: {label: [] for label in found[size]} for size in found}
+    for n in range(runs):
+        for label in next(iter(found.values())):
+            for size in (sorted(found) if n % 2 else sorted(found, reverse=True)):
+                t0 = time.perf_counter_ns()
+                found[size][label][1](n)
+                results[size][label].append((time.perf_counter_ns() - t0) / 1e6)
+    return results
+
+
+def probe_kept(urls: list[str], runs: int) -> None:
+    """Probe databases kept by earlier runs (``--keep``), in alternation; plans at the largest."""
+    dbs = {}
+    for url in urls:
+        db = Database(url)
+        with db.reading() as session:
+            dbs[session.scalar(text("SELECT count(*) FROM cases"))] = db
+    sizes = sorted(dbs)
+    found, rng = {}, random.Random(12)
+    for size in sizes:
+        terms = samples(dbs[size], size, rng)
+        found[size] = probes(dbs[size], people(dbs[size]), terms)
+    report(alternate(found, runs), {label: kind for label, (kind, _fn) in found[sizes[-1]].items()}, sizes)
+    print(f"\nEXPLAIN ANALYZE at {sizes[-1]:,} cases\n" + "-" * 40)
+    for label, lines in plans(dbs[sizes[-1]], people(dbs[sizes[-1]]), terms).items():
+        print(f"  {label}\n" + "\n".join("      " + line for line in lines))
+    for db in dbs.values():
+        db.dispose()
+
+
 def plans(db: Database, who: dict[str, User], terms: dict[str, list[str]]) -> dict[str, list[str]]:
     """EXPLAIN ANALYZE of what the probes send, captured with a statement listener."""
     from sqlalchemy import event
@@ -270,7 +320,7 @@ def plans(db: Database, who: dict[str, User], terms: dict[str, list[str]]) -> di
     try:
         for label, (_kind, fn) in probes(db, who, terms).items():
             if label.startswith(("inbox claimable (equipment", "search name (equipment", "search number (super",
-                                 "period report")):
+                                 "period report", "dashboard")):
                 fn(0)
     finally:
         event.remove(db.engine, "before_cursor_execute", grab)
@@ -314,7 +364,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=30, help="timed calls per probe and size (30)")
     ap.add_argument("--quick", action="store_true", help="2,000 and 20,000 cases, 10 runs")
     ap.add_argument("--keep", action="store_true", help="keep the scratch database and print its name")
+    ap.add_argument("--databases", help="comma-separated URLs of databases kept by earlier runs: probe them "
+                    "in alternation (same load for every size) instead of generating")
     args = ap.parse_args(argv)
+    if args.databases:
+        print(f"scale benchmark — kept databases, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        probe_kept(args.databases.split(","), args.runs)
+        return
     sizes = sorted(int(s) for s in (args.sizes or ("2000,20000" if args.quick else "10000,100000,1000000")).split(","))
     runs = 10 if args.quick else args.runs
 
@@ -331,11 +387,13 @@ def main(argv: list[str] | None = None) -> None:
         kinds: dict[str, str] = {}
         for size in sizes:
             seconds = grow(db, have, size, args.per_year)
+            summary_seconds, summary_rows = summarise(db)
             have = size
             with db.reading() as session:
                 open_tasks = session.scalar(text("SELECT count(*) FROM human_tasks WHERE state = 'open'"))
                 mib = session.scalar(text("SELECT pg_database_size(current_database())")) / 2**20
-            print(f"  {size:>9,} cases: generated in {seconds:6.1f} s; {open_tasks:,} open tasks; {mib:,.0f} MiB")
+            print(f"  {size:>9,} cases: generated in {seconds:6.1f} s; {open_tasks:,} open tasks; {mib:,.0f} MiB; "
+                  f"report summary rebuilt in {summary_seconds:.1f} s ({summary_rows:,} rows)")
             terms = samples(db, size, rng)
             found = probes(db, who, terms)
             kinds = {label: kind for label, (kind, _fn) in found.items()}

@@ -29,6 +29,7 @@ def run(tmp_path):
 
 def test_admin_commands(run, tmp_path):
     assert "holiday rows added" in run("db", "upgrade").stdout
+    assert "report summary rebuilt: 0 rows" in run("db", "rebuild-report-summary").stdout
     first = run("deploy", str(ROOT / "tests" / "bpmn" / "engine_bench.bpmn")).stdout
     assert "engine_bench: version 1 (deployed)" in first
     assert "(unchanged)" in run("deploy", str(ROOT / "tests" / "bpmn" / "engine_bench.bpmn")).stdout

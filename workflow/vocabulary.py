@@ -43,6 +43,8 @@ POSITIVE_OUTCOMES = frozenset({GRANTED, REGISTERED, FILED, AWARDED, DEEMED_GRANT
 NEGATIVE_OUTCOMES = frozenset({DENIED, REFUSED, NOT_AWARDED, REVOKED, OUTCOME_WITHDRAWN})
 # Outcomes a decision made (the certificate clock of Art. 44 starts from them).
 DECIDED_OUTCOMES = frozenset({GRANTED, DENIED, REGISTERED, AWARDED, NOT_AWARDED, REVOKED})
+# What the period report counts as 准予 (granted): every positive outcome, a partial grant included.
+REPORTED_GRANTED = POSITIVE_OUTCOMES | {PARTLY_GRANTED}
 
 # -- process instances and human tasks ---------------------------------------
 INSTANCE_RUNNING = "running"

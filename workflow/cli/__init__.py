@@ -18,7 +18,7 @@ from sqlalchemy import select
 from workflow.cli import versions
 from workflow.errors import EngineError
 from workflow.runtime.deployment import BPMN_DIR, deploy_directory, deploy_file
-from workflow.services import users
+from workflow.services import report_summary, users
 from workflow.services.worker import TimerWorker
 from workflow.storage import audit, audit_checkpoints, roles
 from workflow.storage.audit_key import AuditKeyMissing, audit_key
@@ -39,6 +39,15 @@ def cmd_db_upgrade(args) -> int:
     with db.transaction() as session:
         added = seed_from_chinese_calendar(session)
     print(f"database at newest schema ({db.url}); {added} holiday rows added")
+    return 0
+
+
+def cmd_db_rebuild_report_summary(args) -> int:
+    """After rows were written in SQL by hand: the summary follows commands only (report_summary)."""
+    db = _db(args)
+    with db.transaction() as session:
+        rows = report_summary.rebuild(session)
+    print(f"report summary rebuilt: {rows} rows")
     return 0
 
 
@@ -190,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "(no UPDATE/DELETE on the audit tables); run as the owner after every upgrade")
     grant.add_argument("role")
     grant.set_defaults(func=cmd_db_grant_app_role)
+    db.add_parser("rebuild-report-summary", help="recount the dashboard's and period report's summary "
+                  "(after rows were changed in SQL by hand)").set_defaults(func=cmd_db_rebuild_report_summary)
 
     deploy = sub.add_parser("deploy", help=f"deploy BPMN files (default: every file in {BPMN_DIR.name}/)")
     deploy.add_argument("files", nargs="*", type=Path)

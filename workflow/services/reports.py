@@ -1,9 +1,10 @@
 """Supervisor figures (效能督查): counts, red/yellow lists, processing times, rates, workload, trend.
 
-All figures come from SQL over ``cases``, ``process_instances``, ``human_tasks``
-and ``ratings``, aggregated in the database (``GROUP BY``; percentiles with
-``percentile_cont`` on PostgreSQL, see ``report_sql``), so a page costs what its
-period holds, not what the tables hold. Definitions (also shown on the pages):
+The period's counts, medians and percentiles of cases and steps are read from the summary
+(``report_summary``: a row per office day and matter, and per day and step, kept in the
+transaction of every command), so a page costs what its days hold, not what the tables hold;
+what the clock decides (overdue cases, open and overdue tasks, red and yellow lists) is read
+live from indexes that hold only running cases and open tasks. Definitions (also shown on the pages):
 
 - processing time of a case: ``completed_at - created_at``; of a step:
   ``closed_at - created_at`` of human tasks closed as completed; in days;
@@ -26,16 +27,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 
 from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import require_role
-from workflow.services.report_sql import days_between, office_month, timings
 from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import ValidationError
+from workflow.services import report_summary
 from workflow.storage.db import Database, utcnow
-from workflow.storage.models import Case, Certificate, HumanTask, ProcessInstance, Rating, User
+from workflow.storage.models import (
+    Case,
+    Certificate,
+    HumanTask,
+    ProcessInstance,
+    Rating,
+    User,
+)
+from workflow.storage.models.report import TOTAL
 from workflow.timekeeping.workdays import OFFICE_TZ, local_date
+from workflow.vocabulary import FINISHED
 
 REPORT_ROLES = ("supervisor", "admin")
 LIST_LIMIT = 50
@@ -145,59 +155,52 @@ class Dashboard:
     unanswered: list[tuple[Rating, str]] = field(default_factory=list)
 
 
-GRANTED = {"granted", "registered", "filed", "awarded", "deemed_granted", "partly_granted"}
-
-
 def _count(condition) -> object:
     return func.coalesce(func.sum(sql_case((condition, 1), else_=0)), 0)
-
-
-def _counts(outcome, now: datetime) -> tuple:
-    """MatterRow's counts from ``received`` to ``overdue_open`` as aggregates over case rows."""
-    status = Case.status
-    done, running = status == "completed", status.not_in(("completed", "withdrawn"))
-    return (func.count(), _count(running & (status != "correction")), _count(status == "correction"),
-            _count(done), _count(done & outcome.in_(GRANTED)), _count(status == "withdrawn"),
-            _count(done & (Case.on_time == true())), _count(done & Case.on_time.is_not(None)),
-            _count(running & ((Case.light == "red") | (Case.decision_due_at < now))))
-
-
-def _row(matter: str, received, in_progress, correction, completed, granted, withdrawn, on_time, timed,
-         overdue) -> MatterRow:
-    return MatterRow(matter, received, in_progress, correction, completed, granted, completed - granted,
-                     withdrawn, on_time, timed, overdue)
 
 
 def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tuple[dict[str, MatterRow], MatterRow]:
     """One row per matter (a joint filing under each of its matters) and the total over cases.
 
-    Counted in SQL (GROUP BY), so the cost follows the period, not a Python loop over its cases.
+    Read from the summary (a row per day and matter, ``report_summary``), so the cost follows
+    the days of the period, not its cases; only what the clock decides (overdue) is counted live.
     """
-    in_period = (Case.created_at >= start, Case.created_at < end)
-    joined = lambda query: query.select_from(ProcessInstance).join(Case, Case.id == ProcessInstance.case_id)  # noqa: E731
-    per_matter = joined(select(ProcessInstance.matter_code,
-                               *_counts(func.coalesce(ProcessInstance.outcome, Case.outcome), now)))
-    rows = {matter: _row(matter, *counts)
-            for matter, *counts in session.execute(per_matter.where(*in_period).group_by(ProcessInstance.matter_code))}
-    total = _row("total", *session.execute(select(*_counts(Case.outcome, now)).where(*in_period)).one())
-    counted = [code for code, matter in MATTERS.items() if matter.units]     # units per filing, from the catalogue
-    for row in rows.values():
-        row.items = 0 if row.matter in counted else row.received
-    units = joined(select(ProcessInstance.matter_code, Case.data)).where(
-        *in_period, ProcessInstance.matter_code.in_(counted))
-    for matter, data in session.execute(units):
-        rows[matter].items += MATTERS[matter].units_of(data)
+    sums = report_summary.case_days(session, local_date(start), local_date(end) - timedelta(days=1))
+    rows, total = {}, MatterRow("total")
+    for matter, part in sums.items():
+        if matter == TOTAL or part.counts["received"]:
+            row = total if matter == TOTAL else rows.setdefault(matter, MatterRow(matter))
+            for name in ROW_COUNTS:
+                setattr(row, name, part.counts[name])
+            row.not_granted = row.completed - row.granted
+            row.items = part.counts["items"] if matter in report_summary.unit_matters() else row.received
+            row.time = _timing(part.durations)
     total.items = sum(row.items for row in rows.values())
-    done = [*in_period, Case.status == "completed", Case.completed_at.is_not(None)]
-    days = days_between(Case.created_at, Case.completed_at)
-    per_matter_days = timings(session, [ProcessInstance.matter_code], days, done, percentile, joined)
-    for key, stats in per_matter_days.items():
-        if key:                                   # () is the total over instances; cases count below
-            rows[key[0]].time = Timing(*stats)
-    total.time = Timing(*timings(session, [], days, done, percentile).get((), (0, None, None)))
+    _overdue(session, start, end, now, rows, total)
     _ratings(session, start, end, rows, total)
     _certificates(session, start, end, rows, total)
     return rows, total
+
+
+ROW_COUNTS = ("received", "in_progress", "correction", "completed", "granted", "withdrawn", "on_time", "timed")
+
+
+def _overdue(session, start: datetime, end: datetime, now: datetime, rows: dict[str, MatterRow],
+             total: MatterRow) -> None:
+    """Running cases of the period past their decision date or marked red: the clock decides, so
+    this is counted now, from the running cases only (``ix_cases_running``), and their matters by
+    case id (``ix_process_instances_case_id``; a join let PostgreSQL scan every instance)."""
+    ids = list(session.scalars(select(Case.id).where(
+        Case.created_at >= start, Case.created_at < end, Case.status.not_in(FINISHED),
+        (Case.light == "red") | (Case.decision_due_at < now))))
+    total.overdue_open = len(ids)
+    for first in range(0, len(ids), ID_BATCH):
+        for matter, count in session.execute(select(ProcessInstance.matter_code, func.count()).where(
+                ProcessInstance.case_id.in_(ids[first:first + ID_BATCH])).group_by(ProcessInstance.matter_code)):
+            rows[matter].overdue_open += count
+
+
+ID_BATCH = 10_000           # ids per IN list: SQLite takes at most 32,766 parameters
 
 
 def _ratings(session, start: datetime, end: datetime, rows: dict[str, MatterRow], total: MatterRow) -> None:
@@ -228,19 +231,19 @@ def _ordered(rows: dict[str, MatterRow]) -> list[MatterRow]:
     return sorted(rows.values(), key=lambda r: (order.get(r.matter, len(order)), r.matter))
 
 
-def _steps(session, start: datetime, end: datetime) -> list[StepRow]:
-    where = (HumanTask.state == "closed", HumanTask.close_reason == "completed", HumanTask.closed_at >= start,
-             HumanTask.closed_at < end)
-    keys = (HumanTask.matter_code, HumanTask.bpmn_id)
-    titles = dict((tuple(k), t) for *k, t in session.execute(
-        select(*keys, func.min(HumanTask.title)).where(*where).group_by(*keys)))
-    stats = timings(session, keys, days_between(HumanTask.created_at, HumanTask.closed_at), where, percentile)
+def _steps(tasks: report_summary.TaskSums) -> list[StepRow]:
+    """Count, median and p90 of each step's days (``closed_at - created_at``) of the period."""
     order = {code: i for i, code in enumerate(MATTERS)}
-    return [StepRow(m, b, titles[(m, b)], Timing(*stats[(m, b)]))
-            for m, b in sorted(titles, key=lambda key: (order.get(key[0], 99), key))]
+    return [StepRow(m, b, tasks.titles[(m, b)], _timing(tasks.durations[(m, b)]))
+            for m, b in sorted(tasks.titles, key=lambda key: (order.get(key[0], 99), key))]
 
 
-def _workload(session, start: datetime, end: datetime, now: datetime) -> list[Workload]:
+def _timing(values) -> Timing:
+    ordered = sorted(values)        # once: percentile() then copies an ordered list in one pass
+    return Timing(len(ordered), percentile(ordered, 50), percentile(ordered, 90)) if ordered else NO_TIMING
+
+
+def _workload(session, tasks: report_summary.TaskSums, now: datetime) -> list[Workload]:
     staff = session.scalars(select(User).where(User.role.in_(("window", "reviewer", "inspector", "approver",
                                                                 "expert")), User.active.is_(True))
                             .order_by(User.role, User.username)).all()
@@ -249,11 +252,8 @@ def _workload(session, start: datetime, end: datetime, now: datetime) -> list[Wo
     overdue = dict(session.execute(select(HumanTask.assignee_id, func.count()).where(
         HumanTask.state == "open", HumanTask.assignee_id.is_not(None), HumanTask.due_at < now)
         .group_by(HumanTask.assignee_id)).all())
-    done = dict(session.execute(select(HumanTask.completed_by, func.count()).where(
-        HumanTask.close_reason == "completed", HumanTask.closed_at >= start, HumanTask.closed_at < end)
-        .group_by(HumanTask.completed_by)).all())
-    return [Workload(u.id, u.display_name, u.role, u.department_code, open_counts.get(u.id, 0), done.get(u.id, 0),
-                     overdue.get(u.id, 0)) for u in staff]
+    return [Workload(u.id, u.display_name, u.role, u.department_code, open_counts.get(u.id, 0),
+                     tasks.done.get(u.id, 0), overdue.get(u.id, 0)) for u in staff]
 
 
 def _month_start(day: date, back: int) -> date:
@@ -262,13 +262,21 @@ def _month_start(day: date, back: int) -> date:
 
 
 def _trend(session, today: date, months: int = 12) -> list[tuple[str, int, int]]:
-    since = _start(_month_start(today, months - 1))
-    counts = []
-    for column in (Case.created_at, Case.completed_at):
-        month = office_month(column)
-        counts.append(dict(session.execute(select(month, func.count()).where(column >= since).group_by(month)).all()))
+    counts = report_summary.monthly(session, _month_start(today, months - 1))
     keys = [_month_start(today, back).strftime("%Y-%m") for back in range(months - 1, -1, -1)]
-    return [(k, counts[0].get(k, 0), counts[1].get(k, 0)) for k in keys]
+    return [(k, *counts.get(k, (0, 0))) for k in keys]
+
+
+def _by_status(session) -> dict[str, int]:
+    """Cases by status now: the running ones counted live (a few thousand, ``ix_cases_running``),
+    the finished ones (nearly all of them) from the summary."""
+    running = dict(session.execute(select(Case.status, func.count()).where(Case.status.not_in(FINISHED))
+                                   .group_by(Case.status)).all())
+    return {**running, **report_summary.finished_by_status(session)}
+
+
+def _period_tasks(session, start: datetime, end: datetime) -> report_summary.TaskSums:
+    return report_summary.task_days(session, local_date(start), local_date(end) - timedelta(days=1))
 
 
 def dashboard(db: Database, actor, date_from: date | None = None, date_to: date | None = None,
@@ -283,7 +291,7 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
     with db.reading() as session:
         found, total = _matter_rows(session, start, end, now)
         rows = _ordered(found)
-        by_status = dict(session.execute(select(Case.status, func.count()).group_by(Case.status)).all())
+        by_status = _by_status(session)
         running = Case.status.in_(("submitted", "correction", "in_progress"))
         red = list(session.scalars(select(Case).where(running, Case.light == "red")
                                    .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
@@ -291,9 +299,9 @@ def dashboard(db: Database, actor, date_from: date | None = None, date_to: date 
                                       .order_by(Case.decision_due_at).limit(LIST_LIMIT)))
         red_tasks = list(session.scalars(select(HumanTask).where(HumanTask.state == "open", HumanTask.light == "red")
                                          .order_by(HumanTask.due_at).limit(LIST_LIMIT)))
+        tasks = _period_tasks(session, start, end)
         return Dashboard(date_from, date_to, rows, total, by_status, red, yellow, red_tasks,
-                         _steps(session, start, end), _workload(session, start, end, now), _trend(session, today),
-                         _unanswered(session))
+                         _steps(tasks), _workload(session, tasks, now), _trend(session, today), _unanswered(session))
 
 
 def _unanswered(session) -> list[tuple[Rating, str]]:
@@ -322,4 +330,4 @@ def period_report(db: Database, actor, date_from: date, date_to: date, now: date
     start, end = _start(date_from), _start(date_to + timedelta(days=1))
     with db.reading() as session:
         rows, total = _matter_rows(session, start, end, now)
-        return PeriodReport(date_from, date_to, _ordered(rows), total, _steps(session, start, end))
+        return PeriodReport(date_from, date_to, _ordered(rows), total, _steps(_period_tasks(session, start, end)))

@@ -30,7 +30,7 @@ from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import can_work_on
 from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import EngineError
-from workflow.services import cases, clock, dispatch, reports, sweep, timers
+from workflow.services import cases, clock, dispatch, report_summary, reports, sweep, timers
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import AuditEvent, Case, Certificate, ClockSegment, HumanTask, Rating, TaskSigner
@@ -339,6 +339,8 @@ class Simulation:
             r.certificates = session.scalar(select(func.count(Certificate.id)))
             r.outcomes = Counter(dict(session.execute(select(Case.outcome, func.count(Case.id))
                                                       .group_by(Case.outcome)).all()))
+            r.breaks += [Break("-", "-", "-", "-", f"report summary differs from a recount: {line}")
+                         for line in report_summary.differences(session)]
         supervisor = self.world.people["supervisor1"]
         start = local_date(self.profile.start)
         r.period = reports.period_report(self.db, supervisor, start, start + timedelta(weeks=self.profile.weeks))

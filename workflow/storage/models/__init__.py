@@ -7,10 +7,11 @@ from workflow.storage.models.clock import AwardRound, ClockSegment, Holiday, Mat
 from workflow.storage.models.ops import WorkerHeartbeat
 from workflow.storage.models.people import ApiToken, Department, Organisation, User
 from workflow.storage.models.process import HumanTask, ProcessInstance, ProcessVersion, TaskSigner
+from workflow.storage.models.report import CaseDay, TaskDay
 
 __all__ = [
     "Base", "ApiToken", "Department", "Organisation", "User", "HumanTask", "ProcessInstance",
     "ProcessVersion", "TaskSigner", "Attachment", "Case", "Certificate", "Counter", "Notification",
     "FilingKey", "OfficeSetting", "OutboxMessage", "Rating", "AuditEvent", "AuditHead", "AwardRound", "ClockSegment",
-    "Holiday", "MatterSetting", "WorkerHeartbeat",
+    "Holiday", "MatterSetting", "WorkerHeartbeat", "CaseDay", "TaskDay",
 ]
