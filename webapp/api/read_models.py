@@ -13,6 +13,7 @@ from flask import url_for
 from webapp.api.base import actor, get_db
 from webapp.api.resources.matters import form_schema
 from workflow.domain import disclosure
+from workflow.domain.permissions import Actor
 from workflow.services import case_view, queries, task_view
 from workflow.services.queries import public_certificate
 
@@ -21,7 +22,7 @@ def case_numbers(case_ids: Iterable[int]) -> dict[int, str]:
     return {cid: label.number for cid, label in queries.case_labels(get_db(), list(case_ids)).items()}
 
 
-def task_dict(task, who, case_number: str | None = None) -> dict:
+def task_dict(task, who: Actor, case_number: str | None = None) -> dict:
     """A task row; applicants are not told which staff member holds a step."""
     staff = who.role != "applicant"
     if case_number is None:

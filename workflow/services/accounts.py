@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-
-from workflow.domain.matters import DEPARTMENTS
 from workflow.domain import passwords
+from workflow.domain.matters import DEPARTMENTS
 from workflow.domain.passwords import hash_password
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.services import users
 from workflow.storage import audit
@@ -43,7 +42,7 @@ def _detail_errors(display_name: str, email: str | None, phone: str | None,
     return errors
 
 
-def update_account(db: Database, actor, user_id: int, display_name: str, email: str | None, phone: str | None,
+def update_account(db: Database, actor: Actor, user_id: int, display_name: str, email: str | None, phone: str | None,
                    department: str | None) -> User:
     """Name, e-mail (for e-mail notices), mobile (for SMS notices) and department."""
     require_role(actor, "admin")
@@ -61,14 +60,14 @@ def update_account(db: Database, actor, user_id: int, display_name: str, email: 
         return user
 
 
-def set_active(db: Database, actor, user_id: int, active: bool) -> User:
+def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> User:
     """Disable (every session and token ended, sign-in refused) or enable an account."""
     require_role(actor, "admin")
     with db.transaction() as session:
         return users.set_active(session, actor, user_id, active)
 
 
-def reset_password(db: Database, actor, user_id: int, password: str) -> User:
+def reset_password(db: Database, actor: Actor, user_id: int, password: str) -> User:
     """A new password the administrator hands over (the same policy as everyone's); the account's
     sessions and API tokens end."""
     require_role(actor, "admin")
@@ -83,7 +82,7 @@ def reset_password(db: Database, actor, user_id: int, password: str) -> User:
         return user
 
 
-def get_account(db: Database, actor, user_id: int) -> User:
+def get_account(db: Database, actor: Actor, user_id: int) -> User:
     require_role(actor, "admin")
     with db.reading() as session:
         return _account(session, user_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from workflow.domain import limits
 from workflow.domain.matters import get_matter
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.errors import ValidationError, msg
 from workflow.runtime.deployment import DeployResult, deploy_xml
 from workflow.services.users import create_user
@@ -12,7 +12,7 @@ from workflow.storage.db import Database, utcnow
 from workflow.storage.models import MatterSetting, User
 
 
-def create_account(db: Database, actor, username: str, password: str, role: str, display_name: str,
+def create_account(db: Database, actor: Actor, username: str, password: str, role: str, display_name: str,
                    department: str | None = None, organisation_id: int | None = None) -> User:
     require_role(actor, "admin")
     with db.transaction() as session:
@@ -24,7 +24,7 @@ def create_account(db: Database, actor, username: str, password: str, role: str,
         return user
 
 
-def deploy(db: Database, actor, xml: bytes, filename: str) -> DeployResult:
+def deploy(db: Database, actor: Actor, xml: bytes, filename: str) -> DeployResult:
     """Deploy an uploaded BPMN file; a changed file becomes the next version for new cases."""
     require_role(actor, "admin")
     try:
@@ -42,7 +42,7 @@ def deploy(db: Database, actor, xml: bytes, filename: str) -> DeployResult:
 MAX_LIMIT_DAYS = 365
 
 
-def set_limits(db: Database, actor, code: str, statutory: int | None, committed: int | None,
+def set_limits(db: Database, actor: Actor, code: str, statutory: int | None, committed: int | None,
                green_channel: int | None) -> MatterSetting:
     """Change a matter's limits; the committed limit may not exceed the statutory one."""
     require_role(actor, "admin")

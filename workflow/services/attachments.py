@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from workflow.domain.permissions import Actor
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime.command import Command
 from workflow.services.common import case_op, record, visible_case
@@ -156,14 +157,14 @@ def check_all(uploads: list[Upload]) -> None:
         raise ValidationError(errors)
 
 
-def upload(db: Database, actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
+def upload(db: Database, actor: Actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
     """Add one file to a case the actor may add files to (the policy's ``attachments`` action)."""
     check(item)
     with case_op(db, actor, case_id, "attachments") as (cmd, _action):
         return add(cmd, root_dir(root), item)
 
 
-def download(db: Database, actor, attachment_id: int) -> tuple[Attachment, Path]:
+def download(db: Database, actor: Actor, attachment_id: int) -> tuple[Attachment, Path]:
     """The row and its file for someone who may see the case; missing rows and files are 404."""
     with db.reading() as session:
         row = session.get(Attachment, attachment_id)
@@ -176,7 +177,7 @@ def download(db: Database, actor, attachment_id: int) -> tuple[Attachment, Path]
     return row, path
 
 
-def for_case(db: Database, actor, case_id: int) -> list[Attachment]:
+def for_case(db: Database, actor: Actor, case_id: int) -> list[Attachment]:
     with db.reading() as session:
         case = visible_case(session, actor, case_id)
         return list(session.scalars(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain import case_status, forms, policy
+from workflow.domain.permissions import Actor
 from workflow.errors import NotFound, msg
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
@@ -33,7 +34,7 @@ def check_round(session: Session, data: dict) -> dict[str, list[str]]:
     return {}
 
 
-def close_round(db: Database, actor, task_id: int) -> dict:
+def close_round(db: Database, actor: Actor, task_id: int) -> dict:
     """Rank the round's waiting nominations by panel score and settle each: selected or not.
 
     Locks the round first, then every waiting case in id order (the round is the group of

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.timekeeping import deadlines
@@ -17,7 +17,7 @@ def working_calendar(db: Database) -> WorkCalendar:
         return deadlines.get_calendar(session)
 
 
-def import_file(db: Database, actor, path: Path) -> ImportResult:
+def import_file(db: Database, actor: Actor, path: Path) -> ImportResult:
     """An admin imports a year's State Council schedule; bad files change nothing."""
     require_role(actor, "admin")
     with db.transaction() as session:

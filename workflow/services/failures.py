@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.errors import Conflict, NotFound
 from workflow.services import timers
 from workflow.services.paging import Page, clamp
@@ -40,7 +40,7 @@ def _failed():
             .where(ProcessInstance.failed_at.is_not(None)))
 
 
-def failed_instances(db: Database, actor, page: int = 1, per_page: int = 20) -> Page[FailedInstance]:
+def failed_instances(db: Database, actor: Actor, page: int = 1, per_page: int = 20) -> Page[FailedInstance]:
     """The failed instances, most recent failure first."""
     require_role(actor, "admin")
     page, per_page = clamp(page, per_page)
@@ -53,7 +53,7 @@ def failed_instances(db: Database, actor, page: int = 1, per_page: int = 20) -> 
     return Page([FailedInstance(*row) for row in rows], total or 0, page, per_page)
 
 
-def retry(db: Database, actor, instance_id: int) -> FailedInstance | None:
+def retry(db: Database, actor: Actor, instance_id: int) -> FailedInstance | None:
     """Run the failed instance's due work now, as the administrator; None when it went through.
 
     Returns the instance as still failed (with the new error) when the retry failed again.

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from workflow.domain.permissions import Actor
 from workflow.domain.policy import TaskContext
 from workflow.errors import ValidationError, msg
 from workflow.services.common import TaskOp, get_user, record, task_op, visible_task
+from workflow.services.tasks import text
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, TaskSigner
-from workflow.services.tasks import text
 
 
 def _hand_over(op: TaskOp, to_user_id: int, kind: str, opinion: str | None) -> HumanTask:
@@ -27,19 +28,19 @@ def _hand_over(op: TaskOp, to_user_id: int, kind: str, opinion: str | None) -> H
     return task
 
 
-def transfer(db: Database, actor, task_id: int, to_user_id: int, opinion: str | None = None) -> HumanTask:
+def transfer(db: Database, actor: Actor, task_id: int, to_user_id: int, opinion: str | None = None) -> HumanTask:
     """转办: a colleague of the same role and department takes the task over."""
     with task_op(db, actor, task_id, "transfer") as op:
         return _hand_over(op, to_user_id, "transfer", opinion)
 
 
-def delegate(db: Database, actor, task_id: int, to_user_id: int, opinion: str | None = None) -> HumanTask:
+def delegate(db: Database, actor: Actor, task_id: int, to_user_id: int, opinion: str | None = None) -> HumanTask:
     """委派: a colleague works the task and answers; the task then comes back to decide."""
     with task_op(db, actor, task_id, "delegate") as op:
         return _hand_over(op, to_user_id, "delegate", opinion)
 
 
-def resolve(db: Database, actor, task_id: int, opinion: str) -> HumanTask:
+def resolve(db: Database, actor: Actor, task_id: int, opinion: str) -> HumanTask:
     """The delegate's answer: the task returns to the one who delegated it, with the opinion."""
     with task_op(db, actor, task_id, "resolve") as op:
         task, owner = op.task, op.task.handed_over_by
@@ -50,7 +51,7 @@ def resolve(db: Database, actor, task_id: int, opinion: str) -> HumanTask:
         return task
 
 
-def reclaim(db: Database, actor, task_id: int) -> HumanTask:
+def reclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
     """拿回: take back a task one transferred or delegated, while the colleague has not acted on it."""
     with task_op(db, actor, task_id, "reclaim") as op:
         task, previous = op.task, op.task.assignee_id
@@ -60,7 +61,7 @@ def reclaim(db: Database, actor, task_id: int) -> HumanTask:
         return task
 
 
-def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | None = None) -> TaskSigner:
+def add_signer(db: Database, actor: Actor, task_id: int, user_id: int, message: str | None = None) -> TaskSigner:
     """加签: require a colleague's opinion before the task may complete."""
     with task_op(db, actor, task_id, "add_signer") as op:
         op.action.require_one("candidates", user_id, "user_id")
@@ -73,7 +74,7 @@ def add_signer(db: Database, actor, task_id: int, user_id: int, message: str | N
         return row
 
 
-def remove_signer(db: Database, actor, task_id: int, user_id: int) -> TaskSigner:
+def remove_signer(db: Database, actor: Actor, task_id: int, user_id: int) -> TaskSigner:
     """减签: withdraw a request for an opinion not yet given."""
     with task_op(db, actor, task_id, "remove_signer") as op:
         op.action.require_one("signers", user_id, "user_id")
@@ -85,7 +86,7 @@ def remove_signer(db: Database, actor, task_id: int, user_id: int) -> TaskSigner
         return row
 
 
-def sign(db: Database, actor, task_id: int, opinion: str) -> TaskSigner:
+def sign(db: Database, actor: Actor, task_id: int, opinion: str) -> TaskSigner:
     """An added signer gives their opinion."""
     with task_op(db, actor, task_id, "sign") as op:
         row = op.cmd.session.scalars(select(TaskSigner).where(
@@ -96,7 +97,7 @@ def sign(db: Database, actor, task_id: int, opinion: str) -> TaskSigner:
         return row
 
 
-def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str | None = None) -> list[int]:
+def copy_to(db: Database, actor: Actor, task_id: int, user_ids: list[int], message: str | None = None) -> list[int]:
     """抄送: let colleagues know about a task; they get a notice, not the task. Returns who is told."""
     with task_op(db, actor, task_id, "copy") as op:
         ids = list(dict.fromkeys(user_ids or []))
@@ -108,7 +109,7 @@ def copy_to(db: Database, actor, task_id: int, user_ids: list[int], message: str
         return ids
 
 
-def urge(db: Database, actor, task_id: int, message: str | None = None) -> list[int]:
+def urge(db: Database, actor: Actor, task_id: int, message: str | None = None) -> list[int]:
     """催办: remind whoever holds the task, or everyone who may claim it. Returns who is told."""
     with task_op(db, actor, task_id, "urge") as op:
         note = text(message, "message", required=False) or f"请尽快办理：{op.task.title}"
@@ -119,7 +120,7 @@ def urge(db: Database, actor, task_id: int, message: str | None = None) -> list[
         return people
 
 
-def signers(db: Database, actor, task_id: int) -> list[TaskSigner]:
+def signers(db: Database, actor: Actor, task_id: int) -> list[TaskSigner]:
     with db.reading() as session:
         visible_task(session, actor, task_id)
         return list(session.scalars(select(TaskSigner).where(TaskSigner.task_id == task_id)))

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from workflow.domain.permissions import DEPARTMENTAL_ROLES
+from workflow.domain.permissions import DEPARTMENTAL_ROLES, Actor
 from workflow.domain.policy import two_person
 from workflow.services.paging import Page, PageRequest, clamp
 from workflow.storage.db import Database, utcnow
@@ -28,7 +28,7 @@ class Filters(PageRequest):
     case_id: int | None = None
 
 
-def _queue_condition(actor):
+def _queue_condition(actor: Actor):
     """Tasks of the actor's role that fit their department or organisation.
 
     One equality per column (never ``IS NULL OR =``) so ``ix_tasks_queue``
@@ -42,12 +42,12 @@ def _queue_condition(actor):
     return and_(HumanTask.role == actor.role, department)
 
 
-def _not_excluded(actor):
+def _not_excluded(actor: Actor):
     """Hide a step whose sibling instance the actor already took (two-person review, Art. 34)."""
     return ~two_person.sibling_taken(HumanTask, actor.id)
 
 
-def _pieces(actor, view: str, now: datetime) -> list[list]:
+def _pieces(actor: Actor, view: str, now: datetime) -> list[list]:
     """A view as disjoint pieces, each served by one index, so no query scans all open tasks."""
     mine = [HumanTask.assignee_id == actor.id]
     queue = [_queue_condition(actor), _not_excluded(actor)]
@@ -73,13 +73,13 @@ def _filters(filters: Filters) -> list:
     return conditions
 
 
-def view_queries(actor, filters: Filters, now: datetime | None = None) -> list[Select]:
+def view_queries(actor: Actor, filters: Filters, now: datetime | None = None) -> list[Select]:
     """The SELECTs whose union is the view (public so the benchmark can EXPLAIN them)."""
     common = _filters(filters)
     return [select(HumanTask).where(*common, *piece) for piece in _pieces(actor, filters.view, now or utcnow())]
 
 
-def list_tasks(db: Database, actor, filters: Filters) -> Page:
+def list_tasks(db: Database, actor: Actor, filters: Filters) -> Page:
     page, per_page = clamp(filters.page, filters.per_page)
     selects = view_queries(actor, filters)
     rows = aliased(HumanTask, union_all(*selects).subquery()) if len(selects) > 1 else HumanTask
@@ -97,7 +97,7 @@ def _count(session, query: Select) -> int:
     return session.scalar(select(func.count()).select_from(query.with_only_columns(HumanTask.id).subquery()))
 
 
-def counts(db: Database, actor) -> dict[str, int]:
+def counts(db: Database, actor: Actor) -> dict[str, int]:
     """Badge counts for the inbox tabs."""
     with db.reading() as session:
         return {view: sum(_count(session, q) for q in view_queries(actor, Filters(view=view)))

@@ -15,7 +15,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from workflow.domain.identifiers import normalise_number, parse_case_number
-from workflow.domain.permissions import case_scope, require_role
+from workflow.domain.permissions import Actor, case_scope, require_role
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.services.common import visible_case
 from workflow.services.paging import Page, PageRequest, clamp
@@ -71,7 +71,7 @@ def _contains(column, text: str, field: str = "q"):
     return column.contains(text.strip(), autoescape=True)
 
 
-def list_cases(db: Database, actor, filters: CaseFilters = CaseFilters()) -> Page:
+def list_cases(db: Database, actor: Actor, filters: CaseFilters = CaseFilters()) -> Page:
     """Cases the actor may see, newest first (the applicant's "my cases", staff case search)."""
     query = select(Case).where(case_scope(actor))
     if filters.status:
@@ -125,7 +125,7 @@ def _matching(q: str, applicants: list[int]):
                  *by_applicant)
 
 
-def window_queue(db: Database, actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:
+def window_queue(db: Database, actor: Actor, page: int = 1, per_page: int = 20, matter: str | None = None) -> Page:
     """Cases waiting at the window (intake decision), one row per case, green channel first.
 
     Items are ``(case, [open acceptance tasks])``; a joint filing is one row.
@@ -186,7 +186,7 @@ def verify_certificate(db: Database, number: str | None = None, token: str | Non
         return public_certificate(cert)
 
 
-def certificate_for(db: Database, actor, certificate_id: int) -> tuple[Certificate, Case]:
+def certificate_for(db: Database, actor: Actor, certificate_id: int) -> tuple[Certificate, Case]:
     """A certificate for its holder's applicants and staff who can see the case."""
     with db.reading() as session:
         cert = session.get(Certificate, certificate_id)
@@ -209,7 +209,7 @@ class AuditFilters(PageRequest):
     text: str | None = None
 
 
-def audit_search(db: Database, actor, filters: AuditFilters = AuditFilters()) -> Page:
+def audit_search(db: Database, actor: Actor, filters: AuditFilters = AuditFilters()) -> Page:
     require_role(actor, "auditor", "supervisor", "admin")
     query = select(AuditEvent)
     if filters.case_number:
@@ -233,14 +233,14 @@ def audit_actions(db: Database) -> list[str]:
         return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
-def case_timeline(db: Database, actor, case_id: int) -> tuple[Case, list[AuditEvent]]:
+def case_timeline(db: Database, actor: Actor, case_id: int) -> tuple[Case, list[AuditEvent]]:
     """A case's decision history, for auditors (and anyone else who may see the case)."""
     with db.reading() as session:
         case = visible_case(session, actor, case_id)
         return case, audit.case_history(session, case.id)
 
 
-def case_by_number(db: Database, actor, number: str) -> Case:
+def case_by_number(db: Database, actor: Actor, number: str) -> Case:
     with db.reading() as session:
         case = session.scalars(select(Case).where(Case.number == (number or "").strip())).first()
         if case is None:
@@ -248,7 +248,7 @@ def case_by_number(db: Database, actor, number: str) -> Case:
         return visible_case(session, actor, case.id)
 
 
-def verify_chain(db: Database, actor) -> audit.VerifyResult:
+def verify_chain(db: Database, actor: Actor) -> audit.VerifyResult:
     require_role(actor, "auditor", "admin")
     with db.reading() as session:
         return audit.verify(session)
@@ -256,7 +256,7 @@ def verify_chain(db: Database, actor) -> audit.VerifyResult:
 
 # -- administration ----------------------------------------------------------------
 
-def list_users(db: Database, actor, page: int = 1, per_page: int = 50, role: str | None = None) -> Page:
+def list_users(db: Database, actor: Actor, page: int = 1, per_page: int = 50, role: str | None = None) -> Page:
     require_role(actor, "admin")
     query = select(User).order_by(User.role, User.username)
     if role:
@@ -265,13 +265,13 @@ def list_users(db: Database, actor, page: int = 1, per_page: int = 50, role: str
         return _page(session, query, page, per_page)
 
 
-def list_organisations(db: Database, actor) -> list[Organisation]:
+def list_organisations(db: Database, actor: Actor) -> list[Organisation]:
     require_role(actor, "admin")
     with db.reading() as session:
         return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
-def holidays_of_year(db: Database, actor, year: int) -> list[Holiday]:
+def holidays_of_year(db: Database, actor: Actor, year: int) -> list[Holiday]:
     require_role(actor, "admin")
     with db.reading() as session:
         return list(session.scalars(select(Holiday).where(Holiday.day >= date(year, 1, 1),
@@ -291,7 +291,7 @@ class VersionRow:
     total: int
 
 
-def process_versions(db: Database, actor, page: int = 1, per_page: int = 50) -> Page:
+def process_versions(db: Database, actor: Actor, page: int = 1, per_page: int = 50) -> Page:
     require_role(actor, "admin")
     counts = (select(ProcessInstance.process_version_id.label("vid"), func.count().label("total"),
                      func.sum(sql_case((ProcessInstance.status == "running", 1), else_=0)).label("running"))
@@ -305,7 +305,7 @@ def process_versions(db: Database, actor, page: int = 1, per_page: int = 50) -> 
                 result.total, result.page, result.per_page)
 
 
-def cases_on_version(db: Database, actor, version_id: int, page: int = 1, per_page: int = 50) -> tuple[ProcessVersion, Page]:
+def cases_on_version(db: Database, actor: Actor, version_id: int, page: int = 1, per_page: int = 50) -> tuple[ProcessVersion, Page]:
     require_role(actor, "admin")
     with db.reading() as session:
         version = session.get(ProcessVersion, version_id)

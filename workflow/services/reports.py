@@ -30,7 +30,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
 from workflow.domain.matters import MATTERS
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.errors import ValidationError
 from workflow.services import report_summary
@@ -279,7 +279,7 @@ def _period_tasks(session, start: datetime, end: datetime) -> report_summary.Tas
     return report_summary.task_days(session, local_date(start), local_date(end) - timedelta(days=1))
 
 
-def dashboard(db: Database, actor, date_from: date | None = None, date_to: date | None = None,
+def dashboard(db: Database, actor: Actor, date_from: date | None = None, date_to: date | None = None,
               now: datetime | None = None) -> Dashboard:
     """The supervisor's overview; the period defaults to the current year."""
     require_role(actor, *REPORT_ROLES)
@@ -321,7 +321,7 @@ class PeriodReport:
     steps: list[StepRow]
 
 
-def period_report(db: Database, actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
+def period_report(db: Database, actor: Actor, date_from: date, date_to: date, now: datetime | None = None) -> PeriodReport:
     """The period's figures; a range that ends before it starts is a field error, not a guess."""
     require_role(actor, *REPORT_ROLES)
     if date_to < date_from:

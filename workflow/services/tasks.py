@@ -12,15 +12,16 @@ from sqlalchemy import select
 
 from workflow import vocabulary as v
 from workflow.domain import applications, case_status, forms
+from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
 from workflow.domain.policy.task_rules import INTAKE_FORMS
 from workflow.errors import ValidationError, msg
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
-from workflow.storage.db import Database
-from workflow.storage.models import HumanTask, Organisation
 from workflow.services import attachments
 from workflow.services.common import TaskOp, record, task_op, visible_task
+from workflow.storage.db import Database
+from workflow.storage.models import HumanTask, Organisation
 
 MESSAGE_MAX = 2000
 # Steps a joint filing takes once for all its matters: the window's intake decision and the
@@ -44,14 +45,14 @@ def _finish(op: TaskOp) -> None:
     case_status.refresh(op.cmd)
 
 
-def claim(db: Database, actor, task_id: int, expected_version: int | None = None) -> HumanTask:
+def claim(db: Database, actor: Actor, task_id: int, expected_version: int | None = None) -> HumanTask:
     with task_op(db, actor, task_id, "claim", expected_version) as op:
         op.task.assignee_id, op.task.claimed_at = actor.id, op.cmd.now
         record(op.cmd, "claim", op.task)
         return op.task
 
 
-def unclaim(db: Database, actor, task_id: int) -> HumanTask:
+def unclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
     with task_op(db, actor, task_id, "unclaim") as op:
         op.task.assignee_id, op.task.claimed_at = None, None
         op.task.handed_over_by = op.task.handover = None
@@ -59,7 +60,7 @@ def unclaim(db: Database, actor, task_id: int) -> HumanTask:
         return op.task
 
 
-def complete(db: Database, actor, task_id: int, data: dict, expected_version: int | None = None,
+def complete(db: Database, actor: Actor, task_id: int, data: dict, expected_version: int | None = None,
              uploads: list[attachments.Upload] = (), root=None) -> HumanTask:
     """Complete a task with its form data (and files, e.g. a rectification report), in one transaction;
     opinion and decision go to the audit chain."""
@@ -109,7 +110,7 @@ def _complete_joint_siblings(cmd: Command, task: HumanTask, clean: dict) -> None
         completion.complete_loaded(cmd, sibling, forms.validate_own_fields(sibling.form_key, clean))
 
 
-def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opinion: str,
+def return_to_step(db: Database, actor: Actor, task_id: int, target_bpmn_id: str, opinion: str,
                    expected_version: int | None = None) -> HumanTask:
     """退回: send the case back to an earlier step of the same process, which runs again."""
     with task_op(db, actor, task_id, "return", expected_version, load=True) as op:
@@ -124,7 +125,7 @@ def return_to_step(db: Database, actor, task_id: int, target_bpmn_id: str, opini
         return op.task
 
 
-def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: list[str],
+def return_to_applicant(db: Database, actor: Actor, task_id: int, opinion: str, items: list[str],
                         expected_version: int | None = None) -> HumanTask:
     """退回补正: hold the step and stop the clock until the applicant sends what is listed (all at once)."""
     with task_op(db, actor, task_id, "correction", expected_version) as op:
@@ -143,7 +144,7 @@ def return_to_applicant(db: Database, actor, task_id: int, opinion: str, items: 
         return op.task
 
 
-def recall(db: Database, actor, task_id: int, expected_version: int | None = None) -> HumanTask:
+def recall(db: Database, actor: Actor, task_id: int, expected_version: int | None = None) -> HumanTask:
     """撤回: take back one's own completed step while the next step is untouched; it reopens for them."""
     with task_op(db, actor, task_id, "recall", expected_version, load=True) as op:
         session, done = op.cmd.session, op.task
@@ -165,6 +166,6 @@ def recall(db: Database, actor, task_id: int, expected_version: int | None = Non
         return reopened or done
 
 
-def get(db: Database, actor, task_id: int) -> HumanTask:
+def get(db: Database, actor: Actor, task_id: int) -> HumanTask:
     with db.reading() as session:
         return visible_task(session, actor, task_id)

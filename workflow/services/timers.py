@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain import case_status
+from workflow.domain.permissions import Actor
 from workflow.runtime import instances
 from workflow.runtime.command import Command
 from workflow.services.common import hold_locked_cases, lock_case, record
@@ -151,7 +152,7 @@ def record_failure(db: Database, instance_id: int, exc: BaseException) -> None:
                         .values(failed_at=utcnow(), error=describe(exc)))
 
 
-def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor=None) -> int:
+def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor: Actor=None) -> int:
     """Fire the instance's due timers in one transaction (``actor``: an administrator's retry)."""
     with db.transaction() as session:
         case = lock_case(session, case_id, skip_locked=True)

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from workflow.domain import passwords
 from workflow.domain.identifiers import is_valid_credit_code
 from workflow.domain.matters import DEPARTMENTS
-from workflow.domain import passwords
 from workflow.domain.passwords import hash_password
+from workflow.domain.permissions import Actor
 from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
@@ -93,14 +94,14 @@ def _locked_user(session: Session, user_id: int) -> User:
     return user
 
 
-def log_out(db: Database, actor) -> None:
+def log_out(db: Database, actor: Actor) -> None:
     """Logging out ends every session and token of the account, so a copied cookie is worthless."""
     with db.transaction() as session:
         end_sessions(session, _locked_user(session, actor.id))
         audit.record(session, action="logged_out", actor=actor, data={"user_id": actor.id})
 
 
-def change_password(db: Database, actor, current: str, new: str) -> User:
+def change_password(db: Database, actor: Actor, current: str, new: str) -> User:
     """The account's own password change: the current password, then the policy; ends every
     other session and token (the caller re-opens its own with the new epoch)."""
     with db.transaction() as session:
@@ -116,7 +117,7 @@ def change_password(db: Database, actor, current: str, new: str) -> User:
         return user
 
 
-def set_active(session: Session, actor, user_id: int, active: bool) -> User:
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     """(De)activate an account inside the admin's command; deactivation ends its sessions and tokens."""
     if user_id == actor.id and not active:
         raise Conflict("You cannot deactivate your own account.")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
-from workflow.domain.permissions import require_role
+from workflow.domain.permissions import Actor, require_role
 from workflow.errors import ValidationError, msg
 from workflow.runtime import instances, live_cache, migration, projection
 from workflow.runtime.spiff_runtime import find_task, load_spec
@@ -71,12 +71,12 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def dry_run(db: Database, actor, plan: Plan) -> Outcome:
+def dry_run(db: Database, actor: Actor, plan: Plan) -> Outcome:
     """The running instances of the source version, split into those that can move and those that cannot."""
     return _preview(db, actor, plan)[0]
 
 
-def migrate(db: Database, actor, plan: Plan) -> Outcome:
+def migrate(db: Database, actor: Actor, plan: Plan) -> Outcome:
     """Move every instance that can move; each one is one transaction with its audit event."""
     preview, source, target = _preview(db, actor, plan)
     moved, refused = [], list(preview.refused)
@@ -86,7 +86,7 @@ def migrate(db: Database, actor, plan: Plan) -> Outcome:
     return Outcome(plan, moved, refused, moved=True)
 
 
-def _preview(db: Database, actor, plan: Plan) -> tuple[Outcome, ProcessVersion, ProcessVersion]:
+def _preview(db: Database, actor: Actor, plan: Plan) -> tuple[Outcome, ProcessVersion, ProcessVersion]:
     require_role(actor, *MIGRATORS)
     with db.reading() as session:
         source, target = _versions(session, plan)
@@ -145,7 +145,7 @@ def _check(row, spec, subs, mapping: dict[str, str]) -> Candidate:
     return Candidate(row.id, row.case_id, row.number, migration.current_steps(row.state), remapped.problems)
 
 
-def _move(db: Database, actor, plan: Plan, candidate: Candidate, source: ProcessVersion,
+def _move(db: Database, actor: Actor, plan: Plan, candidate: Candidate, source: ProcessVersion,
           target: ProcessVersion) -> Candidate:
     """Re-check and move one instance under its locks (case row, then instance)."""
     with db.transaction() as session:
