@@ -23,7 +23,7 @@ $(VENV)/.installed: requirements.txt
 ## translations: extract every message id (babel.cfg) and update every language's catalogue;
 ## run and test compile the updated catalogues
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location --sort-output \
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -o $(CATALOGUES)/messages.pot --no-location --sort-output \
 		--project licensing --copyright-holder "Market Regulation Bureau" .
 	$(VENV)/bin/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching \
 		--ignore-obsolete --ignore-pot-creation-date

@@ -2,7 +2,8 @@
 tables, in the page's language. Forms offer these names and pages show them: one lookup."""
 from __future__ import annotations
 
-from webapp.i18n import CHOICE_LABELS, REASON_LABELS, ROLE_LABELS, current_lang, gettext, label
+from webapp.i18n import current_lang, gettext
+from webapp.labels import has_label, label, labeller
 from workflow.domain import reference
 from workflow.domain.matters import MATTERS
 
@@ -25,7 +26,7 @@ def material_label(kind: str) -> str:
 
 # Fields whose codes are named by a function or a label table of their own.
 NAMERS = {"matter": matter_title, "matters": matter_title, "kind": material_label,
-          "reason": lambda c: label(REASON_LABELS, c), "role": lambda c: label(ROLE_LABELS, c)}
+          "reason": labeller("reason"), "role": labeller("role")}
 
 
 def _named(code: str, zh: str, en: str) -> str:
@@ -56,7 +57,6 @@ def coded_name(name: str, value) -> str | None:
     if found:
         return found.get(str(value))
     if name in CODED_FIELDS and not isinstance(value, bool):
-        for key in (value, str(value), int(value) if str(value).isdigit() else None):
-            if key in CHOICE_LABELS:
-                return label(CHOICE_LABELS, key)
+        if has_label("choice", value):
+            return label("choice", value)
     return None

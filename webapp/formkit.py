@@ -17,7 +17,8 @@ from marshmallow import validate as mv
 from werkzeug.datastructures import MultiDict
 
 from webapp.codes import reference_choices
-from webapp.i18n import CHOICE_LABELS, FIELD_LABELS, current_lang, gettext, label
+from webapp.i18n import current_lang
+from webapp.labels import has_label, label
 
 
 @dataclass
@@ -43,8 +44,8 @@ def _label(name: str, f: mf.Field) -> str:
         text = meta.get("label_zh") or meta.get("label")
     if text:
         return str(text)
-    if name in FIELD_LABELS:
-        return gettext(FIELD_LABELS[name])
+    if has_label("field", name):
+        return label("field", name)
     return name.replace("_", " ").capitalize() if current_lang() == "en" else name
 
 
@@ -58,7 +59,7 @@ def _choices(f: mf.Field, name: str = "") -> list[tuple[str, str]] | None:
             labels = list(v.labels) if v.labels and any(v.labels) else []
             out = []
             for i, choice in enumerate(v.choices):
-                text = labels[i] if i < len(labels) and labels[i] else label(CHOICE_LABELS, choice)
+                text = labels[i] if i < len(labels) and labels[i] else label("choice", choice)
                 out.append((str(choice), str(text)))
             return out
     return None

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from webapp import i18n
 from webapp.database import get_db
 from webapp.codes import coded_name, material_label, matter_title
+from webapp.labels import LABELS, label, labeller
 from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
@@ -53,7 +54,7 @@ def page_url(page: int) -> str:
 def light_badge(light: str | None) -> Markup:
     light = light or "green"
     return Markup('<span class="light light-{0}" title="{1}">{1}</span>').format(
-        light, i18n.label(i18n.LIGHT_LABELS, light))
+        light, label("light", light))
 
 
 def shown(value):
@@ -68,7 +69,7 @@ def shown_value(key: str, value) -> Markup:
     if isinstance(value, list):
         return Markup("<br>").join(shown_value(key, item) for item in value)
     if isinstance(value, dict):
-        return Markup("; ").join(Markup("{}: {}").format(i18n.label(i18n.FIELD_LABELS, k), shown_value(k, v))
+        return Markup("; ").join(Markup("{}: {}").format(label("field", k), shown_value(k, v))
                                  for k, v in value.items())
     name = coded_name(key, value) if isinstance(value, (str, int)) else None
     return Markup.escape(name if name is not None else shown(value))
@@ -78,7 +79,7 @@ def error_label(name: str) -> str:
     """What a form error is about: a field (nested ones by their first part) or a file (``file:kind``)."""
     if name.startswith("file:"):
         return material_label(name[len("file:"):])
-    return i18n.label(i18n.FIELD_LABELS, name.split(".")[0])
+    return label("field", name.split(".")[0])
 
 
 def version_label(process_id: str, version: int) -> str:
@@ -104,7 +105,7 @@ def process_name(process_id: str) -> str:
 def diagram_svg(view) -> Markup:
     from webapp.diagram import render_svg
     return Markup(render_svg(view.version.xml, done=view.done_ids, current=view.current_ids,
-                             lane_label=lambda name: i18n.label(i18n.ROLE_LABELS, name),
+                             lane_label=labeller("role"),
                              title=process_name(view.version.process_id)))
 
 
@@ -129,26 +130,12 @@ def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.globals.update(
         _=i18n.gettext, ngettext=i18n.ngettext, lang=i18n.current_lang, msg=i18n.translate_message,
-        role_label=lambda c: i18n.label(i18n.ROLE_LABELS, c),
-        status_label=lambda c: i18n.label(i18n.STATUS_LABELS, c),
-        outcome_label=lambda c: i18n.label(i18n.OUTCOME_LABELS, c),
-        light_label=lambda c: i18n.label(i18n.LIGHT_LABELS, c),
-        reason_label=lambda c: i18n.label(i18n.REASON_LABELS, c),
-        action_label=lambda c: i18n.label(i18n.ACTION_LABELS, c),
-        choice_label=lambda c: i18n.label(i18n.CHOICE_LABELS, c),
-        rating_label=lambda c: i18n.label(i18n.RATING_LABELS, c),
-        close_label=lambda c: i18n.label(i18n.CLOSE_LABELS, c),
-        field_label=lambda c: i18n.label(i18n.FIELD_LABELS, c),
         matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
         page_url=page_url, MATTERS=MATTERS, shown_value=shown_value, days_left=days_left,
         process_name=process_name, diagram_svg=diagram_svg, RUNNING=vocabulary.RUNNING,
-        progress_label=lambda c: i18n.label(i18n.PROGRESS_LABELS, c),
-        segment_label=lambda c: i18n.label(i18n.SEGMENT_LABELS, c),
-        certificate_status_label=lambda c: i18n.label(i18n.CERTIFICATE_STATUS_LABELS, c),
-        notice_label=lambda c: i18n.label(i18n.NOTICE_LABELS, c),
-        instance_label=lambda c: i18n.label(i18n.INSTANCE_LABELS, c),
         error_label=error_label, version_label=version_label,
-        lane_labels=lambda: {role: i18n.label(i18n.ROLE_LABELS, role) for role in vocabulary.ROLES},
+        lane_labels=lambda: {role: label("role", role) for role in vocabulary.ROLES},
+        **{f"{section}_label": labeller(section) for section in LABELS},
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)

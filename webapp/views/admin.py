@@ -11,7 +11,8 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.diagram import render_svg
-from webapp.i18n import ROLE_LABELS, label, translate_fields
+from webapp.i18n import translate_fields
+from webapp.labels import labeller
 from webapp.i18n import gettext as _
 from webapp.views.common import int_arg, on_post
 from workflow.domain import limits
@@ -154,7 +155,7 @@ def _deploy(db, file):
 @roles("admin")
 def process_version(version_id: int):
     version, page = queries.cases_on_version(get_db(), current_user, version_id, int_arg("page", 1))
-    svg = render_svg(version.xml, lane_label=lambda name: label(ROLE_LABELS, name), title=version.process_id)
+    svg = render_svg(version.xml, lane_label=labeller("role"), title=version.process_id)
     return render_template("admin/process.html", v=version, page=page, svg=svg)
 
 
