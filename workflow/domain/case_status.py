@@ -6,7 +6,9 @@ from sqlalchemy import bindparam, select
 from workflow import vocabulary as v
 from workflow.domain import clock
 from workflow.runtime import instances as instances_of
+from workflow.runtime import projection
 from workflow.runtime.command import Command
+from workflow.storage.db import assign
 from workflow.storage.models import HumanTask, ProcessInstance
 
 RECTIFICATION_FORMS = ("rectification",)
@@ -46,12 +48,13 @@ def _refresh_status(cmd: Command) -> None:
         select(ProcessInstance.status, ProcessInstance.outcome).where(ProcessInstance.case_id == case.id)
     ).all()
     if instances and all(status != v.INSTANCE_RUNNING for status, _ in instances):
-        case.status = v.COMPLETED
-        case.outcome = combined_outcome([outcome or status for status, outcome in instances])
-        case.completed_at = case.completed_at or cmd.now
+        assign(case, status=v.COMPLETED, outcome=combined_outcome([outcome or status for status, outcome in instances]),
+               completed_at=case.completed_at or cmd.now)
         return
-    waiting = session.scalars(_WAITING, {"case_id": case.id}).all()
+    held = projection.open_tasks(session, case.id)
+    waiting = session.scalars(_WAITING, {"case_id": case.id}).all() if held is None else [
+        task.form_key for task in held if task.role == "applicant" or task.hold is not None]
     if waiting:
-        case.status = v.RECTIFICATION if all(f in RECTIFICATION_FORMS for f in waiting) else v.CORRECTION
+        assign(case, status=v.RECTIFICATION if all(f in RECTIFICATION_FORMS for f in waiting) else v.CORRECTION)
     else:
-        case.status = v.IN_PROGRESS if case.accepted_at else v.SUBMITTED
+        assign(case, status=v.IN_PROGRESS if case.accepted_at else v.SUBMITTED)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.domain import limits
 from workflow.domain.matters import ACCEPTANCE_DAYS, JOINT_EXTENSION_DAYS, JOINT_STATUTORY_DAYS
 from workflow.vocabulary import FINISHED
+from workflow.storage.db import assign
 from workflow.storage.models import Case, ClockSegment, HumanTask
 from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
 from workflow.timekeeping.workdays import end_of_office_day, local_date
@@ -103,18 +104,15 @@ def case_state(session: Session, case: Case, now: datetime) -> ClockState:
 def refresh_case(session: Session, case: Case, now: datetime) -> None:
     """Store the case's clock on its row (called by every command and by the sweep)."""
     state = case_state(session, case, now)
-    if case.accepted_at is None:
-        case.acceptance_due_at = state.due_at
-    else:
-        case.decision_due_at = state.due_at
-    case.limit_days, case.used_days, case.remaining_days = state.limit, state.used, state.remaining
-    case.yellow_at, case.light, case.suspended = state.yellow_at, state.light, state.suspended
-    case.clock_date = local_date(now)
-    case.certificate_due_at = certificate_due(session, case)
+    due = {"acceptance_due_at" if case.accepted_at is None else "decision_due_at": state.due_at}
+    light = state.light
     if case.status in FINISHED:
-        finished = case.completed_at or now
-        case.on_time = state.due_at is None or finished <= state.due_at
-        case.light = "green" if case.on_time else "red"   # a finished case keeps its verdict
+        on_time = state.due_at is None or (case.completed_at or now) <= state.due_at
+        assign(case, on_time=on_time)
+        light = "green" if on_time else "red"   # a finished case keeps its verdict
+    assign(case, **due, limit_days=state.limit, used_days=state.used, remaining_days=state.remaining,
+           yellow_at=state.yellow_at, light=light, suspended=state.suspended, clock_date=local_date(now),
+           certificate_due_at=certificate_due(session, case))
 
 
 def certificate_due(session: Session, case: Case) -> datetime | None:

@@ -16,6 +16,7 @@ a timer), so no path can leave a case paused after its step has ended.
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
@@ -27,6 +28,9 @@ from workflow.vocabulary import TASK_CLOSED, TASK_OPEN, task_department
 
 
 _OPEN_ROWS = select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == TASK_OPEN)
+_CASE_TASKS = select(HumanTask).where(HumanTask.case_id == bindparam("case_id"),
+                                      (HumanTask.state == TASK_OPEN) | (HumanTask.id == bindparam("task_id")))
+CASE_TASKS = "case_tasks"   # session.info: case id -> every task row of the case open when it was locked, and those opened since
 _SEGMENTS = ClockSegment.__table__
 _END_PAUSES = (update(_SEGMENTS).where(_SEGMENTS.c.task_id.in_(bindparam("ids", expanding=True)),
                                        _SEGMENTS.c.status == "open")
@@ -57,11 +61,32 @@ def activation(spiff_task, version: int) -> str | None:
     return f"{parent.id}@{version}"
 
 
+def load_case_tasks(session: Session, case_id: int, task_id: int | None = None) -> None:
+    """Read the open tasks of a case the command has locked (and the task it works on, open or not) in
+    one statement, and hold them: the task lookup, :func:`sync` and the case's status then need no
+    query of their own. Only this module opens and closes task rows, so the held list stays whole."""
+    session.info.setdefault(CASE_TASKS, {})[case_id] = session.scalars(
+        _CASE_TASKS, {"case_id": case_id, "task_id": task_id}).all()
+
+
+def new_case(session: Session, case_id: int) -> None:
+    """A case this transaction created has no task rows but those it opens."""
+    session.info.setdefault(CASE_TASKS, {})[case_id] = []
+
+
+def open_tasks(session: Session, case_id: int) -> list[HumanTask] | None:
+    """The case's open task rows as this transaction holds them, or None when it did not load them."""
+    held = session.info.get(CASE_TASKS, {}).get(case_id)
+    return None if held is None else [task for task in held if task.state == TASK_OPEN]
+
+
 def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department: str | None) -> list[HumanTask]:
     """Close vanished tasks and insert new ones; returns the newly opened rows."""
     session = cmd.session
     ready = ready_manual_tasks(workflow)
-    open_rows = session.scalars(_OPEN_ROWS, {"instance_id": row.id}).all()
+    held = open_tasks(session, row.case_id)
+    open_rows = (session.scalars(_OPEN_ROWS, {"instance_id": row.id}).all() if held is None
+                 else [task for task in held if task.instance_id == row.id])
     known, closed = set(), []
     for task in open_rows:
         if task.spiff_task_id in ready:
@@ -70,6 +95,8 @@ def sync(cmd: Command, row: ProcessInstance, workflow: BpmnWorkflow, department:
             _close(cmd, task)
             closed.append(task.id)
     created = [_open(cmd, row, ready[tid], department) for tid in ready if tid not in known]
+    if held is not None:
+        session.info[CASE_TASKS][row.case_id].extend(created)
     session.flush()
     end_pauses(cmd, closed)
     for task in created:

@@ -59,6 +59,7 @@ def submit(db: Database, actor: Actor, matters: list[str], data: dict, green_cha
         session.add(case)
         session.flush()
         instances.new_case(session, case.id)
+        projection.new_case(session, case.id)
         cmd.case = case
         record(cmd, "submit", data={"matters": codes, "green_channel": case.green_channel})
         for code in codes:

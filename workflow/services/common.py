@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from workflow.domain import policy
 from workflow.domain.permissions import Actor, can_see_case, can_work_on, require_case_visible
 from workflow.errors import NotFound
-from workflow.runtime import instances
+from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
 from workflow.storage import audit
 from workflow.storage.db import Database
@@ -125,6 +125,7 @@ def task_command(db: Database, actor: Actor, task_id: int) -> Iterator[tuple[Com
         case = lock_task_case(session, task_id)
         if case is None:
             raise NotFound("Task not found.")
+        projection.load_case_tasks(session, case.id, task_id)
         task = visible_task(session, actor, task_id)
         yield Command(session, actor, case=case), task
 

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from workflow.storage.audit_key import same, sign
@@ -119,8 +119,8 @@ def _chain_pending(session: Session) -> None:
         seq, prev = fields["seq"], digest
     # Core statements: the events are never read back in this transaction, so the ORM's unit of
     # work (an object per event, a flush) would only add cost to every command.
-    session.execute(insert(_EVENTS), rows)
-    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    session.execute(_INSERT_EVENTS, rows)
+    session.execute(_ADVANCE_HEAD, {"new_seq": seq, "new_hash": prev})
     session.info.setdefault(CHAINED, []).extend(item["action"] for item in pending)
 
 
@@ -133,6 +133,10 @@ def _drop_pending(session: Session) -> None:
 _EVENTS = AuditEvent.__table__
 _HEAD = AuditHead.__table__
 _LOCK_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1).with_for_update()
+# Built once, like the lock: a statement object memoizes its cache key, so every commit skips building
+# and keying them.
+_INSERT_EVENTS = insert(_EVENTS)
+_ADVANCE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def _lock_head(session: Session) -> tuple[int, str]:

@@ -34,6 +34,15 @@ class Base(DeclarativeBase):
     """Declarative base of every table."""
 
 
+def assign(row: Base, **values: object) -> None:
+    """Set the attributes whose value differs. The ORM marks a row modified on any assignment, even of
+    the value it holds, and every query then autoflushes it: the case's status and clock, recomputed
+    after every command, are mostly unchanged, and assigning them blindly cost two empty flushes."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
 def utcnow() -> datetime:
     """Timezone-aware UTC now from the engine's one clock (settable in tests and the simulator)."""
     return clock_now()

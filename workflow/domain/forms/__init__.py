@@ -33,18 +33,26 @@ def schema_for(key: str | None) -> marshmallow.Schema:
 def validate(key: str | None, data: Any) -> dict:
     if not isinstance(data, dict):
         raise ValidationError({"_schema": [msg("Invalid input type.")]})
+    if key not in FORMS:
+        raise NotFound(msg("Unknown form '{key}'.", key=key))
     try:
-        return schema_for(key).load(data)
+        return _built(FORMS[key]).load(data)
     except marshmallow.ValidationError as exc:
         raise ValidationError(exc.messages) from None
 
 
 @functools.cache
+def _built(form: type[marshmallow.Schema]) -> marshmallow.Schema:
+    """One schema per form class, built once: every command validates its form and the policy asks
+    for a step's decisions and people on every command and task answer, and binding a form's fields
+    is most of building it. Shared between threads: marshmallow 4 keeps no per-call state on a
+    schema (``load`` works on its arguments; there is no ``context``), and nothing here changes it."""
+    return form()
+
+
 def _declared(form: type[marshmallow.Schema]) -> dict[str, marshmallow.fields.Field]:
-    """A form class's bound fields, read once: the policy asks for a step's decisions and people on
-    every command and every task answer, and binding a form's fields is most of building it.
-    Read only; :func:`validate` loads with a schema of its own."""
-    return form().fields
+    """A form class's bound fields (read only)."""
+    return _built(form).fields
 
 
 def decision_choices(key: str | None) -> list[str]:
@@ -64,7 +72,7 @@ def people_fields(key: str | None) -> dict[str, str]:
 
 def validate_own_fields(key: str, data: dict) -> dict:
     """Validate only the fields this form declares (a joint filing's data holds several forms')."""
-    declared = schema_for(key).fields
+    declared = _declared(FORMS[key]) if key in FORMS else {}
     return validate(key, {k: v for k, v in data.items() if k in declared})
 
 
