@@ -16,6 +16,12 @@ from workflow.services import clock as clock_services
 from workflow.timekeeping.workdays import OFFICE_TZ
 
 
+def may_file() -> bool:
+    """Whether the "apply online" buttons lead somewhere for this visitor: applicants file, a
+    visitor who is not logged in is taken to the login page; staff would only meet a 403."""
+    return not current_user.is_authenticated or current_user.role == "applicant"
+
+
 def department_name(code: str | None) -> str:
     if not code or code not in DEPARTMENTS:
         return ""
@@ -149,6 +155,7 @@ def init_app(app: Flask) -> None:
         instance_label=lambda c: i18n.label(i18n.INSTANCE_LABELS, c),
         error_label=error_label, version_label=version_label,
         lane_labels=lambda: {role: i18n.label(i18n.ROLE_LABELS, role) for role in vocabulary.ROLES},
+        may_file=may_file,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)
