@@ -180,6 +180,8 @@ FIELD_LABELS = {
     "green_channel_days": N_("Green-channel limit"), "accepted_at": N_("Accepted"),
     "number": N_("Certificate number"), "valid_until": N_("Valid until"), "filename": N_("File name"),
     "sha256": N_("SHA-256"), "size": N_("Size (bytes)"), "certificate": N_("Certificate number"),
+    "email": N_("E-mail (notices)"), "current_password": N_("Current password"), "new_password": N_("New password"),
+    "date_to": N_("To"),
 }
 CLOSE_LABELS = {
     "completed": N_("Completed"), "returned": N_("Returned"), "recalled": N_("Recalled"),
