@@ -183,6 +183,17 @@ FIELD_LABELS = {
     "email": N_("E-mail (notices)"), "current_password": N_("Current password"), "new_password": N_("New password"),
     "date_to": N_("To"),
 }
+# The written documents by kind (workflow.documents.catalog); in Chinese their legal names.
+DOCUMENT_LABELS = {
+    "acceptance": N_("Notice of acceptance"),
+    "correction": N_("Notice to correct the application"),
+    "refusal": N_("Decision not to accept the application"),
+    "extension": N_("Notice extending the time limit"),
+    "grant": N_("Decision granting the licence"),
+    "denial": N_("Decision denying the licence"),
+    "delivery": N_("Proof of delivery"),
+    "receipt": N_("Receipt of the filing"),
+}
 CLOSE_LABELS = {
     "completed": N_("Completed"), "returned": N_("Returned"), "recalled": N_("Recalled"),
     "withdrawn": N_("Withdrawn"), "cancelled": N_("Cancelled"), "deemed_granted": N_("Deemed granted"),

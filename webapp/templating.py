@@ -16,6 +16,14 @@ from workflow.services import clock as clock_services
 from workflow.timekeeping.workdays import OFFICE_TZ
 
 
+def document_title(ref) -> str:
+    """A written document's name in the page language: the documents themselves are Chinese, so
+    their catalogue titles are; a certificate is named by its matter."""
+    if ref.kind == "certificate":
+        return ref.title if i18n.current_lang() == "zh" else matter_title(ref.certificate.matter_code)
+    return i18n.label(i18n.DOCUMENT_LABELS, ref.kind)
+
+
 def may_file() -> bool:
     """Whether the "apply online" buttons lead somewhere for this visitor: applicants file, a
     visitor who is not logged in is taken to the login page; staff would only meet a 403."""
@@ -155,7 +163,7 @@ def init_app(app: Flask) -> None:
         instance_label=lambda c: i18n.label(i18n.INSTANCE_LABELS, c),
         error_label=error_label, version_label=version_label,
         lane_labels=lambda: {role: i18n.label(i18n.ROLE_LABELS, role) for role in vocabulary.ROLES},
-        may_file=may_file,
+        may_file=may_file, document_title=document_title,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)
