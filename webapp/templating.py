@@ -17,6 +17,20 @@ from workflow.services import clock as clock_services
 from workflow.timekeeping.workdays import OFFICE_TZ
 
 
+def document_title(ref) -> str:
+    """A written document's name in the page language: the documents themselves are Chinese, so
+    their catalogue titles are; a certificate is named by its matter."""
+    if ref.kind == "certificate":
+        return ref.title if i18n.current_lang() == "zh" else matter_title(ref.certificate.matter_code)
+    return label("document", ref.kind)
+
+
+def may_file() -> bool:
+    """Whether the "apply online" buttons lead somewhere for this visitor: applicants file, a
+    visitor who is not logged in is taken to the login page; staff would only meet a 403."""
+    return not current_user.is_authenticated or current_user.role == "applicant"
+
+
 def department_name(code: str | None) -> str:
     if not code or code not in DEPARTMENTS:
         return ""
@@ -135,6 +149,7 @@ def init_app(app: Flask) -> None:
         process_name=process_name, diagram_svg=diagram_svg, RUNNING=vocabulary.RUNNING,
         error_label=error_label, version_label=version_label,
         lane_labels=lambda: {role: label("role", role) for role in vocabulary.ROLES},
+        may_file=may_file, document_title=document_title,
         **{f"{section}_label": labeller(section) for section in LABELS},
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.browser.test_journeys import file_case, sample_pdf  # noqa: F401 (autouse: the PDF file_case uploads)
 from tests.helpers import open_tasks
 from tests.test_forms import VALID
 from workflow.domain.matters import MATTERS
@@ -84,3 +85,26 @@ def test_task_decision_errors_stay_on_the_task_page(as_user, server, db, files):
     assert page.locator("#decision .field.has-error").count() == 2                  # opinion and items, at once
     assert page.locator("#decision select[name='decision']").input_value() == "correct"     # the choice kept
     window.shot("inline-errors-task")
+
+
+def test_a_refusal_answered_with_an_error_page_is_shown_above_the_form(as_user, server, db):
+    """A correction sent from a page left open after the step closed got a 409 error page back,
+    which the inline form did not show: the button seemed to do nothing."""
+    applicant, case_id = file_case(as_user, "food_license")
+    window = as_user("window")
+    page = window.go(f"/tasks/{open_tasks(db, case_id, 'acceptance')[0].id}")
+    page.select_option("#decision form [name=decision]", "correct")
+    page.fill("#decision form [name=opinion]", "材料不全")
+    page.fill("#decision form [name=items]", "缺少生产场所平面图")
+    page.click("#complete")
+    page.wait_for_selector(".flash-success")
+    correction = open_tasks(db, case_id, "correction")[0]
+    first, second = applicant.page, applicant.context.new_page()
+    for tab in (first, second):
+        tab.goto(f"{applicant.url}/my/tasks/{correction.id}")
+    first.click("#send-correction")
+    first.wait_for_selector(".flash-success")
+    second.click("#send-correction")                       # the same step, already done in the other tab
+    alert = second.wait_for_selector("#main > .flash-error")
+    assert "操作冲突" in alert.inner_text()
+    assert second.url.endswith(f"/my/tasks/{correction.id}")

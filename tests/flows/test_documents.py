@@ -191,6 +191,10 @@ def test_joint_filing_one_acceptance_two_decisions_and_a_cng_batch_one_certifica
         {"plate_number": "闽A11111", "decision": "register"},
         {"plate_number": "闽A22222", "decision": "refuse", "reason": "气瓶检验过期"}])
     assert kinds(bureau, "applicant_a", batch.id) == ["grant", "certificate", "delivery"]
+    # granted in part: the refused vehicle, its reason and the right to review are in the decision
+    decision = render(bureau, "applicant_a", batch.id, kinds_keys(bureau, batch.id)["grant"]).replace("\n", "")
+    assert "决定准予行政许可" in decision and "闽A22222（气瓶检验过期）" in decision
+    assert "第三十八条第二款" in decision and "行政复议" in decision and "闽A11111（" not in decision
     licence = render(bureau, "applicant_a", batch.id, kinds_keys(bureau, batch.id)["certificate"])
     assert "车牌号码闽A11111" in licence.replace(" ", "") and "LSVAU2180N2183294" in licence
 

@@ -158,6 +158,10 @@ def test_correction_at_the_window_then_resubmitted(db, people, login):
     reply = clerk_page[clerk_page.index('id="applicant-reply"'):]
     assert "申请人补正说明" in reply and "已补正" in reply[:reply.index("</section>")]
     assert login("applicant_b").get(f"/my/tasks/{correction.id}").status_code in (403, 404)
+    # the sent correction's page (a bookmark, another tab) no longer offers its form: back to the case
+    again = c.get(f"/my/tasks/{correction.id}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/cases/{case_id}")
+    assert "该任务已办结" in text(c.get(f"/cases/{case_id}"))
 
 
 def test_return_to_applicant_and_resubmit(db, people, login):

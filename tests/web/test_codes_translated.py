@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 
 from tests.web.conftest import text
 from tests.web.flows import accepted_food_licence, application, form_payload, granted_food_licence, open_tasks
+from webapp.i18n import FIELD_LABELS
 from workflow.services import cases
 from workflow.storage.models import ProcessInstance
 
@@ -49,3 +51,17 @@ def test_a_file_error_names_the_material_and_comes_with_the_form_errors(db, peop
     page = text(c.post("/my/cases/new", data=payload, content_type="multipart/form-data"))
     assert "<li>file:business_license" not in page and "<li>营业执照副本：" in page
     assert "<li>联系电话：" in page                          # every error at once, not the file's first
+
+
+def test_every_field_a_page_shows_errors_for_has_a_chinese_label(db, people, login):
+    """The error summary named fields by their code ("email：…", "current_password：…")."""
+    templates = Path(__file__).resolve().parents[2] / "webapp" / "templates"
+    named = {m for t in templates.rglob("*.html") for m in re.findall(r"field_errors\(errors, '([a-z_]+)'\)", t.read_text())}
+    assert named and not named - FIELD_LABELS.keys()
+    c = login("applicant_a")
+    page = text(c.post("/account/password", data={"current_password": "wrong-one", "new_password": "x"}))
+    assert "当前密码：" in page and "current_password：" not in page
+    page = text(login("admin").post(f"/admin/users/{people['applicant_a'].id}",
+                                    data={"display_name": "林经办", "email": "not-an-address"}))
+    assert "电子邮箱（接收通知）：" in page
+

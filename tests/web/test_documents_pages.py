@@ -88,6 +88,8 @@ def test_admin_sets_the_authority_and_seal(db, people, login):
     bad = admin.post("/admin/office", data={"authority": "", "seal": (io.BytesIO(b"GIF89a"), "seal.gif")},
                      content_type="multipart/form-data")
     assert bad.status_code == 422 and 'id="authority-error"' in text(bad) and 'id="seal-error"' in text(bad)
+    long = admin.post("/admin/office", data={"authority": "局", "number_prefix": "字" * 21})
+    assert long.status_code == 422 and "长度不能超过 20。" in text(long) and "Longer than" not in text(long)
     ok = admin.post("/admin/office", data={"authority": "福州市鼓楼区市场监督管理局", "phone": "0591-1"},
                     content_type="multipart/form-data")
     assert ok.status_code == 302

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import text
-from tests.web.flows import granted, open_tasks, submit
+from tests.web.flows import granted, granted_food_licence, open_tasks, submit
 
 PAGES = {
     "applicant_a": ["/my/cases", "/my/cases/new", "/my/cases/new?matters=food_license", "/guide", "/verify"],
@@ -42,3 +42,15 @@ def test_odd_query_strings(login, path):
     who = "reviewer1" if path.startswith(("/inbox", "/cases")) else (
         "admin" if path.startswith("/admin") else "supervisor")
     assert login(who).get(path).status_code == 200
+
+
+def test_documents_are_named_in_english(db, people, login):
+    """The case page listed its PDFs by their Chinese titles in the English UI."""
+    case = granted_food_licence(db, people)
+    c = login("applicant_a")
+    assert "受理通知书" in text(c.get(f"/cases/{case.id}"))
+    c.post("/lang/en")
+    body = text(c.get(f"/cases/{case.id}"))
+    assert "Notice of acceptance" in body and "Proof of delivery" in body
+    assert "受理通知书" not in body and "送达回证" not in body
+

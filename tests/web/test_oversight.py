@@ -47,7 +47,7 @@ def test_period_report_and_csv(db, people, login):
     page = text(c.get(f"/supervisor/report?from=2020-01-01&to={today}"))
     assert "统计报表" in page and "引擎测试事项" in page and "导出 CSV" in page
     response = c.get(f"/supervisor/report.csv?from=2020-01-01&to={today}")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "事项" and rows[0][9] == "按时办结率"
@@ -89,7 +89,9 @@ def test_case_timeline_and_exports(db, people, login):
     body = json.loads(exported.get_data(as_text=True))
     assert body["case"] == case.number and [e["action"] for e in body["events"]][0] == "submit"
     assert all(len(e["hash"]) == 64 for e in body["events"])
-    as_csv = c.get(f"/audit/cases/{case.id}.csv").get_data(as_text=True)
+    as_csv = c.get(f"/audit/cases/{case.id}.csv")
+    assert as_csv.headers["Content-Type"] == "text/csv; charset=utf-8"     # one charset, not two
+    as_csv = as_csv.get_data(as_text=True)
     assert "准予许可" in as_csv and as_csv.startswith("\ufeffseq,")
     assert c.get(f"/audit/case?number={case.number}").headers["Location"].endswith(f"/audit/cases/{case.id}")
     assert c.get("/audit/case?number=nope").status_code == 404

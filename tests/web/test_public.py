@@ -29,6 +29,17 @@ def test_home_guide_and_every_matter_page_render_in_chinese(client):
             assert f"{matter.statutory_days} 个工作日" in body
 
 
+def test_apply_online_is_offered_to_those_who_may_file(client, login):
+    """Staff reading the guide met "apply online" buttons that led to a 403."""
+    apply = 'href="/my/cases/new?matters=food_license"'
+    assert apply in text(client.get("/guide")) and apply in text(client.get("/guide/food_license"))
+    assert apply in text(login("applicant_a").get("/guide"))
+    for who in ("window", "reviewer1", "supervisor", "admin"):
+        staff = login(who)
+        assert apply not in text(staff.get("/guide")), who
+        assert apply not in text(staff.get("/guide/food_license")), who
+
+
 def test_unknown_matter_is_an_html_404(client):
     response = client.get("/guide/nothing")
     assert response.status_code == 404

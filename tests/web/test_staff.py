@@ -61,6 +61,18 @@ def test_task_of_another_department_or_enterprise_is_not_found(db, people, login
     assert login("reviewer1").get("/tasks/999999").status_code == 404
 
 
+def test_task_page_leads_back_to_a_list_its_viewer_may_open(db, people, login):
+    """Supervisors, auditors and admins open tasks from a case but have no inbox: the crumb that
+    led them to /inbox (403) leads to the case list."""
+    intake = open_tasks(db, submit(db, people).id)[0]
+    for who, home in (("reviewer1", "/inbox"), ("window", "/window/"), ("supervisor", "/cases"),
+                      ("auditor", "/cases"), ("admin", "/cases")):
+        c = login(who)
+        crumb = re.search(r'<p class="crumbs"><a href="([^"]+)"', text(c.get(f"/tasks/{intake.id}"))).group(1)
+        assert crumb == home, who
+        assert c.get(crumb).status_code == 200, who
+
+
 def test_claim_complete_with_field_errors_then_done(db, people, login):
     case = submit(db, people)
     intake = open_tasks(db, case.id)[0]

@@ -35,6 +35,16 @@
       }).catch(function () { form.submit(); });
   }
   function each(nodes, fn) { Array.prototype.forEach.call(nodes, fn); }
+  // The title, message and field errors of an error page, as an error message above the form.
+  function asFlash(page) {
+    var note = document.createElement("div");
+    note.className = "flash flash-error";
+    note.setAttribute("role", "alert");
+    var head = page.querySelector("h1");
+    if (head) { note.appendChild(document.createElement("strong")).textContent = head.textContent; }
+    each(page.querySelectorAll(".lead, .field-errors"), function (n) { note.appendChild(document.importNode(n, true)); });
+    return note;
+  }
   function showErrors(form, doc) {
     var main = document.getElementById("main");
     each(main.querySelectorAll(".flash"), function (n) { n.remove(); });
@@ -42,6 +52,8 @@
     each(doc.getElementById("main").querySelectorAll(".flash"), function (n) { main.insertBefore(document.importNode(n, true), first); });
     var action = form.getAttribute("action");
     var fresh = action ? doc.querySelector('form[data-inline][action="' + action + '"]') : doc.querySelector("form[data-inline]:not([action])");
+    var refusal = fresh ? null : doc.querySelector("#main .error-page");
+    if (refusal) { main.insertBefore(asFlash(refusal), first); }   // an error page (409, 403, 404): its words on top
     each(form.querySelectorAll(".field"), function (field) {
       each(field.querySelectorAll(".field-error"), function (n) { n.remove(); });
       field.classList.remove("has-error");

@@ -15,6 +15,7 @@ from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
 from workflow.services import attachments, case_view, cases, dispatch, queries, task_view, tasks
+from workflow.vocabulary import TASK_OPEN
 
 bp = Blueprint("applicant", __name__, url_prefix="/my")
 FORM_TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -173,6 +174,9 @@ def correct(task_id: int):
     """The applicant's own step: the correction the window asked for, or the rectification after inspection."""
     db = get_db()
     d = task_view.task_view(db, current_user, task_id, current_lang())
+    if request.method == "GET" and d.task.state != TASK_OPEN:   # done (maybe in another tab): no form to fill
+        flash(_("This task is already closed."), "info")
+        return redirect(url_for("cases.detail", case_id=d.task.case_id))
     page = _own_step_page(d)
     values = page.posted(d, request.form) if request.method == "POST" else page.initial(d)
     errors, done = on_post(lambda: _complete_own_step(db, d, page, values))

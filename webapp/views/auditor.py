@@ -61,7 +61,7 @@ def export_json(case_id: int):
 @roles(*AUDIT_ROLES)
 def export_csv(case_id: int):
     case, events = queries.case_timeline(get_db(), current_user, case_id)
-    return Response(exports.case_history_csv(events), mimetype="text/csv; charset=utf-8",
+    return Response(exports.case_history_csv(events), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{case.number}-history.csv"'})
 
 

@@ -11,6 +11,16 @@ from webapp.i18n import translate_fields
 from workflow.errors import ValidationError
 
 Outcome = tuple[dict, ResponseReturnValue | None]
+WORKERS = ("window", "reviewer", "inspector", "approver", "expert")
+
+
+def work_list(role: str) -> str:
+    """The endpoint of a person's own list of work, where a task page leads back to: the window's
+    intake queue, a worker's inbox, and for those who only look on (supervisor, auditor, admin,
+    who have no inbox) the case list."""
+    if role == "window":
+        return "window.queue"
+    return "staff.inbox" if role in WORKERS else "staff.cases"
 
 
 def on_post(action: Callable[[], ResponseReturnValue], field: str | None = None) -> Outcome:

@@ -7,7 +7,7 @@ from flask_login import current_user
 from webapp import get_db
 from webapp.auth import roles
 from webapp.i18n import current_lang, gettext as _, translate_message
-from webapp.views.common import int_arg, ints
+from webapp.views.common import WORKERS, int_arg, ints
 from webapp.views.task_form import task_page
 from workflow.domain.matters import MATTERS
 from workflow.errors import EngineError
@@ -16,7 +16,6 @@ from workflow.services.notifications import messages
 
 bp = Blueprint("staff", __name__)
 
-WORKERS = ("window", "reviewer", "inspector", "approver", "expert")
 CASE_VIEWERS = ("window", "reviewer", "inspector", "approver", "supervisor", "auditor", "admin")
 TASK_VIEWERS = WORKERS + ("supervisor", "auditor", "admin")
 

@@ -62,7 +62,7 @@ def report():
     return render_template("supervisor/report.html", r=r, date_from=date_from, date_to=date_to, errors={})
 
 
-EXPORTS = {"csv": ("text/csv; charset=utf-8", report_export.to_csv),
+EXPORTS = {"csv": ("text/csv", report_export.to_csv),   # werkzeug adds "; charset=utf-8" to text/*
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report_export.to_xlsx),
            "pdf": ("application/pdf", lambda r, title, header: report_export.to_pdf(get_db(), r, title, header))}
 

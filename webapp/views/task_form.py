@@ -16,7 +16,7 @@ from webapp.errors import status_of
 from webapp.formkit import describe_offered, parse_offered
 from webapp.i18n import N_, current_lang, translate_fields, translate_message
 from webapp.i18n import gettext as _
-from webapp.views.common import int_arg, ints
+from webapp.views.common import int_arg, ints, work_list
 from workflow.domain import forms
 from workflow.domain.clock import MANUAL_SUSPENSION_REASONS
 from workflow.errors import Conflict, EngineError, Forbidden, NotFound, Unavailable, ValidationError
@@ -42,7 +42,8 @@ def task_page(task_id: int, lang: str, values: dict | None = None, errors: dict 
     complete = d.action("complete")
     fields = describe_offered(forms.schema_for(d.task.form_key), complete) if complete else []
     return render_template("staff/task.html", d=d, c=d.case, fields=fields, values=values or _prefill(d),
-                           errors=errors or {}, failed_op=failed_op, reasons=MANUAL_SUSPENSION_REASONS), status
+                           errors=errors or {}, failed_op=failed_op, reasons=MANUAL_SUSPENSION_REASONS,
+                           home=work_list(current_user.role)), status
 
 
 def _prefill(d) -> dict:
@@ -96,7 +97,7 @@ def _after(op: str, task_id: int, result) -> str:
     if back and back.startswith("/") and not back.startswith("//"):
         return back
     if op in ("complete", "unclaim", "return", "transfer", "delegate", "resolve", "close_round"):
-        return url_for("window.queue") if current_user.role == "window" else url_for("staff.inbox")
+        return url_for(work_list(current_user.role))
     return url_for("staff.task", task_id=getattr(result, "id", task_id) if op == "recall" else task_id)
 
 

@@ -106,7 +106,18 @@ def _grant(f: Facts, ref: Ref):
     text = [f"你（单位）提出的{f.matter_title(ref.event)}申请（办件编号 {f.case.number}），经审查，符合法定条件、标准。"
             f"依照{LAW}第三十八条第一款的规定，决定准予行政许可。"
             + (f"证书编号：{'、'.join(certs)}。" if certs else "")]
-    return text, [], []
+    return text + _refused_items(f, ref.event), [], []
+
+
+def _refused_items(f: Facts, event: AuditEvent) -> list[str]:
+    """A batch granted in part (a CNG check that refused some vehicles) denies those items: the
+    decision names each with its reason and the applicant's rights (Art. 38 para. 2), as a denial does."""
+    refused = [v for v in (event.data or {}).get("vehicles") or [] if v.get("decision") == "refuse"]
+    if not refused:
+        return []
+    items = "；".join(f"{v.get('plate_number')}（{v.get('reason') or '未载明'}）" for v in refused)
+    return [f"其中，下列车辆不符合法定条件、标准，依照{LAW}第三十八条第二款的规定，决定不予登记：{items}。",
+            RIGHTS.format(body=f.office.review_body)]
 
 
 def _denial(f: Facts, ref: Ref):

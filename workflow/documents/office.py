@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow.errors import ValidationError
+from workflow.errors import ValidationError, msg
 from workflow.storage.models import OfficeSetting
 
 AUTHORITY, PREFIX, REVIEW_BODY, SUPERVISOR, PHONE, SEAL = (
@@ -50,7 +50,8 @@ def load(session: Session) -> Office:
 def clean_text(values: dict) -> dict[str, str]:
     """The text settings, trimmed, each within its length; field errors otherwise."""
     clean = {k: str(values.get(k) or "").strip() for k in TEXT_KEYS}
-    errors = {k: [f"Longer than maximum length {MAX_LENGTH[k]}."] for k, v in clean.items() if len(v) > MAX_LENGTH[k]}
+    errors = {k: [msg("Longer than maximum length {max}.", max=MAX_LENGTH[k])]   # a catalogue id, so pages translate it
+              for k, v in clean.items() if len(v) > MAX_LENGTH[k]}
     if not clean[AUTHORITY]:
         errors[AUTHORITY] = ["Missing data for required field."]
     if errors:
