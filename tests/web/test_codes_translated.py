@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.web.conftest import text
 from tests.web.flows import accepted_food_licence, application, form_payload, granted_food_licence, open_tasks
-from webapp.i18n import FIELD_LABELS
+from webapp.labels import LABELS
 from workflow.services import cases
 from workflow.storage.models import ProcessInstance
 
@@ -57,7 +57,7 @@ def test_every_field_a_page_shows_errors_for_has_a_chinese_label(db, people, log
     """The error summary named fields by their code ("email：…", "current_password：…")."""
     templates = Path(__file__).resolve().parents[2] / "webapp" / "templates"
     named = {m for t in templates.rglob("*.html") for m in re.findall(r"field_errors\(errors, '([a-z_]+)'\)", t.read_text())}
-    assert named and not named - FIELD_LABELS.keys()
+    assert named and not named - LABELS["field"].keys()
     c = login("applicant_a")
     page = text(c.post("/account/password", data={"current_password": "wrong-one", "new_password": "x"}))
     assert "当前密码：" in page and "current_password：" not in page
