@@ -47,6 +47,20 @@ def test_a_correction_cannot_switch_the_enterprise(db, people):
     assert set(refused.value.fields) == {"changes.credit_code"}
 
 
+def test_a_correction_hears_every_error_at_once(db, people):
+    """一次性告知: a note over the limit and bad corrected fields are reported together, not the
+    note first and the fields only when the applicant sends again; nothing is stored."""
+    case = cases.submit(db, people["applicant_a"], ["food_license"], application("food_license"))
+    tasks.complete(db, people["window"], open_tasks(db, case.id)[0].id,
+                   {"opinion": "请补正", "decision": "correct", "items": ["从业人员数", "联系电话"]})
+    correction = open_tasks(db, case.id)[0]
+    with pytest.raises(ValidationError) as refused:
+        tasks.complete(db, people["applicant_a"], correction.id,
+                       {"note": "说" * 2001, "changes": {"employees": "abc", "phone": "12"}})
+    assert set(refused.value.fields) == {"note", "changes.employees", "changes.phone"}
+    assert open_tasks(db, case.id)[0].id == correction.id
+
+
 def test_a_failure_while_storing_files_leaves_no_case_row_or_file(db, people, clock, tmp_path):
     """The second file cannot be written (its temporary path is taken by a folder): the case, its
     first file's row and the first file on disk all disappear with the transaction."""

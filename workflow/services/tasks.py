@@ -67,22 +67,40 @@ def complete(db: Database, actor: Actor, task_id: int, data: dict, expected_vers
     attachments.check_all(list(uploads))
     with task_op(db, actor, task_id, "complete", expected_version, load=True) as op:
         cmd, task = op.cmd, op.task
-        clean = forms.validate(task.form_key, data)
+        clean = _validated(cmd, task, data)
         _check_choices(op.action, clean)
         for item in uploads:
             attachments.add(cmd, attachments.root_dir(root), item)
         if task.assignee_id is None:
             task.assignee_id, task.claimed_at = actor.id, cmd.now
         task.handed_over_by = task.handover = None
-        if task.form_key == "correction" and clean.get("changes"):
-            clean = {**clean, **applications.correct(
-                cmd.case, clean["changes"], cmd.session.get(Organisation, cmd.case.organisation_id), "changes.")}
         with cmd.session.no_autoflush:   # one flush, in projection.sync, instead of one per query
             completion.apply(cmd, op.running, task, clean)
             instances.save(cmd, op.running)
         _complete_joint_siblings(cmd, task, clean)
         case_status.refresh(cmd)
         return task
+
+
+def _validated(cmd: Command, task: HumanTask, data: dict) -> dict:
+    """The step's form and, on the applicant's correction, the corrected application, checked
+    together: the applicant hears every error at once (一次性告知), not the note's first and the
+    fields' only after sending again."""
+    errors: dict = {}
+    try:
+        clean = forms.validate(task.form_key, data)
+    except ValidationError as exc:
+        clean, errors = {}, dict(exc.fields)
+    changes = clean.get("changes", (data or {}).get("changes")) if task.form_key == "correction" else None
+    if changes:
+        try:
+            clean = {**clean, **applications.correct(
+                cmd.case, changes, cmd.session.get(Organisation, cmd.case.organisation_id), "changes.")}
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(errors)
+    return clean
 
 
 def _check_choices(action: Action, clean: dict) -> None:
