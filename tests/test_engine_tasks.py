@@ -274,6 +274,10 @@ def test_return_to_applicant_and_resubmit(db, people, case):
         tasks.complete(db, people["reviewer1"], intake.id, ok())
     with pytest.raises(NotFound):
         cases.resubmit(db, people["applicant_b"], case.id, {})
+    with pytest.raises(ValidationError) as refused:     # every error at once, nothing silently cut
+        cases.resubmit(db, people["applicant_a2"], case.id, {"title": ["not", "text"]}, note="说" * 2001)
+    assert {"note", "title"} <= set(refused.value.fields)
+    assert cases.get(db, people["applicant_a"], case.id).status == "correction"
     cases.resubmit(db, people["applicant_a2"], case.id, {"title": "补正后的样品件"})
     assert cases.get(db, people["applicant_a"], case.id).status == "in_progress"
     tasks.complete(db, people["reviewer1"], intake.id, ok())

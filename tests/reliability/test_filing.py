@@ -81,3 +81,16 @@ def test_a_filing_with_files_keeps_both(db, people, tmp_path):
     case = cases.submit(db, people["applicant_a"], ["bench"], {"title": "带附件"},
                         uploads=[attachments.Upload("form", "a.pdf", PDF)], root=tmp_path)
     assert [a.filename for a in attachments.for_case(db, people["applicant_a"], case.id)] == ["a.pdf"]
+
+
+def test_a_withdrawal_reason_over_the_limit_is_refused_not_cut(db, people):
+    """The reason goes on the record as written: over 2,000 characters it is a field error, and
+    the case keeps running (before, it was silently cut to 2,000)."""
+    case = cases.submit(db, people["applicant_a"], ["food_license"], application("food_license"))
+    with pytest.raises(ValidationError) as refused:
+        cases.withdraw(db, people["applicant_a"], case.id, "因" * 2001)
+    assert set(refused.value.fields) == {"reason"}
+    with db.reading() as session:
+        assert session.get(Case, case.id).status != "withdrawn"
+        assert session.scalar(select(func.count()).select_from(AuditEvent)
+                              .where(AuditEvent.case_id == case.id, AuditEvent.action == "withdraw")) == 0

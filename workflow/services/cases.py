@@ -13,7 +13,7 @@ from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
 from workflow.domain.policy.case_rules import BAD_LEVELS
 from workflow.services import attachments, awards, filing_keys
-from workflow.services.common import case_op, record, visible_case
+from workflow.services.common import case_op, record, text, visible_case
 from workflow.storage.counters import next_value
 from workflow.storage.db import Database
 from workflow.storage.models import Case, ClockSegment, HumanTask, Organisation, Rating
@@ -113,7 +113,11 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | N
              uploads: list[attachments.Upload] = (), root=None) -> Case:
     """The applicant sends the corrected materials every held step asked for, with a note that
     explains them to the office and the corrected files, in one transaction; the clock runs again."""
-    bad_files = file_errors(uploads)
+    bad_input = file_errors(uploads)
+    try:
+        note = text(note, "note", required=False)
+    except ValidationError as exc:
+        bad_input = {**bad_input, **exc.fields}
     with case_op(db, actor, case_id, "resubmit") as (cmd, _action):
         session, case = cmd.session, cmd.case
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
@@ -121,16 +125,16 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | N
         try:
             applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
         except ValidationError as exc:
-            raise ValidationError({**bad_files, **exc.fields}) from None
-        if bad_files:
-            raise ValidationError(bad_files)
+            raise ValidationError({**bad_input, **exc.fields}) from None
+        if bad_input:
+            raise ValidationError(bad_input)
         for task in held:
             task.hold = None
         projection.end_pauses(cmd, [t.id for t in held])
         clock.restart_acceptance(case, cmd.now)
         for item in uploads:
             attachments.add(cmd, attachments.root_dir(root), item)
-        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=_note(note))
+        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=note)
         case_status.refresh(cmd)
         return case
 
@@ -145,7 +149,7 @@ def withdraw(db: Database, actor: Actor, case_id: int, reason: str | None = None
             segment.status, segment.ended_at = ("closed" if segment.status == "open" else "lapsed"), cmd.now
         case.status, case.outcome, case.completed_at = v.WITHDRAWN, v.OUTCOME_WITHDRAWN, cmd.now
         clock.refresh_case(session, case, cmd.now)
-        record(cmd, "withdraw", opinion=(reason or "").strip()[:2000] or None)
+        record(cmd, "withdraw", opinion=text(reason, "reason", required=False))
         return case
 
 
@@ -189,8 +193,3 @@ def get(db: Database, actor: Actor, case_id: int) -> Case:
     with db.reading() as session:
         return visible_case(session, actor, case_id)
 
-
-def _note(note: str | None) -> str | None:
-    if note is not None and not isinstance(note, str):
-        raise ValidationError({"note": [msg("Not a valid string.")]})
-    return (note or "").strip()[:2000] or None

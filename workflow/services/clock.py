@@ -10,8 +10,7 @@ from workflow.domain.permissions import Actor, case_scope
 from workflow.domain.policy import TaskContext
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime import projection
-from workflow.services.common import case_op, record, task_op, visible_case
-from workflow.services.tasks import text
+from workflow.services.common import case_op, record, task_op, text, visible_case
 from workflow.storage.db import Database, utcnow
 from workflow.storage.models import Case, ClockSegment
 from workflow.timekeeping import deadlines

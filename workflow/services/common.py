@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain import policy
 from workflow.domain.permissions import Actor, can_see_case, can_work_on, require_case_visible
-from workflow.errors import NotFound
+from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime import instances, projection
 from workflow.runtime.command import Command
 from workflow.storage import audit
@@ -166,3 +166,18 @@ def task_actions(session: Session, actor: Actor, task: HumanTask, case: Case, no
 
 def case_actions(session: Session, actor: Actor, case: Case, now) -> list[policy.Action]:
     return policy.case_actions(policy.CaseContext(session, actor, case, now))
+
+
+MESSAGE_MAX = 2000     # an opinion, a note, a reason: what a written decision or notice can carry
+
+
+def text(value: str | None, field: str, required: bool = True) -> str | None:
+    """A free-text entry (opinion, note, reason) trimmed, or a field error: never silently cut."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None:
+        raise ValidationError({field: [msg("Not a valid string.")]})
+    if required and not value:
+        raise ValidationError({field: [msg("This field is required.")]})
+    if len(value) > MESSAGE_MAX:
+        raise ValidationError({field: [msg("Longer than maximum length {max}.", max=MESSAGE_MAX)]})
+    return value or None

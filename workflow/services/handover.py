@@ -11,8 +11,7 @@ from sqlalchemy import select
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import TaskContext
 from workflow.errors import ValidationError, msg
-from workflow.services.common import TaskOp, get_user, record, task_op, visible_task
-from workflow.services.tasks import text
+from workflow.services.common import TaskOp, get_user, record, task_op, text, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, TaskSigner
 

@@ -19,25 +19,15 @@ from workflow.errors import ValidationError, msg
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.services import attachments
-from workflow.services.common import TaskOp, record, task_op, visible_task
+from workflow.services.common import TaskOp, record, task_op, text, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, Organisation
 
-MESSAGE_MAX = 2000
 # Steps a joint filing takes once for all its matters: the window's intake decision and the
 # applicant's correction it asked for (联批联办, Art. 26).
 JOINT_FORMS = INTAKE_FORMS + ("correction",)
 
 
-def text(value: str | None, field: str, required: bool = True) -> str | None:
-    value = (value or "").strip() if isinstance(value, str) or value is None else None
-    if value is None:
-        raise ValidationError({field: [msg("Not a valid string.")]})
-    if required and not value:
-        raise ValidationError({field: [msg("This field is required.")]})
-    if len(value) > MESSAGE_MAX:
-        raise ValidationError({field: [msg("Longer than maximum length {max}.", max=MESSAGE_MAX)]})
-    return value or None
 
 
 def _finish(op: TaskOp) -> None:
