@@ -133,7 +133,7 @@ BAD: list[tuple[str, dict, dict[str, str]]] = [
     ("food_application", dict(food_kind=3),
      {"food_kind": "Must be one of: 1, 2."}),
     ("food_application", dict(food_names=[]),
-     {"food_names": "Length must be between 1 and 50."}),
+     {"food_names": "Give between 1 and 50 entries."}),
     ("food_application", dict(food_names="绿茶"),
      {"food_names": "Not a valid list."}),
     ("food_application", dict(food_names=["绿茶", 5]),

@@ -141,9 +141,20 @@ def digits(width: int, required: bool = True, validators: Iterable[Callable] = (
     return fields.String(required=required, validate=rules, **kwargs)
 
 
+def _entries_message(min: int | None, max: int | None) -> Message:
+    """A list's bounds counted in entries: marshmallow's "Length must be between 1 and 50." reads,
+    above a list of food names, as if it counted characters."""
+    if min is not None and max is not None:
+        return msg("Give between {min} and {max} entries.")
+    if max is not None:
+        return msg("Give at most {max} entries.")
+    return msg("Give at least {min} entries.")
+
+
 def text_list(required: bool = True, min: int | None = None, max: int | None = None,
               item_max: int = 200, **kwargs) -> fields.List:
-    rules = [validate.Length(min=min, max=max)] if min is not None or max is not None else []
+    rules = [validate.Length(min=min, max=max, error=_entries_message(min, max))] \
+        if min is not None or max is not None else []
     return fields.List(text(required=True, min=1, max=item_max), required=required,
                        validate=rules, **kwargs)
 
