@@ -167,13 +167,14 @@ def _matter_rows(session, start: datetime, end: datetime, now: datetime) -> tupl
     """
     sums = report_summary.case_days(session, local_date(start), local_date(end) - timedelta(days=1))
     rows, total = {}, MatterRow("total")
+    counted_in_units = report_summary.unit_matters()
     for matter, part in sums.items():
         if matter == TOTAL or part.counts["received"]:
             row = total if matter == TOTAL else rows.setdefault(matter, MatterRow(matter))
             for name in ROW_COUNTS:
                 setattr(row, name, part.counts[name])
             row.not_granted = row.completed - row.granted
-            row.items = part.counts["items"] if matter in report_summary.unit_matters() else row.received
+            row.items = part.counts["items"] if matter in counted_in_units else row.received
             row.time = _timing(part.durations)
     total.items = sum(row.items for row in rows.values())
     _overdue(session, start, end, now, rows, total)
