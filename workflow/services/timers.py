@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
@@ -92,10 +92,8 @@ def _claim(session: Session, now: datetime, size: int) -> list[tuple[Case, list[
     every batch it falls into fail and be redone one by one. SQLite ignores the row locks: its
     writer transaction (``BEGIN IMMEDIATE``) already serialises sweepers.
     """
-    due = ((ProcessInstance.status == v.INSTANCE_RUNNING) & (ProcessInstance.next_timer_at <= now)
-           & ProcessInstance.failed_at.is_(None))
     cases = list(dict.fromkeys(session.scalars(
-        select(Case).join(ProcessInstance, ProcessInstance.case_id == Case.id).where(due)
+        select(Case).join(ProcessInstance, ProcessInstance.case_id == Case.id).where(_due(now, failed=False))
         .order_by(ProcessInstance.next_timer_at, ProcessInstance.id).limit(size)
         .with_for_update(of=Case, skip_locked=True).execution_options(populate_existing=True))))
     if not cases:
@@ -110,9 +108,13 @@ def _claim(session: Session, now: datetime, size: int) -> list[tuple[Case, list[
 
 def _any_due(db: Database, now: datetime) -> bool:
     with db.reading() as session:
-        return session.scalar(select(ProcessInstance.id).where(
-            ProcessInstance.status == v.INSTANCE_RUNNING, ProcessInstance.next_timer_at <= now,
-            ProcessInstance.failed_at.is_(None)).limit(1)) is not None
+        return session.scalar(select(ProcessInstance.id).where(_due(now, failed=False)).limit(1)) is not None
+
+
+def _due(now: datetime, failed: bool) -> ColumnElement[bool]:
+    """:func:`_is_due` as a SQL condition, for instances marked failed or for the others."""
+    return ((ProcessInstance.status == v.INSTANCE_RUNNING) & (ProcessInstance.next_timer_at <= now)
+            & (ProcessInstance.failed_at.is_not(None) if failed else ProcessInstance.failed_at.is_(None)))
 
 
 def _is_due(row: ProcessInstance, now: datetime) -> bool:
@@ -122,9 +124,8 @@ def _is_due(row: ProcessInstance, now: datetime) -> bool:
 def _retry_failed(db: Database, now: datetime) -> int:
     """Fire the due timers of instances marked failed, one transaction each, oldest due first."""
     with db.reading() as session:
-        due = session.execute(select(ProcessInstance.id, ProcessInstance.case_id).where(
-            ProcessInstance.status == v.INSTANCE_RUNNING, ProcessInstance.next_timer_at <= now,
-            ProcessInstance.failed_at.is_not(None)).order_by(ProcessInstance.next_timer_at)).all()
+        due = session.execute(select(ProcessInstance.id, ProcessInstance.case_id).where(_due(now, failed=True))
+                              .order_by(ProcessInstance.next_timer_at)).all()
     return sum(_wake_isolated(db, instance_id, case_id, now) for instance_id, case_id in due)
 
 
@@ -152,7 +153,7 @@ def record_failure(db: Database, instance_id: int, exc: BaseException) -> None:
                         .values(failed_at=utcnow(), error=describe(exc)))
 
 
-def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor: Actor=None) -> int:
+def wake(db: Database, instance_id: int, case_id: int, now: datetime, actor: Actor | None = None) -> int:
     """Fire the instance's due timers in one transaction (``actor``: an administrator's retry)."""
     with db.transaction() as session:
         case = lock_case(session, case_id, skip_locked=True)
