@@ -71,7 +71,16 @@ _SUSPENSIONS = (select(ClockSegment).where(ClockSegment.case_id == bindparam("ca
 
 
 def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
-    return list(session.scalars(_SUSPENSIONS, {"case_id": case_id}))
+    """The case's suspensions, those this command has just opened included.
+
+    The command's other changes are not flushed first unless it opened a segment (the one thing
+    the query must see that only a flush writes; loaded segments carry their unflushed changes):
+    a flush here would write the case's new status in an UPDATE of its own, and the clock's
+    figures set next in a second one."""
+    if any(isinstance(obj, ClockSegment) for obj in session.new):
+        session.flush()
+    with session.no_autoflush:
+        return list(session.scalars(_SUSPENSIONS, {"case_id": case_id}))
 
 
 def case_state(session: Session, case: Case, now: datetime) -> ClockState:

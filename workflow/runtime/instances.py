@@ -23,6 +23,7 @@ from workflow.runtime.spiff_runtime import SafeScriptEngine, dump_workflow, load
 from workflow.storage.models import HumanTask, ProcessInstance, ProcessVersion
 
 
+LOCKED_CASES = "locked_cases"    # session.info: case id -> the case row this transaction locked
 LOCKED = "locked_instances"      # session.info: instance id -> the row this transaction locked
 CASE_ROWS = "case_instances"     # session.info: case id -> all its instance rows, locked in id order
 
@@ -110,6 +111,11 @@ def lock_case_rows(session, case_id: int) -> list[ProcessInstance]:
 def new_case(session, case_id: int) -> None:
     """A case this transaction created has only the instances it starts (nobody else sees it yet)."""
     session.info.setdefault(CASE_ROWS, {})[case_id] = []
+
+
+def held_case(session, case_id: int):
+    """The case row this transaction locked and holds, or None."""
+    return session.info.get(LOCKED_CASES, {}).get(case_id)
 
 
 def of_case(session, case_id: int) -> list[ProcessInstance] | None:

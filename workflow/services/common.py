@@ -37,7 +37,7 @@ def lock_case(session: Session, case_id: int, skip_locked: bool = False) -> Case
     Taken once per transaction; rows the session read before are re-read under the lock. With
     ``skip_locked`` (the sweeps) a case someone holds is skipped (None) instead of waited for.
     """
-    locked = session.info.setdefault("locked_cases", {})
+    locked = session.info.setdefault(instances.LOCKED_CASES, {})
     if case_id in locked:
         return locked[case_id]
     return _lock_case_with(session, _LOCK_CASE_SKIP if skip_locked else _LOCK_CASE, {"case_id": case_id})
@@ -68,7 +68,7 @@ def hold_locked_cases(session: Session, cases: list[Case]) -> list[ProcessInstan
     """Record cases the caller has just locked (one by :func:`lock_case`, a batch by the timer
     sweep's ``SKIP LOCKED`` claim) and take the next lock of the order: their instances, in id order.
     The rows are held for the transaction because the identity map keeps them only weakly."""
-    session.info.setdefault("locked_cases", {}).update((case.id, case) for case in cases)
+    session.info.setdefault(instances.LOCKED_CASES, {}).update((case.id, case) for case in cases)
     return instances.lock_cases_rows(session, [case.id for case in cases])
 
 

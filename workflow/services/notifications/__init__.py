@@ -22,9 +22,25 @@ SMS_KINDS = frozenset({"accepted", "correction", "refused", "suspension", "exten
 SUBJECT = "行政许可通知"
 
 
-def _applicants(session: Session, organisation_id: int | None) -> list[int]:
-    return list(session.scalars(select(User.id).where(
-        User.organisation_id == organisation_id, User.role == "applicant", User.active.is_(True))))
+APPLICANTS = "notice_applicants"    # session.info: organisation id -> its active applicant accounts
+
+
+def _applicants(session: Session, organisation_id: int | None) -> list[User]:
+    """An enterprise's active accounts, read once per command however many notices it sends them."""
+    held = session.info.setdefault(APPLICANTS, {})
+    if organisation_id not in held:
+        held[organisation_id] = list(session.scalars(select(User).where(
+            User.organisation_id == organisation_id, User.role == "applicant", User.active.is_(True))
+            .order_by(User.id)))
+    return held[organisation_id]
+
+
+def _recipients(session: Session, notice: rules.Notice) -> list[User]:
+    """The notice's people, each once, in the order the rule named them (active accounts only)."""
+    if notice.to == rules.APPLICANT:
+        return _applicants(session, notice.case.organisation_id)
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(notice.to), User.active.is_(True)))}
+    return [users[uid] for uid in dict.fromkeys(notice.to) if uid in users]
 
 
 def _outbox(user: User, note: Notification) -> list[OutboxMessage]:
@@ -42,16 +58,12 @@ def _outbox(user: User, note: Notification) -> list[OutboxMessage]:
 
 def write(session: Session, notice: rules.Notice, sender_id: int | None, at) -> list[Notification]:
     """One notification per person (each once), with its outbox messages."""
-    people = _applicants(session, notice.case.organisation_id) if notice.to == rules.APPLICANT else notice.to
-    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(people), User.active.is_(True)))}
     written = []
-    for uid in dict.fromkeys(people):
-        if uid not in users:
-            continue
-        note = Notification(user_id=uid, case_id=getattr(notice.case, "id", None), task_id=notice.task_id,
+    for user in _recipients(session, notice):
+        note = Notification(user_id=user.id, case_id=getattr(notice.case, "id", None), task_id=notice.task_id,
                             kind=notice.kind, message=notice.message[:2000], sender_id=sender_id, created_at=at)
         session.add(note)
-        session.add_all(_outbox(users[uid], note))
+        session.add_all(_outbox(user, note))
         written.append(note)
     return written
 

@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from workflow import vocabulary as v
+from workflow.runtime import instances
 from workflow.storage import audit
 from workflow.storage.models import Case, HumanTask, ProcessInstance
-from workflow.services.report_summary.shares import (CASE_FIELDS, INSTANCE_FIELDS, PENDING, TASK_FIELDS, Parts,
-                                                     case_rows, merge, task_parts)
+from workflow.services.report_summary.shares import (CASE_FIELDS, INSTANCE_FIELDS, PENDING, TASK_FIELDS, CaseFacts,
+                                                     Parts, case_parts, case_rows, merge, task_parts)
 from workflow.services.report_summary.store import apply
 
 # -- noting changes while the transaction flushes ----------------------------------------------
@@ -66,8 +67,44 @@ def _note(session: Session, _context, _instances) -> None:
         if case_id is not None:
             pending = pending or session.info.setdefault(PENDING, _Pending())
             if case_id not in pending.before and not any(c.id == case_id for c in pending.new_cases):
-                with session.no_autoflush:
-                    pending.before[case_id] = dict(case_rows(session, [case_id])).get(case_id, {})
+                pending.before[case_id] = _before(session, case_id)
+
+
+def _before(session: Session, case_id: int) -> Parts:
+    """The case's share as committed: from the rows the command holds when it can, else read."""
+    share = held_share(session, instances.held_case(session, case_id), before=True)
+    if share is None:
+        with session.no_autoflush:
+            share = dict(case_rows(session, [case_id])).get(case_id, {})
+    return share
+
+
+def _value(state: Any, name: str, before: bool) -> Any:
+    if before and name in state.committed_state:
+        return state.committed_state[name]      # what the pending flush is about to overwrite
+    return state.dict.get(name, NO_VALUE)
+
+
+def held_share(session: Session, case: Case | None, before: bool) -> Parts | None:
+    """A case's share from the case row and instance rows the command locked and holds, without a
+    query: as committed (``before``, in a flush: the values it is about to overwrite, without rows
+    it is about to insert) or as written (at commit, after the last flush). Every command locks its
+    case and all its instances first and only the ORM writes these columns, so the held rows are
+    the database's; None when a row or a column is not held (then the caller reads the rows)."""
+    rows = instances.of_case(session, case.id) if case is not None else None
+    if rows is None:
+        return None
+    state = inspect(case)
+    *facts, data = [_value(state, name, before) for name in CASE_FIELDS]     # CaseFacts' fields, then data
+    shares = []
+    for row in rows:
+        row_state = inspect(row)
+        if (before and row_state.pending) or row_state.was_deleted or row in session.deleted:
+            continue
+        shares.append((_value(row_state, "matter_code", before), _value(row_state, "outcome", before), data))
+    if NO_VALUE in facts or any(NO_VALUE in share for share in shares):
+        return None
+    return case_parts(CaseFacts(*facts), shares)
 
 
 def _touched_case(session: Session, obj: Any) -> int | None:
@@ -92,10 +129,18 @@ def _on_commit(session: Session, _events: list[dict]) -> None:
         return
     before: Parts = {}
     after: Parts = {}
-    ids = set(pending.before) | {c.id for c in pending.new_cases if c.id is not None}
     for share in pending.before.values():
         merge(before, share)
-    for _case_id, share in case_rows(session, ids) if ids else ():
+    held = {c.id: c for c in pending.new_cases if c.id is not None}
+    held.update((case_id, instances.held_case(session, case_id)) for case_id in pending.before)
+    unread = set()
+    for case_id, case in held.items():
+        share = held_share(session, case, before=False)
+        if share is None:
+            unread.add(case_id)
+        else:
+            merge(after, share)
+    for _case_id, share in case_rows(session, unread) if unread else ():
         merge(after, share)
     for task, share in pending.tasks.values():
         merge(before, share)
