@@ -10,7 +10,9 @@ import threading
 import time
 from datetime import datetime
 
-from sqlalchemy import create_engine, select
+import pytest
+from sqlalchemy import create_engine, select, update
+from sqlalchemy.exc import DBAPIError
 
 from tests.api.conftest import Api, error_of, make_app
 from tests.helpers import open_tasks
@@ -209,3 +211,26 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(pg, pg_pe
     case = cases.submit(pg, pg_people["applicant_a"], ["bench"], {"title": "断线重连"})
     with pg.reading() as s:
         assert s.get(Case, case.id) is not None
+
+
+def test_reading_sessions_keep_the_connections_prepared_statements(pg):
+    """psycopg forgets every prepared statement of a connection on ROLLBACK; reading sessions (one or
+    two per API request) end with COMMIT, so a statement run request after request is planned once."""
+    prepared = []
+    for _ in range(12):
+        with pg.reading() as s:
+            s.execute(select(Case.id).where(Case.id == -1)).all()
+            prepared.append(s.connection().exec_driver_sql(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%%FROM cases%%'").scalar())
+    assert max(prepared) >= 1
+
+
+def test_a_reading_session_cannot_write(pg, pg_people):
+    """Reading transactions are READ ONLY: a write in one is an error, not silently kept or dropped."""
+    case = cases.submit(pg, pg_people["applicant_a"], ["bench"], {"title": "只读"})
+    with pytest.raises(DBAPIError) as err:
+        with pg.reading() as s:
+            s.execute(update(Case).where(Case.id == case.id).values(title="改写"))
+    assert err.value.orig.sqlstate == "25006"          # read_only_sql_transaction
+    with pg.reading() as s:
+        assert s.get(Case, case.id).title == "只读"

@@ -157,7 +157,9 @@ class Database:
         self.url = normalise_url(url or os.environ.get("DATABASE_URL") or DEFAULT_URL)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        read_engine = make_engine(self.url, writer=False) if self.url.startswith("sqlite") else self.engine
+        # PostgreSQL: the same pool, but reading transactions are READ ONLY (see reading()).
+        read_engine = (make_engine(self.url, writer=False) if self.url.startswith("sqlite")
+                       else self.engine.execution_options(postgresql_readonly=True))
         self.read_sessions = sessionmaker(read_engine, expire_on_commit=False)
 
     @property
@@ -188,7 +190,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for queries; nothing it does is committed.
+        """A session for queries; nothing it does is written (on PostgreSQL its transaction is
+        READ ONLY, and ends with a COMMIT that keeps the connection's prepared statements).
 
         ``close()`` (not ``rollback()``) ends it, so the rows it returns stay
         loaded and usable after the block.
@@ -197,6 +200,14 @@ class Database:
         try:
             with _refusals_translated():
                 yield session
+                if self.is_postgres and session.in_transaction():
+                    # End with COMMIT, not ROLLBACK: psycopg forgets every prepared statement of the
+                    # connection on a ROLLBACK, so with one reading session per request nothing ever
+                    # reached its prepare threshold and PostgreSQL parsed and planned every statement
+                    # of every request. The transaction is READ ONLY, so there is nothing to commit;
+                    # the objects leave the session first, so nothing is flushed either.
+                    session.expunge_all()
+                    session.commit()
         finally:
             session.close()
 

@@ -34,6 +34,7 @@ class TaskContext:
     case: Case
     now: datetime
     workflow: Any = None  # the live workflow, when the command already loaded it
+    _people: dict[str, list[Row]] = field(default_factory=dict, repr=False)   # role -> people_of(role)
 
     @cached_property
     def instance(self) -> ProcessInstance:
@@ -93,11 +94,14 @@ class TaskContext:
         return [u for u in rows if can_see_case(u, self.case)]
 
     def people_of(self, role: str) -> list[Row]:
-        """Active people of ``role`` for a form field (in the step's department for departmental roles)."""
-        query = select(*PERSON).where(User.role == role, User.active.is_(True)).order_by(User.username)
-        if role in ("reviewer", "inspector", "approver") and self.task.department_code:
-            query = query.where(User.department_code == self.task.department_code)
-        return list(self.session.execute(query))
+        """Active people of ``role`` for a form field (in the step's department for departmental roles);
+        read once per decision, however many fields of the form name people of that role."""
+        if role not in self._people:
+            query = select(*PERSON).where(User.role == role, User.active.is_(True)).order_by(User.username)
+            if role in ("reviewer", "inspector", "approver") and self.task.department_code:
+                query = query.where(User.department_code == self.task.department_code)
+            self._people[role] = list(self.session.execute(query))
+        return self._people[role]
 
     @cached_property
     def following(self) -> list[HumanTask]:
