@@ -91,7 +91,7 @@ def test_from_session_is_one_query(seeded_db):
     def count(*_args):
         statements.append(_args[2])
 
-    read_engine = seeded_db.read_sessions.kw["bind"]
+    read_engine = seeded_db.engines[-1]
     event.listen(read_engine, "before_cursor_execute", count)
     try:
         with seeded_db.reading() as session:

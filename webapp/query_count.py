@@ -16,13 +16,13 @@ HEADER = "X-Query-Count"
 
 
 def install(app: Flask, db: Database) -> None:
-    """Count every statement the request's thread sends, on the writer and the reader engine."""
+    """Count every statement the request's thread sends, on every engine (pool) of the database."""
     seen = threading.local()
 
     def count(*_args) -> None:
         seen.n = getattr(seen, "n", 0) + 1
 
-    for engine in {db.engine, db.read_sessions.kw["bind"]}:
+    for engine in db.engines:
         event.listen(engine, "before_cursor_execute", count)
 
     @app.before_request

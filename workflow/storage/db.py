@@ -157,9 +157,12 @@ class Database:
         self.url = normalise_url(url or os.environ.get("DATABASE_URL") or DEFAULT_URL)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # PostgreSQL: the same pool, but reading transactions are READ ONLY (see reading()).
-        read_engine = (make_engine(self.url, writer=False) if self.url.startswith("sqlite")
-                       else self.engine.execution_options(postgresql_readonly=True))
+        if self.url.startswith("sqlite"):      # readers BEGIN DEFERRED on connections of their own
+            read_engine = make_engine(self.url, writer=False)
+            self.engines = (self.engine, read_engine)
+        else:                                  # the same pool, reading transactions READ ONLY (reading())
+            read_engine = self.engine.execution_options(postgresql_readonly=True)
+            self.engines = (self.engine,)
         self.read_sessions = sessionmaker(read_engine, expire_on_commit=False)
 
     @property
@@ -212,14 +215,14 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
-        self.engine.dispose()
-        self.read_sessions.kw["bind"].dispose()
+        for engine in self.engines:
+            engine.dispose()
 
     def after_fork(self) -> None:
         """In a forked child (gunicorn's preloaded workers): start with empty pools, leaving the
         parent's connections open for the parent: two processes on one socket corrupt both."""
-        self.engine.dispose(close=False)
-        self.read_sessions.kw["bind"].dispose(close=False)
+        for engine in self.engines:
+            engine.dispose(close=False)
 
 
 class UTCDateTime(TypeDecorator):
