@@ -80,8 +80,11 @@ def _upsert(dialect_name: str, table: type) -> Any:
 
 
 def apply(session: Session, before: Parts, after: Parts) -> None:
-    """Move the summary from ``before`` to ``after``: one upsert per changed row, in key order."""
+    """Move the summary from ``before`` to ``after``: an upsert per changed row, in key order; the
+    rows of one table go in one executemany (a completed case moves its matter's row and the total's)."""
     dialect = session.bind.dialect.name
+    batch: list[dict] = []
+    batch_table = None
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key, Part()), after.get(key, Part())
         counts = {c: new.counts.get(c, 0) - old.counts.get(c, 0) for c in set(new.counts) | set(old.counts)}
@@ -90,10 +93,20 @@ def apply(session: Session, before: Parts, after: Parts) -> None:
         if not any(counts.values()) and not added and not removed:
             continue
         table, row, columns = _table(key)
-        session.execute(_upsert(dialect, table), {**row, **{c: counts.get(c, 0) for c in columns},
-                                                  "durations": pack(added)})
-        if removed:
+        if table is not batch_table:
+            _upsert_all(session, dialect, batch_table, batch)
+            batch, batch_table = [], table
+        batch.append({**row, **{c: counts.get(c, 0) for c in columns}, "durations": pack(added)})
+        if removed:                    # after its row's upsert, which takes the row's lock
+            _upsert_all(session, dialect, batch_table, batch)
+            batch = []
             _remove(session, table, row, removed)
+    _upsert_all(session, dialect, batch_table, batch)
+
+
+def _upsert_all(session: Session, dialect: str, table: type | None, rows: list[dict]) -> None:
+    if rows:
+        session.execute(_upsert(dialect, table), rows if len(rows) > 1 else rows[0])
 
 
 def _remove(session: Session, table: type, row: dict, removed: list[float]) -> None:
