@@ -15,10 +15,11 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tests.api.conftest import Api, error_of, make_app
-from tests.helpers import open_tasks
+from tests.helpers import load_people, open_tasks
 from tests.reliability.races import race, statuses
 from tests.web.conftest import make_app as make_web_app
 from workflow.domain import clock
+from workflow.errors import Unavailable
 from workflow.services import cases, clock as clock_services, tasks
 from workflow.storage.db import Database
 from workflow.storage.models import AuditEvent, Case, ClockSegment, ProcessInstance, Rating
@@ -225,12 +226,19 @@ def test_reading_sessions_keep_the_connections_prepared_statements(pg):
     assert max(prepared) >= 1
 
 
-def test_a_reading_session_cannot_write(pg, pg_people):
-    """Reading transactions are READ ONLY: a write in one is an error, not silently kept or dropped."""
-    case = cases.submit(pg, pg_people["applicant_a"], ["bench"], {"title": "只读"})
-    with pytest.raises(DBAPIError) as err:
-        with pg.reading() as s:
+@pytest.mark.parametrize("backend", ["db", "pg"])      # this directory's `db` is SQLite
+def test_a_reading_session_cannot_write(backend, request):
+    """Reading sessions cannot write (PostgreSQL: READ ONLY transactions; SQLite: query_only
+    connections): a write in one is an error, not silently kept or dropped."""
+    db = request.getfixturevalue(backend)
+    case = cases.submit(db, load_people(db)["applicant_a"], ["bench"], {"title": "只读"})
+    with pytest.raises((DBAPIError, Unavailable)) as err:
+        with db.reading() as s:
             s.execute(update(Case).where(Case.id == case.id).values(title="改写"))
-    assert err.value.orig.sqlstate == "25006"          # read_only_sql_transaction
-    with pg.reading() as s:
+    refused = err.value if isinstance(err.value, DBAPIError) else err.value.__cause__
+    if db.is_postgres:
+        assert refused.orig.sqlstate == "25006"        # read_only_sql_transaction
+    else:
+        assert "readonly" in str(refused.orig)         # attempt to write a readonly database
+    with db.reading() as s:
         assert s.get(Case, case.id).title == "只读"

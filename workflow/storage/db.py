@@ -110,6 +110,8 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
     event.listen(engine, "connect", _sqlite_pragmas)
+    if not writer:       # a reading session cannot write, as on PostgreSQL (READ ONLY: Database.reading)
+        event.listen(engine, "connect", lambda conn, _record: conn.execute("PRAGMA query_only=ON"))
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
     return engine
