@@ -11,6 +11,7 @@ from webapp import get_db
 from webapp.auth import roles
 from webapp.formkit import describe, parse
 from webapp.i18n import current_lang, gettext as _
+from webapp.views.cases import case_form
 from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
@@ -153,6 +154,10 @@ def _sent(case_id: int):
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])
 @roles("applicant")
 def withdraw(case_id: int):
+    return case_form(case_id, "withdraw-form", lambda: _withdraw(case_id), "reason")
+
+
+def _withdraw(case_id: int):
     dispatch.run_case_op(get_db(), current_user, case_id, "withdraw", {"reason": request.form.get("reason")})
     flash(_("The application has been withdrawn."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
@@ -161,6 +166,10 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
+    return case_form(case_id, f"rate-{request.form.get('matter')}", lambda: _rate(case_id), "comment")
+
+
+def _rate(case_id: int):
     params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment"),
               "matter": request.form.get("matter")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)

@@ -13,6 +13,7 @@ from webapp import get_db
 from webapp.i18n import current_lang
 from webapp.i18n import gettext as _
 from webapp.documents import file_response, links
+from webapp.views.common import on_post
 from workflow.services import attachments, case_view, documents, queries
 from workflow.services.cases import RATING_LEVELS
 
@@ -22,13 +23,32 @@ bp = Blueprint("cases", __name__)
 @bp.route("/cases/<int:case_id>")
 @login_required
 def detail(case_id: int):
+    return case_page(case_id)
+
+
+def case_page(case_id: int, failed: str | None = None, errors: dict | None = None, status: int = 200):
+    """The case page; after a refused form (``failed``: its id) with the errors beside its fields and
+    what was typed kept in it."""
     d = case_view.case_view(get_db(), current_user, case_id, current_lang())
-    return render_template("cases/detail.html", d=d, ratings=sorted(RATING_LEVELS, reverse=True))
+    return render_template("cases/detail.html", d=d, ratings=sorted(RATING_LEVELS, reverse=True), failed=failed,
+                           errors=errors or {}, values=request.form if failed else {}), status
+
+
+def case_form(case_id: int, form_id: str, action, field: str):
+    """A form of the case page posted (rating, upload, withdrawal, ...): ``action`` runs the service, flashes
+    and redirects (``on_post``, as every page form); refused input answers the case page again (422).
+    ``field`` is where a refusal without field errors is shown."""
+    errors, done = on_post(action, field)
+    return done or case_page(case_id, form_id, errors, 422)
 
 
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 @login_required
 def upload(case_id: int):
+    return case_form(case_id, "upload", lambda: _upload(case_id), "file")
+
+
+def _upload(case_id: int):
     file = request.files.get("file")
     item = attachments.Upload(request.form.get("kind", ""), file.filename if file else "", file.read() if file else b"")
     row = attachments.upload(get_db(), current_user, case_id, item, root=current_app.config["ATTACHMENTS_DIR"])
