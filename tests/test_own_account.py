@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from tests.helpers import PASSWORD
 from tests.web.flows import accepted_food_licence
 from workflow.errors import ValidationError
 from workflow.services import accounts
@@ -59,3 +60,19 @@ def test_own_contact_is_saved_audited_and_used_for_notices(db, people):
 def test_staff_set_their_own_contact_too(db, people):
     accounts.update_own_contact(db, people["food_reviewer"], "shencha@scjg.gov.cn", None)
     assert stored(db, people["food_reviewer"].id) == ("shencha@scjg.gov.cn", None)
+
+
+def test_own_account_commands_lock_the_user_row_on_every_backend(db, people):
+    """The user row is locked with its organisation joined; PostgreSQL refused FOR UPDATE over the
+    outer join, so logging out, a password change and deactivation failed there."""
+    from workflow.services import users
+    from workflow.storage.models import ApiToken
+    applicant = people["applicant_a"]
+    users.issue_token(db, applicant.id)
+    users.log_out(db, applicant)
+    users.change_password(db, applicant, PASSWORD, "青山-tiger-窗口-2026")
+    accounts.set_active(db, people["admin"], people["applicant_b"].id, False)
+    with db.reading() as s:
+        assert s.get(User, people["applicant_b"].id).active is False
+        assert s.get(User, applicant.id).session_epoch == 2
+        assert all(t.revoked_at is not None for t in s.scalars(select(ApiToken).where(ApiToken.user_id == applicant.id)))

@@ -88,7 +88,9 @@ def end_sessions(session: Session, user: User) -> None:
 
 
 def locked_user(session: Session, user_id: int) -> User:
-    user = session.scalars(select(User).where(User.id == user_id).with_for_update()).first()
+    # OF users: the organisation is joined (lazy="joined") by an outer join, which PostgreSQL refuses
+    # to lock ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+    user = session.scalars(select(User).where(User.id == user_id).with_for_update(of=User)).first()
     if user is None:
         raise NotFound("User not found.")
     return user
