@@ -10,7 +10,7 @@ from markupsafe import Markup
 from webapp import i18n
 from webapp.database import get_db
 from webapp.codes import coded_name, material_label, matter_title
-from webapp.labels import LABELS, label, labeller
+from webapp.labels import LABELS, label, labeller, step_label
 from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
@@ -150,7 +150,8 @@ def init_app(app: Flask) -> None:
         error_label=error_label, version_label=version_label,
         lane_labels=lambda: {role: label("role", role) for role in vocabulary.ROLES},
         may_file=may_file, document_title=document_title,
-        **{f"{section}_label": labeller(section) for section in LABELS},
+        **{f"{section}_label": labeller(section) for section in LABELS if section != "step"},
+        step_label=step_label,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)
