@@ -3,6 +3,7 @@ English from the ``[step]`` table of webapp/labels.toml, Chinese pages the store
 stored row changes."""
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from workflow.services import tasks
 from workflow.storage.models import AuditEvent, HumanTask
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+def bpmn_of(page: str) -> str:
+    """The BPMN the task page hands bpmn-js (its data-bpmn attribute)."""
+    return html.unescape(re.search(r'data-bpmn="([^"]*)"', page).group(1))
 
 
 def test_every_step_of_the_shipped_processes_has_an_english_name():
@@ -31,12 +37,16 @@ def test_step_names_in_the_page_language(db, people, login):
     tasks.claim(db, people["food_reviewer"], review.id)
     c = login("food_reviewer")
     assert ">材料审查</a>" in text(c.get("/inbox"))
+    assert 'name="材料审查"' in bpmn_of(text(c.get(f"/tasks/{review.id}")))
     c.post("/lang/en")
     inbox = text(c.get("/inbox"))
     assert ">Document review</a>" in inbox and "材料审查" not in inbox
     page = text(c.get(f"/tasks/{review.id}"))
     assert re.search(r"<h1>Document review <small", page)
     assert "· Window acceptance" in page                                      # the history's earlier step
+    assert 'name="Document review"' in bpmn_of(page) and "材料审查" not in bpmn_of(page)  # the bpmn-js diagram
+    svg = page[page.index('<div class="diagram">'):]
+    assert re.search(r">Document</tspan><tspan [^>]*>review</tspan>|>Document review</tspan>", svg)  # drawn fallback
     case_page = text(c.get(f"/cases/{case.id}"))
     assert ">Document review</a>" in case_page and "<span>Document review</span>" in case_page
     auditor = login("auditor")
