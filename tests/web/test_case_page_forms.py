@@ -73,6 +73,16 @@ def test_a_bad_upload_keeps_the_case_page(db, people, login):
         assert field_error(upload, "file") == message, what
         assert re.search(r'<option value="other"[^>]*selected', upload), what    # the material chosen stays
     assert count(db, Attachment) == 0
+    beyond = c.post(f"/cases/{case.id}/attachments", content_type="multipart/form-data",
+                    data={"kind": "other", "file": (io.BytesIO(PNG + b"0" * (13 * 1024 * 1024)), "huge.png")})
+    assert beyond.status_code == 413                       # beyond the request limit, refused before the view
+    page = text(beyond)
+    assert case.number in page and "error-page" not in page
+    assert field_error(form(page, "upload"), "file") == "文件过大：不得超过 10 MiB。"
+    hidden = login("applicant_b").post(f"/cases/{case.id}/attachments", content_type="multipart/form-data",
+                                       data={"kind": "other", "file": (io.BytesIO(b"0" * (13 * 1024 * 1024)), "x")})
+    assert hidden.status_code == 404 and case.number not in text(hidden)
+    assert count(db, Attachment) == 0
 
 
 def test_a_bad_extension_decision_keeps_the_case_page(db, people, login):
