@@ -8,8 +8,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 
 from webapp import throttle
-from workflow.errors import ValidationError
-from workflow.services import users
+from webapp.views.common import on_post
+from workflow.services import accounts, users
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -132,18 +132,45 @@ def logout():
     return redirect(url_for("public.index"))
 
 
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The person's own account: contact addresses for notices, and the password change."""
+    errors, done = on_post(_save_contact)
+    return done or account_page("contact", errors)
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
+    errors, done = on_post(_change_password)
+    return done or account_page("password", errors)
+
+
+def account_page(form: str, errors: dict):
+    """The account page; after a refused form (``form``) its errors beside its fields (422), the contact
+    addresses typed kept (passwords never are)."""
     from webapp import get_db
-    from webapp.i18n import gettext as _, translate_fields
-    if request.method == "GET":
-        return render_template("account/password.html", errors={})
-    try:
-        row = users.change_password(get_db(), current_user, request.form.get("current_password", ""),
-                                    request.form.get("new_password", ""))
-    except ValidationError as exc:
-        return render_template("account/password.html", errors=translate_fields(exc.fields)), 422
+    row = accounts.own_account(get_db(), current_user)
+    typed = form == "contact" and errors
+    values = request.form if typed else {"email": row.email or "", "phone": row.phone or ""}
+    return render_template("account/account.html", account=row, failed=form if errors else None,
+                           errors=errors, values=values), (422 if errors else 200)
+
+
+def _save_contact():
+    from webapp import get_db
+    from webapp.i18n import gettext as _
+    accounts.update_own_contact(get_db(), current_user, request.form.get("email"), request.form.get("phone"))
+    flash(_("Your contact details have been saved."), "success")
+    return redirect(url_for("auth.account"))
+
+
+def _change_password():
+    from webapp import get_db
+    from webapp.i18n import gettext as _
+    row = users.change_password(get_db(), current_user, request.form.get("current_password", ""),
+                                request.form.get("new_password", ""))
     start_session(row)
     flash(_("Your password has been changed; every other session has ended."), "success")
     return redirect(home_url(row))

@@ -58,8 +58,13 @@ def wrap(text: str, width: float, max_lines: int = 4) -> list[str]:
     lines, current = [], ""
     for ch in text or "":
         if ch == "\n" or (_width(current + ch) > width and current):
-            lines.append(current)
-            current = "" if ch in ("\n", " ") else ch
+            cut = max(current.rfind(" "), current.rfind("-") + 1 if current.rfind("-") > 0 else -1)
+            if ch not in ("\n", " ") and cut > 0 and current[:cut].strip():   # English: break between words
+                lines.append(current[:cut].rstrip())
+                current = current[cut:].lstrip() + ch
+            else:
+                lines.append(current)
+                current = "" if ch in ("\n", " ") else ch
         else:
             current += ch
     if current:
@@ -78,13 +83,28 @@ def _text_block(lines: list[str], cx: float, cy: float, css: str = "") -> str:
     return f'<text text-anchor="middle" dominant-baseline="central"{css}>{spans}</text>'
 
 
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def relabelled(xml: str, name_label: Callable[[str], str]) -> str:
+    """The BPMN with every element's ``name`` as ``name_label`` gives it (step names in the page's
+    language), for drawing only; the XML unchanged if it cannot be read."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), _PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return xml
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{" + BPMN + "}") and el.get("name"):
+            el.set("name", name_label(el.get("name")))
+    return etree.tostring(root, encoding="unicode")
+
+
 def render_svg(xml: str | bytes, done: Iterable[str] = (), current: Iterable[str] = (),
                lane_label: Callable[[str], str] | None = None, title: str | None = None) -> str:
     """The diagram as an ``<svg>`` string; an unreadable file gives a short notice instead."""
     done, current = set(done), set(current)
     try:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser)
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _PARSER)
     except (etree.XMLSyntaxError, ValueError):
         return '<p class="diagram-missing">—</p>'
     elements: dict[str, tuple[str, str]] = {}

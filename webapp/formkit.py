@@ -121,8 +121,10 @@ def _scalar(f: mf.Field, raw: str):
     return raw
 
 
-def parse(schema: Schema, form: MultiDict, only: tuple[str, ...] | None = None) -> dict:
-    """The posted form as schema input: blanks left out so "required" messages come from the schema."""
+def parse(schema: Schema, form: MultiDict, only: tuple[str, ...] | None = None, cleared: bool = False) -> dict:
+    """The posted form as schema input: blanks left out so "required" messages come from the schema.
+
+    With ``cleared`` a field the form sent empty is ``None`` instead (a correction clears it)."""
     data: dict = {}
     for name, f in schema.fields.items():
         if f.dump_only or (only is not None and name not in only) or isinstance(f, (mf.Dict, mf.Raw)):
@@ -136,15 +138,21 @@ def parse(schema: Schema, form: MultiDict, only: tuple[str, ...] | None = None) 
                 rows = _table_rows(name, f.inner.schema, form)
                 if rows or name in form:
                     data[name] = rows
+                elif cleared and any(_ROW.match(k) and k.startswith(f"{name}-") for k in form.keys()):
+                    data[name] = None
             else:
                 raw = form.get(name)
                 if raw is not None:
                     items = [line.strip() for line in raw.splitlines() if line.strip()]
                     if items or f.required:
                         data[name] = [_scalar(f.inner, i) for i in items]
+                    elif cleared:
+                        data[name] = None
             continue
         raw = form.get(name)
         if raw is None or raw.strip() == "":
+            if cleared and raw is not None:
+                data[name] = None
             continue
         data[name] = _scalar(f, raw)
     return data

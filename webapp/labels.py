@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from webapp.i18n import gettext
+from webapp.i18n import current_lang, gettext
 
 LABELS_FILE = Path(__file__).resolve().with_name("labels.toml")
 LABELS: dict[str, dict[str, str]] = tomllib.loads(LABELS_FILE.read_text(encoding="utf-8"))
@@ -28,6 +28,17 @@ def label(section: str, code: Any) -> str:
     if code is None:
         return ""
     return gettext(LABELS[section].get(str(code), str(code)))
+
+
+def step_label(name: str | None) -> str:
+    """A BPMN step's stored name (Chinese, as its process says it) in the page language: the ``[step]``
+    table's English id through the catalogue. Chinese pages show the stored name itself, so a row
+    always reads as it was recorded; a name the table lacks is shown as stored. Display only: no row
+    changes."""
+    if not name:
+        return name or ""
+    english = LABELS["step"].get(name)
+    return name if english is None or current_lang() == "zh" else gettext(english)
 
 
 def labeller(section: str):

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from webapp import i18n
 from webapp.database import get_db
 from webapp.codes import coded_name, material_label, matter_title
-from webapp.labels import LABELS, label, labeller
+from webapp.labels import LABELS, label, labeller, step_label
 from workflow import vocabulary
 from workflow.domain.matters import DEPARTMENTS, MATTERS
 from workflow.services import clock as clock_services
@@ -116,9 +116,15 @@ def process_name(process_id: str) -> str:
     return matter.title(i18n.current_lang()) if matter else process_id
 
 
+def diagram_xml(view) -> str:
+    """The process's BPMN as the page draws it: step names in the page's language (labels.step_label)."""
+    from webapp.diagram import relabelled
+    return view.version.xml if i18n.current_lang() == "zh" else relabelled(view.version.xml, step_label)
+
+
 def diagram_svg(view) -> Markup:
     from webapp.diagram import render_svg
-    return Markup(render_svg(view.version.xml, done=view.done_ids, current=view.current_ids,
+    return Markup(render_svg(diagram_xml(view), done=view.done_ids, current=view.current_ids,
                              lane_label=labeller("role"),
                              title=process_name(view.version.process_id)))
 
@@ -146,11 +152,12 @@ def init_app(app: Flask) -> None:
         _=i18n.gettext, ngettext=i18n.ngettext, lang=i18n.current_lang, msg=i18n.translate_message,
         matter_title=matter_title, material_label=material_label, department_name=department_name, light_badge=light_badge,
         page_url=page_url, MATTERS=MATTERS, shown_value=shown_value, days_left=days_left,
-        process_name=process_name, diagram_svg=diagram_svg, RUNNING=vocabulary.RUNNING,
+        process_name=process_name, diagram_svg=diagram_svg, diagram_xml=diagram_xml, RUNNING=vocabulary.RUNNING,
         error_label=error_label, version_label=version_label,
         lane_labels=lambda: {role: label("role", role) for role in vocabulary.ROLES},
         may_file=may_file, document_title=document_title,
-        **{f"{section}_label": labeller(section) for section in LABELS},
+        **{f"{section}_label": labeller(section) for section in LABELS if section != "step"},
+        step_label=step_label,
     )
     env.filters.update(dt=fmt_dt, d=fmt_date, shown=shown)
     app.context_processor(_calendar_notice)

@@ -25,6 +25,7 @@ EXPECTED = {
     ("post", "/api/v1/processes/failed/{instance_id}/retry"),
     ("get", "/api/v1/notifications"), ("post", "/api/v1/notifications/{notification_id}/read"),
     ("post", "/api/v1/notifications/read"),
+    ("get", "/api/v1/account"), ("put", "/api/v1/account/contact"), ("post", "/api/v1/account/password"),
     *{("post", f"/api/v1/tasks/{{task_id}}/{op}") for op in (
         "correction", "recall", "delegate", "resolve", "reclaim", "add_signer", "remove_signer", "sign",
         "suspend", "resume", "extension", "close_round")},

@@ -108,3 +108,28 @@ def test_a_refusal_answered_with_an_error_page_is_shown_above_the_form(as_user, 
     alert = second.wait_for_selector("#main > .flash-error")
     assert "操作冲突" in alert.inner_text()
     assert second.url.endswith(f"/my/tasks/{correction.id}")
+
+
+def test_case_page_forms_keep_the_page(as_user, server, db, files):
+    """A bad upload or an over-long withdrawal reason on the case page: the error beside the field,
+    the case page and what was typed kept (it was a bare 422 page)."""
+    applicant, case_id = file_case(as_user, "food_license")
+    page = applicant.go(f"/cases/{case_id}")
+    address = page.url
+    kind = page.locator("#upload select[name=kind] option").nth(1).get_attribute("value")
+    page.select_option("#upload select[name=kind]", kind)
+    page.set_input_files("#upload input[name=file]", str(files["bad"]))
+    page.click("#upload button")
+    error = page.wait_for_selector("#upload .field.has-error .field-error")
+    assert "仅接受 PDF" in error.inner_text() and page.url == address
+    assert page.locator("#upload select[name=kind]").input_value() == kind
+    applicant.shot("inline-errors-case-upload")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.fill("#withdraw-form input[name=reason]", "因" * 2001)
+    page.click("#withdraw")
+    error = page.wait_for_selector("#withdraw-form .field.has-error .field-error")
+    assert "2000" in error.inner_text() and page.url == address
+    assert page.locator("#withdraw-form input[name=reason]").input_value() == "因" * 2001
+    with db.reading() as s:
+        assert s.scalar(select(Attachment.id).where(Attachment.case_id == case_id,
+                                                     Attachment.filename == "licence.exe")) is None

@@ -30,7 +30,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from webapp import i18n, input_guard, throttle
 from webapp.api import errors
 from webapp.api.base import allowed_methods, exact_allow_header
-from webapp.api.resources import auth, cases, matters, notifications, oversight, processes, public, tasks
+from webapp.api.resources import account, auth, cases, matters, notifications, oversight, processes, public, tasks
 from webapp.api.schemas.base import Error
 
 API_PREFIX = "/api/v1"
@@ -39,7 +39,7 @@ VERSION = "1.0"
 OPENAPI_VERSION = "3.1.0"
 EXTENSION = "api_v1"
 
-RESOURCES = (auth.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
+RESOURCES = (auth.blp, account.blp, matters.blp, cases.blp, cases.extensions_blp, tasks.blp, public.certificates, public.calendar,
              oversight.reports_blp, oversight.audit_blp, processes.blp,
              notifications.blp)
 TAGS = {

@@ -51,7 +51,8 @@
     var first = main.firstChild;
     each(doc.getElementById("main").querySelectorAll(".flash"), function (n) { main.insertBefore(document.importNode(n, true), first); });
     var action = form.getAttribute("action");
-    var fresh = action ? doc.querySelector('form[data-inline][action="' + action + '"]') : doc.querySelector("form[data-inline]:not([action])");
+    var fresh = form.id ? doc.getElementById(form.id)   // several forms may share an address (one rating per matter)
+      : action ? doc.querySelector('form[data-inline][action="' + action + '"]') : doc.querySelector("form[data-inline]:not([action])");
     var refusal = fresh ? null : doc.querySelector("#main .error-page");
     if (refusal) { main.insertBefore(asFlash(refusal), first); }   // an error page (409, 403, 404): its words on top
     each(form.querySelectorAll(".field"), function (field) {

@@ -11,6 +11,7 @@ from webapp import get_db
 from webapp.auth import roles
 from webapp.formkit import describe, parse
 from webapp.i18n import current_lang, gettext as _
+from webapp.views.cases import case_form
 from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
@@ -40,10 +41,11 @@ def application_fields(codes: list[str]):
     return out
 
 
-def application_data(codes: list[str], form) -> dict:
+def application_data(codes: list[str], form, cleared: bool = False) -> dict:
+    """The application as posted; with ``cleared`` (a correction) a field sent empty is ``None``: cleared."""
     data: dict = {}
     for code in codes:
-        data.update(parse(forms.schema_for(MATTERS[code].application_form), form))
+        data.update(parse(forms.schema_for(MATTERS[code].application_form), form, cleared=cleared))
     return data
 
 
@@ -130,7 +132,7 @@ def resubmit(case_id: int):
     db = get_db()
     d = case_view.case_view(db, current_user, case_id, current_lang())
     codes = [c for c in d.case.matters if c in MATTERS]
-    posted = application_data(codes, request.form) if request.method == "POST" else {}
+    posted = application_data(codes, request.form, cleared=True) if request.method == "POST" else {}
     values = {**(d.case.data or {}), **posted}
     errors, done = on_post(lambda: _resubmit(db, case_id, values))
     if done:
@@ -153,6 +155,10 @@ def _sent(case_id: int):
 @bp.route("/cases/<int:case_id>/withdraw", methods=["POST"])
 @roles("applicant")
 def withdraw(case_id: int):
+    return case_form(case_id, "withdraw-form", lambda: _withdraw(case_id), "reason")
+
+
+def _withdraw(case_id: int):
     dispatch.run_case_op(get_db(), current_user, case_id, "withdraw", {"reason": request.form.get("reason")})
     flash(_("The application has been withdrawn."), "success")
     return redirect(url_for("cases.detail", case_id=case_id))
@@ -161,6 +167,10 @@ def withdraw(case_id: int):
 @bp.route("/cases/<int:case_id>/rate", methods=["POST"])
 @roles("applicant")
 def rate(case_id: int):
+    return case_form(case_id, f"rate-{request.form.get('matter')}", lambda: _rate(case_id), "comment")
+
+
+def _rate(case_id: int):
     params = {"level": int_arg("level", -1, request.form), "comment": request.form.get("comment"),
               "matter": request.form.get("matter")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating", params)
@@ -183,7 +193,7 @@ def correct(task_id: int):
     if done:
         return done
     return render_template("applicant/correct.html", d=d, page=page, fields=page.fields(d), values=values,
-                           errors=errors, materials=_materials(d.case_row.matters)), (422 if errors else 200)
+                           errors=page.errors(errors), materials=_materials(d.case_row.matters)), (422 if errors else 200)
 
 
 def _complete_own_step(db, d, page, values: dict):
@@ -202,11 +212,15 @@ class _Correction:
         return dict(d.application)
 
     def posted(self, d, form) -> dict:
-        return {**d.application, **application_data(d.case_row.matters, form)}
+        return {**d.application, **application_data(d.case_row.matters, form, cleared=True)}
 
     def data(self, values: dict, form) -> dict:
         note = (form.get("note") or "").strip()
         return {"changes": values, **({"note": note} if note else {})}
+
+    def errors(self, errors: dict) -> dict:
+        """The service names the application's fields ``changes.<name>``; the form shows them as ``<name>``."""
+        return {name.removeprefix("changes."): messages for name, messages in errors.items()}
 
 
 class _OwnForm:
@@ -223,6 +237,9 @@ class _OwnForm:
 
     def data(self, values: dict, form) -> dict:
         return values
+
+    def errors(self, errors: dict) -> dict:
+        return errors
 
 
 def _own_step_page(d):

@@ -13,6 +13,7 @@ from webapp.documents import file_response
 from webapp.i18n import current_lang, translate_fields
 from webapp.i18n import gettext as _
 from webapp.templating import matter_title
+from webapp.views.cases import case_form
 from webapp.views.common import date_arg, int_arg
 from workflow.errors import ValidationError
 from workflow.services import dispatch, report_export, reports
@@ -44,6 +45,10 @@ def _period():
 @roles("supervisor")
 def rating_reply(case_id: int):
     """差评整改: the supervisor's answer to a bad rating, sent to the applicant."""
+    return case_form(case_id, f"reply-form-{request.form.get('rating_id')}", lambda: _reply(case_id), "reply")
+
+
+def _reply(case_id: int):
     params = {"rating_id": int_arg("rating_id", -1, request.form), "reply": request.form.get("reply")}
     dispatch.run_case_op(get_db(), current_user, case_id, "rating_reply", params)
     flash(_("Your answer was sent to the applicant."), "success")

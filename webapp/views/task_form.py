@@ -16,11 +16,12 @@ from webapp.errors import status_of
 from webapp.formkit import describe_offered, parse_offered
 from webapp.i18n import N_, current_lang, translate_fields, translate_message
 from webapp.i18n import gettext as _
+from webapp.views.cases import case_form
 from webapp.views.common import int_arg, ints, work_list
 from workflow.domain import forms
 from workflow.domain.clock import MANUAL_SUSPENSION_REASONS
 from workflow.errors import Conflict, EngineError, Forbidden, NotFound, Unavailable, ValidationError
-from workflow.services import dispatch, task_view
+from workflow.services import clock, dispatch, task_view
 
 bp = Blueprint("task_ops", __name__)
 STAFF = ("window", "reviewer", "inspector", "approver", "expert", "supervisor", "auditor", "admin")
@@ -104,7 +105,11 @@ def _after(op: str, task_id: int, result) -> str:
 @bp.route("/extensions/<int:segment_id>/decide", methods=["POST"])
 @roles("approver")
 def decide_extension(segment_id: int):
-    from workflow.services import clock
+    case_id = clock.extension_case(get_db(), segment_id)
+    return case_form(case_id, f"decide-{segment_id}", lambda: _decide_extension(segment_id), "opinion")
+
+
+def _decide_extension(segment_id: int):
     segment = clock.decide_extension(get_db(), current_user, segment_id, request.form.get("approve") == "1",
                                      request.form.get("opinion", ""))
     flash(_("Extension decided."), "success")

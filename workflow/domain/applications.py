@@ -49,17 +49,28 @@ def foreign_enterprise_errors(org: Organisation, data: dict, field_prefix: str =
 def correct(case: Case, changes: dict, org: Organisation, field_prefix: str = "") -> dict:
     """Apply an applicant's corrections to the case's application, re-validated as a whole.
 
-    Returns the corrected fields so the process sees them too (its gateways read
-    application data such as ``commitment_path``).
+    A field of the application sent empty (``None``, ``""``, ``[]``) is cleared: an optional one is
+    removed from the application, a required one is the form's "required" error. Returns what the
+    correction changed (a cleared field as ``None``), so the process sees it too (its gateways read
+    application data such as ``commitment_path``) and the history shows it.
     """
     if not isinstance(changes, dict):
         raise ValidationError({field_prefix.rstrip(".") or "data": [msg("Not a valid mapping type.")]})
+    declared = set().union(*(forms.field_names(get_matter(code).application_form) for code in case.matters))
+    cleared = {name for name, value in changes.items() if name in declared and _blank(value)}
+    before = dict(case.data or {})
+    given = {k: v for k, v in {**before, **changes}.items() if k not in cleared}
     try:
-        merged = validate(case.matters, {**case.data, **changes})
+        merged = validate(case.matters, given)
     except ValidationError as exc:
         raise ValidationError({field_prefix + name: messages for name, messages in exc.fields.items()}) from None
     errors = foreign_enterprise_errors(org, merged, field_prefix)
     if errors:
         raise ValidationError(errors)
-    case.data = {**case.data, **merged}
-    return {name: merged[name] for name in changes if name in merged}
+    case.data = {**{k: v for k, v in before.items() if k not in cleared}, **merged}
+    return {name: case.data.get(name) for name in changes
+            if (name in merged or name in cleared) and case.data.get(name) != before.get(name)}
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)

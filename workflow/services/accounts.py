@@ -1,4 +1,5 @@
-"""Administrators keep accounts up to date: details and contact addresses, disable, reset password.
+"""Administrators keep accounts up to date: details and contact addresses, disable, reset password;
+everyone keeps their own contact addresses.
 
 Each change is one transaction with an audit event; the audit keeps which fields changed, never
 a password. A disabled account can neither sign in nor use its API tokens (both check ``active``).
@@ -33,21 +34,38 @@ def _detail_errors(display_name: str, email: str | None, phone: str | None,
     errors: dict[str, list[str]] = {}
     if not display_name or len(display_name) > 100:
         errors["display_name"] = [msg("Give a name of at most 100 characters.")]
+    errors.update(_contact_errors(email, phone))
+    if department and department not in DEPARTMENTS:
+        errors["department"] = [msg("Unknown department.")]
+    return errors
+
+
+def _contact_errors(email: str | None, phone: str | None) -> dict[str, list[str]]:
+    """The e-mail address and mainland mobile number notices are copied to (both may be left empty)."""
+    errors: dict[str, list[str]] = {}
     if email and (len(email) > 254 or not _EMAIL.match(email)):
         errors["email"] = [msg("Not a valid email address.")]
     if phone and not _MOBILE.match(phone):
         errors["phone"] = [msg("Not a valid mobile number (11 digits starting with 1).")]
-    if department and department not in DEPARTMENTS:
-        errors["department"] = [msg("Unknown department.")]
     return errors
+
+
+def _contact(email: str | None, phone: str | None) -> dict[str, str | None]:
+    """The contact as stored: trimmed, the mobile number without the spaces or dashes people type
+    (138 0013 8000), empty as ``None``; anything that is not text is a field error."""
+    errors = {name: [msg("Not a valid string.")] for name, value in (("email", email), ("phone", phone))
+              if value is not None and not isinstance(value, str)}
+    if errors:
+        raise ValidationError(errors)
+    return {"email": (email or "").strip() or None, "phone": re.sub(r"[\s-]", "", phone or "") or None}
 
 
 def update_account(db: Database, actor: Actor, user_id: int, display_name: str, email: str | None, phone: str | None,
                    department: str | None) -> User:
     """Name, e-mail (for e-mail notices), mobile (for SMS notices) and department."""
     require_role(actor, "admin")
-    values = {"display_name": (display_name or "").strip(), "email": (email or "").strip() or None,
-              "phone": (phone or "").strip() or None, "department_code": department or None}
+    values = {"display_name": (display_name or "").strip(), **_contact(email, phone),
+              "department_code": department or None}
     errors = _detail_errors(values["display_name"], values["email"], values["phone"], values["department_code"])
     if errors:
         raise ValidationError(errors)
@@ -57,6 +75,30 @@ def update_account(db: Database, actor: Actor, user_id: int, display_name: str, 
         for name in changed:
             setattr(user, name, values[name])
         audit.record(session, action="user_updated", actor=actor, data={"user_id": user.id, "fields": changed})
+        return user
+
+
+def own_account(db: Database, actor: Actor) -> User:
+    """The caller's own account (the profile page, ``GET /api/v1/account``)."""
+    with db.reading() as session:
+        return _account(session, actor.id)
+
+
+def update_own_contact(db: Database, actor: Actor, email: str | None, phone: str | None) -> User:
+    """Anyone's own e-mail address and mobile number, where notices are copied to (e-mail to everyone
+    who has one, SMS to applicants); empty clears. Audited like an administrator's change: the
+    fields that changed, not the addresses."""
+    values = _contact(email, phone)
+    errors = _contact_errors(values["email"], values["phone"])
+    if errors:
+        raise ValidationError(errors)
+    with db.transaction() as session:
+        user = users.locked_user(session, actor.id)
+        changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
+        for name in changed:
+            setattr(user, name, values[name])
+        if changed:
+            audit.record(session, action="contact_changed", actor=actor, data={"user_id": user.id, "fields": changed})
         return user
 
 

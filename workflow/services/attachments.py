@@ -158,8 +158,8 @@ def check_all(uploads: list[Upload]) -> None:
 
 
 def upload(db: Database, actor: Actor, case_id: int, item: Upload, root: str | Path | None = None) -> Attachment:
-    """Add one file to a case the actor may add files to (the policy's ``attachments`` action)."""
-    check(item)
+    """Add one file to a case the actor may add files to (the policy's ``attachments`` action); the file is
+    checked (``add``) after the policy, so who is asking is answered before what they sent."""
     with case_op(db, actor, case_id, "attachments") as (cmd, _action):
         return add(cmd, root_dir(root), item)
 

@@ -123,7 +123,7 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | N
         held = session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == v.TASK_OPEN,
                                                        HumanTask.hold == "correction")).all()
         try:
-            applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
+            changed = applications.correct(case, data or {}, session.get(Organisation, case.organisation_id))
         except ValidationError as exc:
             raise ValidationError({**bad_input, **exc.fields}) from None
         if bad_input:
@@ -134,7 +134,7 @@ def resubmit(db: Database, actor: Actor, case_id: int, data: dict, note: str | N
         clock.restart_acceptance(case, cmd.now)
         for item in uploads:
             attachments.add(cmd, attachments.root_dir(root), item)
-        record(cmd, "resubmit", data={"fields": sorted((data or {}).keys())}, opinion=note)
+        record(cmd, "resubmit", data={"fields": sorted(changed)}, opinion=note)
         case_status.refresh(cmd)
         return case
 

@@ -63,14 +63,18 @@ def request_extension(db: Database, actor: Actor, task_id: int, days: int, reaso
         return segment
 
 
-def decide_extension(db: Database, actor: Actor, segment_id: int, approve: bool, opinion: str) -> ClockSegment:
-    """An approver of the case's department decides; the applicant is told of an extension (Art. 42)."""
+def extension_case(db: Database, segment_id: int) -> int:
+    """The case an extension request belongs to (whoever may see it is checked by the caller's command)."""
     with db.reading() as session:
         found = session.get(ClockSegment, segment_id)
-        case_id = found.case_id if found is not None and found.kind == "extension" else None
-    if case_id is None:
+    if found is None or found.kind != "extension":
         raise NotFound("Extension request not found.")
-    with case_op(db, actor, case_id, "decide") as (cmd, action):
+    return found.case_id
+
+
+def decide_extension(db: Database, actor: Actor, segment_id: int, approve: bool, opinion: str) -> ClockSegment:
+    """An approver of the case's department decides; the applicant is told of an extension (Art. 42)."""
+    with case_op(db, actor, extension_case(db, segment_id), "decide") as (cmd, action):
         action.require_one("requests", segment_id, "segment_id")
         action.require_one("approve", bool(approve), "approve")
         opinion = text(opinion, "opinion")

@@ -84,8 +84,9 @@ def _validated(cmd: Command, task: HumanTask, data: dict) -> dict:
     changes = clean.get("changes", (data or {}).get("changes")) if task.form_key == "correction" else None
     if changes:
         try:
-            clean = {**clean, **applications.correct(
-                cmd.case, changes, cmd.session.get(Organisation, cmd.case.organisation_id), "changes.")}
+            changed = applications.correct(cmd.case, changes, cmd.session.get(Organisation, cmd.case.organisation_id),
+                                           "changes.")
+            clean = {**clean, **changed, "changes": changed}    # the history keeps what really changed
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:

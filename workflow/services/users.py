@@ -87,8 +87,10 @@ def end_sessions(session: Session, user: User) -> None:
                     .values(revoked_at=utcnow()))
 
 
-def _locked_user(session: Session, user_id: int) -> User:
-    user = session.scalars(select(User).where(User.id == user_id).with_for_update()).first()
+def locked_user(session: Session, user_id: int) -> User:
+    # OF users: the organisation is joined (lazy="joined") by an outer join, which PostgreSQL refuses
+    # to lock ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+    user = session.scalars(select(User).where(User.id == user_id).with_for_update(of=User)).first()
     if user is None:
         raise NotFound("User not found.")
     return user
@@ -97,7 +99,7 @@ def _locked_user(session: Session, user_id: int) -> User:
 def log_out(db: Database, actor: Actor) -> None:
     """Logging out ends every session and token of the account, so a copied cookie is worthless."""
     with db.transaction() as session:
-        end_sessions(session, _locked_user(session, actor.id))
+        end_sessions(session, locked_user(session, actor.id))
         audit.record(session, action="logged_out", actor=actor, data={"user_id": actor.id})
 
 
@@ -105,7 +107,7 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> User:
     """The account's own password change: the current password, then the policy; ends every
     other session and token (the caller re-opens its own with the new epoch)."""
     with db.transaction() as session:
-        user = _locked_user(session, actor.id)
+        user = locked_user(session, actor.id)
         if not passwords.verify(user.password_hash, current or ""):
             raise ValidationError({"current_password": [msg("Wrong password.")]})
         problems = passwords.policy_errors(new, user.username)
@@ -121,7 +123,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     """(De)activate an account inside the admin's command; deactivation ends its sessions and tokens."""
     if user_id == actor.id and not active:
         raise Conflict("You cannot deactivate your own account.")
-    user = _locked_user(session, user_id)
+    user = locked_user(session, user_id)
     user.active = bool(active)
     end_sessions(session, user)
     audit.record(session, action="user_activated" if active else "user_deactivated", actor=actor,

@@ -65,3 +65,22 @@ class MatterPage(PageMeta):
     items = items_of(MatterSchema)
 
 
+
+
+# --- the caller's own account ------------------------------------------------------------------
+
+class AccountSchema(UserSchema):
+    email = fields.String(allow_none=True, metadata={"description": "Where e-mail copies of notices go."})
+    phone = fields.String(allow_none=True, metadata={"description": "Mainland mobile number for SMS notices."})
+
+
+class ContactRequest(Request):
+    """Both addresses, as they should be: ``null`` or ``""`` clears one (no copies sent there)."""
+    email = Str(required=True, allow_none=True, validate=validate.Length(max=254))
+    phone = Str(required=True, allow_none=True, validate=validate.Length(max=20),
+                metadata={"description": "1[3-9] and 9 more digits; spaces and dashes are ignored."})
+
+
+class PasswordRequest(Request):
+    current_password = Str(required=True, validate=validate.Length(min=1, max=256))
+    new_password = Str(required=True, validate=validate.Length(min=1, max=256))

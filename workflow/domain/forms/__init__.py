@@ -55,6 +55,11 @@ def _declared(form: type[marshmallow.Schema]) -> dict[str, marshmallow.fields.Fi
     return _built(form).fields
 
 
+def field_names(key: str | None) -> frozenset[str]:
+    """The names of the fields a form declares (the keys its data may have)."""
+    return frozenset(_declared(FORMS[key])) if key in FORMS else frozenset()
+
+
 def decision_choices(key: str | None) -> list[str]:
     """The decisions a form accepts (its ``decision`` field's choices), in the form's order."""
     field = _declared(FORMS[key]).get("decision") if key in FORMS else None
