@@ -9,6 +9,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 
 from webapp import throttle
 from webapp.views.common import on_post
+from workflow.errors import ValidationError
 from workflow.services import accounts, users
 
 bp = Blueprint("auth", __name__)
@@ -169,8 +170,12 @@ def _save_contact():
 def _change_password():
     from webapp import get_db
     from webapp.i18n import gettext as _
-    row = users.change_password(get_db(), current_user, request.form.get("current_password", ""),
-                                request.form.get("new_password", ""))
+    try:
+        row = throttle.password_change(current_user.username, lambda: users.change_password(
+            get_db(), current_user, request.form.get("current_password", ""), request.form.get("new_password", "")))
+    except throttle.Throttled as exc:
+        raise ValidationError({"current_password": [
+            _("Too many wrong passwords. Try again in {seconds} seconds.", seconds=exc.retry_after)]}) from None
     start_session(row)
     flash(_("Your password has been changed; every other session has ended."), "success")
     return redirect(home_url(row))

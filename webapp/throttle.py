@@ -12,7 +12,8 @@ import logging
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from flask import Flask, current_app
 from flask_limiter import Limiter
@@ -22,9 +23,11 @@ from limits.errors import StorageError
 from limits.strategies import RateLimiter
 
 from workflow.domain.permissions import Actor
+from workflow.errors import ValidationError
 from workflow.services import users
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 EXTENSION = "throttle"
 DEFAULTS = {
     "LOGIN_RATE_LIMIT_ACCOUNT": "5 per minute;20 per hour",   # failures per user name
@@ -86,11 +89,10 @@ class Throttled(Exception):
         self.retry_after = retry_after
 
 
-def authenticate(username: str, password: str) -> Actor | None:
-    """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike.
-
-    If the counters' store (Redis) cannot be reached, logins go on unthrottled and the outage is
-    logged: people keep working, and the password check itself is unchanged."""
+def _hold(username: str) -> None:
+    """Throttled while the account's or the address's failures are exhausted. If the counters' store
+    (Redis) cannot be reached, people go on unthrottled and the outage is logged: they keep working,
+    and the password check itself is unchanged."""
     try:
         wait = retry_after(username)
     except StorageError:
@@ -98,10 +100,32 @@ def authenticate(username: str, password: str) -> Actor | None:
         wait = None
     if wait is not None:
         raise Throttled(wait)
+
+
+def _count_failure(username: str) -> None:
+    try:
+        failed(username)
+    except StorageError:
+        log.exception("login throttle storage unavailable; a failed password was not counted")
+
+
+def authenticate(username: str, password: str) -> Actor | None:
+    """``users.authenticate`` behind the throttle, for the login page and the token endpoint alike."""
+    _hold(username)
     user = users.authenticate(current_app.extensions["db"], username, password)
     if user is None:
-        try:
-            failed(username)
-        except StorageError:
-            log.exception("login throttle storage unavailable; a failed login was not counted")
+        _count_failure(username)
     return user
+
+
+def password_change(username: str, change: Callable[[], T]) -> T:
+    """A password change behind the same counters: a wrong current password is a failed login of the
+    account, so whoever holds someone's session cannot try passwords faster than the login page lets
+    them (while the counters are exhausted, even the right one is refused)."""
+    _hold(username)
+    try:
+        return change()
+    except ValidationError as exc:
+        if "current_password" in exc.fields:
+            _count_failure(username)
+        raise

@@ -114,3 +114,26 @@ def test_an_unreachable_counter_store_does_not_stop_logins(db, tmp_path, caplog)
     assert _web(client, "window", PASSWORD).status_code == 302
     assert _web(client, "window").status_code == 401
     assert "login throttle storage unavailable" in caplog.text
+
+
+def test_wrong_current_passwords_count_as_failed_logins_of_the_account(throttled):
+    """Whoever holds someone's session or token cannot try passwords faster than the login page lets
+    them: a wrong current password (page or API) is a failed login of the account, and while the
+    account's counter is exhausted even the right one is refused, at login too."""
+    new = "青山-tiger-窗口-2026"
+    page = throttled.application.test_client()
+    assert _web(page, "reviewer1", PASSWORD).status_code == 302
+    token = throttled.post("/api/v1/auth/token", json={"username": "reviewer1", "password": PASSWORD}).get_json()
+    bearer = {"Authorization": f"Bearer {token['token']}"}
+    assert page.post("/account/password", data={"current_password": "nope-1", "new_password": new}).status_code == 422
+    api = throttled.post("/api/v1/account/password", json={"current_password": "nope-2", "new_password": new},
+                         headers=bearer)
+    assert api.status_code == 422
+    assert page.post("/account/password", data={"current_password": "nope-3", "new_password": new}).status_code == 422
+    refused_page = page.post("/account/password", data={"current_password": PASSWORD, "new_password": new})
+    assert refused_page.status_code == 422 and "密码错误次数过多" in refused_page.get_data(as_text=True)
+    refused_api = throttled.post("/api/v1/account/password", json={"current_password": PASSWORD, "new_password": new},
+                                 headers=bearer)
+    assert refused_api.status_code == 429 and int(refused_api.headers["Retry-After"]) >= 1
+    assert _web(throttled.application.test_client(), "reviewer1", PASSWORD).status_code == 429
+    assert throttled.get("/api/v1/account", headers=bearer).status_code == 200     # the password was not changed

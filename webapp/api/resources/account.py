@@ -1,7 +1,9 @@
 """The caller's own account: read it, set the contact addresses notices are copied to, change the password."""
 from __future__ import annotations
 
+from webapp import throttle
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded
+from webapp.api.errors import ApiError
 from webapp.api.schemas.auth import AccountSchema, ContactRequest, PasswordRequest, TokenResponse
 from workflow.services import accounts, users
 
@@ -27,7 +29,7 @@ def set_contact(body):
 
 
 @blp.route("/password", methods=["POST"])
-@guarded(blp, 422)
+@guarded(blp, 422, 429)
 @blp.arguments(PasswordRequest)
 @blp.response(200, TokenResponse)
 def change_password(body):
@@ -36,7 +38,16 @@ def change_password(body):
     The token the request carried is revoked with the others (as the web's other sessions end);
     continue with the one returned.
     """
-    user = users.change_password(get_db(), actor(), body["current_password"], body["new_password"])
+    user = _changed_password(body["current_password"], body["new_password"])
     token, expires = users.issue_token(get_db(), user.id)
     return {"token": token, "expires_at": expires, "user": user}, 200, {"Cache-Control": "no-store",
                                                                         "Pragma": "no-cache"}
+
+
+def _changed_password(current: str, new: str):
+    """The change behind the login throttle: 429 while the account's failed attempts are exhausted."""
+    try:
+        return throttle.password_change(actor().username, lambda: users.change_password(get_db(), actor(), current, new))
+    except throttle.Throttled as exc:
+        raise ApiError(429, "Too many wrong passwords; try again later.",
+                       headers={"Retry-After": str(exc.retry_after)}) from None
