@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from webapp import throttle
 from webapp.api.base import ApiBlueprint, actor, get_db, guarded
-from webapp.api.errors import ApiError
+from webapp.api.resources.auth import throttled_as_429, token_answer
 from webapp.api.schemas.auth import AccountSchema, ContactRequest, PasswordRequest, TokenResponse
 from workflow.services import accounts, users
 
@@ -38,16 +38,7 @@ def change_password(body):
     The token the request carried is revoked with the others (as the web's other sessions end);
     continue with the one returned.
     """
-    user = _changed_password(body["current_password"], body["new_password"])
-    token, expires = users.issue_token(get_db(), user.id)
-    return {"token": token, "expires_at": expires, "user": user}, 200, {"Cache-Control": "no-store",
-                                                                        "Pragma": "no-cache"}
-
-
-def _changed_password(current: str, new: str):
-    """The change behind the login throttle: 429 while the account's failed attempts are exhausted."""
-    try:
-        return throttle.password_change(actor().username, lambda: users.change_password(get_db(), actor(), current, new))
-    except throttle.Throttled as exc:
-        raise ApiError(429, "Too many wrong passwords; try again later.",
-                       headers={"Retry-After": str(exc.retry_after)}) from None
+    with throttled_as_429("Too many wrong passwords; try again later."):
+        user = throttle.password_change(actor().username, lambda: users.change_password(
+            get_db(), actor(), body["current_password"], body["new_password"]))
+    return token_answer(user, 200)
