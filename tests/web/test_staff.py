@@ -200,6 +200,38 @@ def test_clock_suspend_resume_and_extension(db, people, login):
     assert login("applicant_a").post(f"/tasks/{review.id}/suspend", data={"reason": "testing"}).status_code == 403
 
 
+def op_form(page: str, op: str) -> str:
+    """The HTML of the task page's form for ``op`` (inside its ``<details id="op-…">``)."""
+    found = re.search(rf'<details class="op" id="op-{op}".*?</details>', page, re.S)
+    assert found, f"no form for {op}: {page[:300]}"
+    return found.group(0)
+
+
+def test_a_refused_operation_keeps_what_was_typed(db, people, login):
+    """Without JavaScript a refused form comes back open with the typed text and choices in it, so a
+    reviewer never types a correction list or a reason twice; other forms stay empty."""
+    case = accepted_food_licence(db, people)
+    review, fr = claimed(db, login, "food_reviewer", case.id)
+    bad = fr.post(f"/tasks/{review.id}/correction", data={"opinion": "", "items": "缺少检验报告\n缺少<营业执照>"})
+    correction, page = op_form(text(bad), "correction"), text(bad)
+    assert bad.status_code == 422 and "open" in correction.split(">")[0]
+    assert ">缺少检验报告\n缺少&lt;营业执照&gt;</textarea>" in correction      # kept, and escaped
+    assert "缺少检验报告" not in op_form(page, "extension")
+    bad = fr.post(f"/tasks/{review.id}/extension", data={"days": "99", "reason": "情况复杂"})
+    extension = op_form(text(bad), "extension")
+    assert bad.status_code == 422 and 'value="99"' in extension and 'value="情况复杂"' in extension
+    bad = fr.post(f"/tasks/{review.id}/suspend", data={"reason": "bogus", "note": "送检"})
+    assert bad.status_code == 422 and 'value="送检"' in op_form(text(bad), "suspend")
+    with db.reading() as s:
+        assert s.get(Case, case.id).status != "correction"
+        assert not s.scalars(select(ClockSegment).where(ClockSegment.case_id == case.id)).all()
+    decide = to_decision(db, people, submit(db, people))
+    ap = login("approver")
+    ap.post(f"/tasks/{decide.id}/claim")
+    bad = ap.post(f"/tasks/{decide.id}/return", data={"target": "intake", "opinion": ""})
+    assert bad.status_code == 422 and re.search(r'value="intake"\s+selected', op_form(text(bad), "return"))
+
+
 def test_staff_case_list_filters_and_visibility(db, people, login):
     case = submit(db, people, title="可查询件")
     page = text(login("window").get(f"/cases?q={case.number}"))
