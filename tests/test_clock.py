@@ -235,3 +235,30 @@ def test_step_limits_from_bpmn_turn_tasks_yellow_then_red(db, case):
     sweeping.sweep(db, at(2025, 11, 6, 9))
     with db.reading() as s:
         assert s.scalars(select(HumanTask.id).where(HumanTask.state == "open", HumanTask.light == "red")).all() == [task.id]
+
+
+def test_a_suspended_step_does_not_run_over_its_own_limit(db, people, case):
+    """Art. 45 time is not counted for the step either: a step suspended for testing does not turn red
+    (nor count on the supervisor's red list) while it waits, and its own due date moves by the pause."""
+    from workflow.storage.models import HumanTask
+    place(db, case.id, accepted=at(2025, 11, 3, 9))
+    task = held_task(db, people, case)
+    with db.transaction() as s:   # the step (2 WD, engine_bench.bpmn) arrived on Monday 3rd at 9:00
+        row = s.get(HumanTask, task.id)
+        row.created_at = at(2025, 11, 3, 9)
+        row.due_at, row.yellow_at = deadlines.step_due(s, row.created_at, 2)
+    with now.use(now.ManualClock(at(2025, 11, 3, 10))):
+        clock_services.suspend(db, people["reviewer1"], task.id, "testing", "送检")
+    sweeping.sweep(db, at(2025, 11, 12, 9))          # a week and more of testing later
+    with db.reading() as s:
+        assert s.get(HumanTask, task.id).light != "red"
+    with now.use(now.ManualClock(at(2025, 11, 12, 9))):
+        clock_services.resume(db, people["reviewer1"], task.id)
+    with db.reading() as s:
+        row = s.get(HumanTask, task.id)
+        # Paused Tue 4th – Wed 12th: the step's two working days are Thu 13th and Fri 14th.
+        assert row.due_at == at(2025, 11, 14, 17, 30) and row.light != "red"
+        assert clock.task_state(s, row, at(2025, 11, 13, 12)).remaining == 1
+    sweeping.sweep(db, at(2025, 11, 17, 9))
+    with db.reading() as s:
+        assert s.get(HumanTask, task.id).light == "red"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflow.domain import limits
 from workflow.domain.matters import ACCEPTANCE_DAYS, JOINT_EXTENSION_DAYS, JOINT_STATUTORY_DAYS
-from workflow.vocabulary import FINISHED
+from workflow.vocabulary import FINISHED, TASK_OPEN
 from workflow.storage.db import assign
 from workflow.storage.models import Case, ClockSegment, HumanTask
 from workflow.timekeeping.deadlines import deadline, get_calendar, light_at
@@ -83,7 +83,8 @@ def suspensions(session: Session, case_id: int) -> list[ClockSegment]:
         return list(session.scalars(_SUSPENSIONS, {"case_id": case_id}))
 
 
-def case_state(session: Session, case: Case, now: datetime) -> ClockState:
+def case_state(session: Session, case: Case, now: datetime,
+               segments: list[ClockSegment] | None = None) -> ClockState:
     """Used and remaining working days, due date and light of a case at ``now``.
 
     Before acceptance the 5 working days of Art. 32 run from the day the materials arrived; after
@@ -91,7 +92,7 @@ def case_state(session: Session, case: Case, now: datetime) -> ClockState:
     the like not counted (Art. 45), counted in working days after the start day (Art. 82).
     """
     cal = get_calendar(session)
-    segments = suspensions(session, case.id)
+    segments = suspensions(session, case.id) if segments is None else segments
     open_now = any(s.status == "open" for s in segments)
     end = min(now, case.completed_at) if case.completed_at else now
     if case.accepted_at is None:
@@ -111,8 +112,11 @@ def case_state(session: Session, case: Case, now: datetime) -> ClockState:
 
 
 def refresh_case(session: Session, case: Case, now: datetime) -> None:
-    """Store the case's clock on its row (called by every command and by the sweep)."""
-    state = case_state(session, case, now)
+    """Store the case's clock on its row, and its open steps' (called by every command and by the sweep)."""
+    segments = suspensions(session, case.id)
+    state = case_state(session, case, now, segments)
+    if segments:
+        _refresh_steps(session, case, segments, now)
     due = {"acceptance_due_at" if case.accepted_at is None else "decision_due_at": state.due_at}
     light = state.light
     if case.status in FINISHED:
@@ -133,11 +137,26 @@ def certificate_due(session: Session, case: Case) -> datetime | None:
     return end_of_office_day(get_calendar(session).add_workdays(case.decided_at, max(days)))
 
 
+def _step_pauses(segments: list[ClockSegment], task: HumanTask) -> list[tuple]:
+    return [(s.started_at, s.ended_at) for s in segments if s.ended_at is None or s.ended_at > task.created_at]
+
+
+def _refresh_steps(session: Session, case: Case, segments: list[ClockSegment], now: datetime) -> None:
+    """A step's own limit stops with the case's clock (Art. 45, the applicant's correction): an open
+    step's due date moves by the pauses within it, so a suspended step never runs red."""
+    cal = get_calendar(session)
+    for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.state == TASK_OPEN,
+                                                        HumanTask.step_limit_days.is_not(None))):
+        task.due_at, task.yellow_at = deadline(cal, task.created_at, task.step_limit_days,
+                                               _step_pauses(segments, task), now=now)
+        task.light = light_at(now, task.due_at, task.yellow_at)
+
+
 def task_state(session: Session, task: HumanTask, now: datetime) -> ClockState:
-    """A step's own clock: its limit, used and remaining working days, light."""
+    """A step's own clock: its limit, used and remaining working days (pauses not counted), light."""
     cal = get_calendar(session)
     end = task.closed_at or now
-    used = cal.workdays_between(task.created_at, end)
+    used = cal.counted_workdays(task.created_at, end, _step_pauses(suspensions(session, task.case_id), task))
     limit = task.step_limit_days
     remaining = None if limit is None else limit - used
     return ClockState(limit, used, remaining, task.due_at, task.yellow_at,
