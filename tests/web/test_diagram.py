@@ -83,3 +83,14 @@ def test_real_process_files_render():
 def test_wrap_breaks_long_chinese_names():
     lines = wrap("食品生产许可现场核查与审查意见汇总", 88)
     assert len(lines) > 1 and all(len(line) <= 8 for line in lines)
+
+
+def test_english_diagrams_carry_no_chinese(app):
+    """The English switch relabels every name a process draws: steps, start events, gateways, flows."""
+    from webapp.diagram import relabelled
+    from webapp.labels import labeller, step_label
+    with app.test_request_context("/?lang=en"):
+        for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
+            svg = render_svg(relabelled(path.read_text(encoding="utf-8"), step_label), lane_label=labeller("role"))
+            chinese = sorted({t for t in parse(svg).itertext() if re.search(r"[\u4e00-\u9fff]", t)})
+            assert chinese == [], (path.name, chinese)
