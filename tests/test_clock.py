@@ -64,10 +64,14 @@ def test_limits_from_the_catalogue_and_admin_settings(db, people):
     assert set(err.value.fields) == {"committed_days", "green_channel_days"}
     with pytest.raises(ValidationError):
         admin.set_limits(db, people["admin"], "food_license", 0, None, None)
+    with pytest.raises(ValidationError) as err:   # the admin's blank form would take every case's clock off
+        admin.set_limits(db, people["admin"], "equipment_registration", None, None, None)
+    assert set(err.value.fields) == {"statutory_days"}
+    admin.set_limits(db, people["admin"], "equipment_notice", None, None, None)   # a filing: no limit by law
     admin.set_limits(db, people["admin"], "food_license", 10, 8, 5)
     with db.reading() as s:
         assert clock.decision_limit(s, food) == 8
-        assert s.scalars(select(AuditEvent.action).where(AuditEvent.action == "matter_limits")).one()
+        assert len(s.scalars(select(AuditEvent.action).where(AuditEvent.action == "matter_limits")).all()) == 2
 
 
 def test_acceptance_clock_set_at_submission(db, case):

@@ -230,6 +230,8 @@ def test_admin_changes_matter_limits(login, db):
     assert bad.status_code == 422 and "承诺时限不得超过法定时限" in text(bad)
     nonsense = c.post("/admin/matters", data={"code": "food_license", "statutory_days": "ten"})
     assert nonsense.status_code == 422
+    blank = c.post("/admin/matters", data={"code": "food_license", "statutory_days": " "})
+    assert blank.status_code == 422 and "不能留空" in text(blank)
     assert c.post("/admin/matters", data={"code": "nope", "statutory_days": "5"}).status_code == 404
     ok = c.post("/admin/matters", data={"code": "food_license", "statutory_days": "10", "committed_days": "8",
                                         "green_channel_days": "5"})

@@ -46,8 +46,11 @@ def set_limits(db: Database, actor: Actor, code: str, statutory: int | None, com
                green_channel: int | None) -> MatterSetting:
     """Change a matter's limits; the committed limit may not exceed the statutory one."""
     require_role(actor, "admin")
-    get_matter(code)
+    matter = get_matter(code)
     errors = _limit_errors(statutory, committed, green_channel)
+    if statutory is None and matter.statutory_days and "statutory_days" not in errors:
+        # A blank would take the clock off every running case of a matter the law limits (Art. 42).
+        errors["statutory_days"] = [msg("The law sets this matter's time limit: change it, do not leave it blank.")]
     if errors:
         raise ValidationError(errors)
     with db.transaction() as session:
