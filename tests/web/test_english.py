@@ -54,3 +54,15 @@ def test_documents_are_named_in_english(db, people, login):
     assert "Notice of acceptance" in body and "Proof of delivery" in body
     assert "受理通知书" not in body and "送达回证" not in body
 
+
+
+def test_a_step_suspension_is_named_in_english(db, people, login):
+    """A pause the process opens for a step (the on-site inspection) kept the step's Chinese name as
+    its note in the English suspensions table."""
+    case = granted_food_licence(db, people)
+    c = login("supervisor")
+    assert "现场核查（≥2名核查员）" in text(c.get(f"/cases/{case.id}"))
+    c.post("/lang/en")
+    body = text(c.get(f"/cases/{case.id}"))
+    assert "On-site inspection: On-site inspection (at least two inspectors)" in body
+    assert "现场核查（≥2名核查员）" not in body
