@@ -76,3 +76,24 @@ def test_own_account_commands_lock_the_user_row_on_every_backend(db, people):
         assert s.get(User, people["applicant_b"].id).active is False
         assert s.get(User, applicant.id).session_epoch == 2
         assert all(t.revoked_at is not None for t in s.scalars(select(ApiToken).where(ApiToken.user_id == applicant.id)))
+
+
+def test_a_deactivated_reviewers_claimed_steps_go_back_to_the_queue(db, people):
+    """A reviewer who held a claimed step left (account disabled): nobody could claim, transfer or
+    complete it, and the case waited for ever. Deactivation puts the step back in the queue."""
+    from workflow.services import cases, tasks
+    from workflow.storage.models import HumanTask
+    case = cases.submit(db, people["applicant_a"], ["bench"], {})
+    with db.reading() as s:
+        task = s.scalars(select(HumanTask).where(HumanTask.case_id == case.id)).one()
+    tasks.claim(db, people["reviewer1"], task.id)
+    accounts.set_active(db, people["admin"], people["reviewer1"].id, False)
+    with db.reading() as s:
+        row = s.get(HumanTask, task.id)
+        assert (row.assignee_id, row.claimed_at) == (None, None)
+        released = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                      AuditEvent.action == "unclaim")).one()
+        assert released.actor_id == people["admin"].id
+    tasks.claim(db, people["reviewer2"], task.id)
+    with db.reading() as s:
+        assert s.get(HumanTask, task.id).assignee_id == people["reviewer2"].id

@@ -13,7 +13,7 @@ from workflow.domain.matters import DEPARTMENTS
 from workflow.domain.passwords import hash_password
 from workflow.domain.permissions import Actor, require_role
 from workflow.errors import NotFound, ValidationError, msg
-from workflow.services import users
+from workflow.services import tasks, users
 from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import User
@@ -106,7 +106,10 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> User:
     """Disable (every session and token ended, sign-in refused) or enable an account."""
     require_role(actor, "admin")
     with db.transaction() as session:
-        return users.set_active(session, actor, user_id, active)
+        user = users.set_active(session, actor, user_id, active)
+    if not active:
+        tasks.release_held(db, actor, user_id)
+    return user
 
 
 def reset_password(db: Database, actor: Actor, user_id: int, password: str) -> User:

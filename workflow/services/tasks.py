@@ -19,7 +19,7 @@ from workflow.errors import ValidationError, msg
 from workflow.runtime import completion, instances, projection, rewind
 from workflow.runtime.command import Command
 from workflow.services import attachments
-from workflow.services.common import TaskOp, record, task_op, text, visible_task
+from workflow.services.common import TaskOp, record, task_command, task_op, text, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, Organisation
 
@@ -48,6 +48,28 @@ def unclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
         op.task.handed_over_by = op.task.handover = None
         record(op.cmd, "unclaim", op.task)
         return op.task
+
+
+def release_held(db: Database, actor: Actor, user_id: int) -> int:
+    """A disabled account's claimed steps go back to the queue (a delegated one to its holder), one
+    command each, so no case waits on a person who can no longer sign in. Steps the process assigned
+    to them in person (an expert's scoring) stay theirs: no colleague may take those."""
+    with db.reading() as session:
+        ids = session.scalars(select(HumanTask.id).where(HumanTask.assignee_id == user_id, HumanTask.state == v.TASK_OPEN,
+                                                         HumanTask.role != "applicant").order_by(HumanTask.id)).all()
+    released = 0
+    for task_id in ids:
+        with task_command(db, actor, task_id) as (cmd, task):
+            row = instances.lock_row(cmd.session, task.instance_id)
+            if task.assignee_id != user_id or task.state != v.TASK_OPEN or \
+                    instances.step_properties(cmd.session, row.process_version_id, task.bpmn_id).get("assigneeFrom"):
+                continue
+            back = task.handed_over_by if task.handover == "delegate" else None
+            task.assignee_id, task.claimed_at = back, cmd.now if back else None
+            task.handed_over_by = task.handover = None
+            record(cmd, "unclaim", task, data={"released_from": user_id})
+            released += 1
+    return released
 
 
 def complete(db: Database, actor: Actor, task_id: int, data: dict, expected_version: int | None = None,
