@@ -65,3 +65,17 @@ def test_every_field_a_page_shows_errors_for_has_a_chinese_label(db, people, log
                                     data={"display_name": "林经办", "email": "not-an-address"}))
     assert "电子邮箱（接收通知）：" in page
 
+
+
+def test_every_recorded_audit_action_has_a_label():
+    """The timeline showed "rating_reply" (the supervisor's answer to a bad rating) to the applicant;
+    the audit search listed "office_settings" and "version_migrated" as codes."""
+    root = Path(__file__).resolve().parents[2] / "workflow"
+    recorded = set()
+    for source in root.rglob("*.py"):
+        body = source.read_text(encoding="utf-8")
+        recorded |= set(re.findall(r'\brecord\(\s*[\w.]+,\s*"([a-z_]+)"', body))
+        recorded |= set(re.findall(r'\baction="([a-z_]+)"', body))
+    recorded -= {"append", "store_true"}                         # argparse's action= in the CLI
+    assert {"rating_reply", "claim", "round_closed"} <= recorded
+    assert sorted(recorded - LABELS["action"].keys()) == []
