@@ -266,3 +266,20 @@ def test_a_suspended_step_does_not_run_over_its_own_limit(db, people, case):
     sweeping.sweep(db, at(2025, 11, 17, 9))
     with db.reading() as s:
         assert s.get(HumanTask, task.id).light == "red"
+
+
+def test_an_undecided_extension_lapses_when_the_case_ends(db, people, case):
+    """The case was decided while an extension request waited: the approver's inbox kept listing it
+    for ever, and the case page showed it awaiting a decision nobody could take any more."""
+    from tests.web.flows import to_decision
+    with now.use(now.ManualClock(at(2025, 11, 4))):
+        place(db, case.id, accepted=at(2025, 11, 3, 9))
+        task = held_task(db, people, case)
+        segment = clock_services.request_extension(db, people["reviewer1"], task.id, 5, "需论证")
+        decide = to_decision(db, people, case)
+        tasks.complete(db, people["approver"], decide.id, {"opinion": "准予许可", "decision": "approve"})
+    with db.reading() as s:
+        assert s.get(Case, case.id).status == "completed"
+        row = s.get(ClockSegment, segment.id)
+        assert (row.status, row.ended_at is not None) == ("lapsed", True)
+    assert clock_services.pending_extensions(db, people["approver"]) == []

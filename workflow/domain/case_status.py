@@ -9,12 +9,13 @@ from workflow.runtime import instances as instances_of
 from workflow.runtime import projection
 from workflow.runtime.command import Command
 from workflow.storage.db import assign
-from workflow.storage.models import HumanTask, ProcessInstance
+from workflow.storage.models import ClockSegment, HumanTask, ProcessInstance
 
 RECTIFICATION_FORMS = ("rectification",)
 # The case's open steps that wait for the applicant (their own step, or one held for correction).
 _WAITING = select(HumanTask.form_key).where(HumanTask.case_id == bindparam("case_id"), HumanTask.state == v.TASK_OPEN,
                                             (HumanTask.role == "applicant") | (HumanTask.hold.is_not(None)))
+_REQUESTS = select(ClockSegment).where(ClockSegment.case_id == bindparam("case_id"), ClockSegment.status == "requested")
 
 
 def combined_outcome(outcomes: list[str]) -> str:
@@ -33,6 +34,13 @@ def combined_outcome(outcomes: list[str]) -> str:
     return v.DENIED if v.DENIED in distinct else sorted(distinct)[0]
 
 
+def _lapse_requests(session, case_id: int, now) -> None:
+    """An extension request nobody decided before the case ended lapses (as on a withdrawal): a
+    finished case has no limit left to extend, and the approver's list keeps only what they can decide."""
+    for segment in session.scalars(_REQUESTS, {"case_id": case_id}):
+        segment.status, segment.ended_at = "lapsed", now
+
+
 def refresh(cmd: Command) -> None:
     """Recompute status and outcome, then the clock, after a command changed the case."""
     _refresh_status(cmd)
@@ -48,6 +56,8 @@ def _refresh_status(cmd: Command) -> None:
         select(ProcessInstance.status, ProcessInstance.outcome).where(ProcessInstance.case_id == case.id)
     ).all()
     if instances and all(status != v.INSTANCE_RUNNING for status, _ in instances):
+        if case.status != v.COMPLETED:
+            _lapse_requests(session, case.id, cmd.now)
         assign(case, status=v.COMPLETED, outcome=combined_outcome([outcome or status for status, outcome in instances]),
                completed_at=case.completed_at or cmd.now)
         return
