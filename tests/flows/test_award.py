@@ -37,12 +37,28 @@ def test_experts_score_only_their_own_instance_and_see_no_one_else(bureau):
     bureau.act("window", case.id, "eligibility_check", decision="eligible")
     bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS)
     own = bureau.task(case.id, "expert_scoring", "expert1")
-    with pytest.raises(Conflict):
+    with pytest.raises(NotFound):     # another expert's step is not theirs to see, let alone score
         tasks.complete(bureau.db, bureau.people["expert2"], own.id, {"opinion": "x", "score": 1})
     with pytest.raises(NotFound):
         case_view.case_view(bureau.db, bureau.people["expert1"], case.id)     # no case page for experts
     seen = task_view.task_view(bureau.db, bureau.people["expert1"], own.id)
     assert seen.case is None and seen.application["company_name"]            # the application, nothing else
+
+
+def test_an_expert_opens_no_scoring_step_but_their_own(bureau):
+    """Any expert could open any scoring step by its number: a nomination they were not on the panel
+    for (the enterprise's application) and who else scores it (the holder's name)."""
+    case = bureau.file(["quality_award"])
+    bureau.act("window", case.id, "eligibility_check", decision="eligible")
+    bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS[:3])
+    theirs = bureau.task(case.id, "expert_scoring", "expert1")
+    for outsider in ("expert2", "expert5"):                  # on the panel / not on it
+        with pytest.raises(NotFound):
+            task_view.task_view(bureau.db, bureau.people[outsider], theirs.id)
+    bureau.act("expert1", case.id, "expert_scoring", score=800)
+    with pytest.raises(NotFound):                             # nor once it is scored
+        task_view.task_view(bureau.db, bureau.people["expert5"], theirs.id)
+    assert task_view.task_view(bureau.db, bureau.people["expert1"], theirs.id).application
 
 
 def test_later_deciders_see_every_score_and_the_trimmed_mean(bureau):

@@ -80,8 +80,13 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
 
 def may_see_task(session: Session, actor: Actor, task: HumanTask) -> bool:
     """A task its actor may see: one they hold, handed over, completed or were asked to sign,
-    one of their queue, or one of a case they may open."""
-    if actor.id in (task.assignee_id, task.handed_over_by, task.completed_by) or can_work_on(actor, task):
+    one of their queue, or one of a case they may open. An expert sees only the scoring steps
+    assigned to them: no queue, no colleague's step, no other nomination (docs/decisions.md)."""
+    if actor.id in (task.assignee_id, task.handed_over_by, task.completed_by):
+        return True
+    if actor.role == "expert":
+        return False
+    if can_work_on(actor, task):
         return True
     if actor.role == "applicant":     # the office's own steps are not the applicant's business
         return False
