@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from workflow.domain import operations
-from workflow.errors import Conflict, NotFound, ValidationError
+from workflow.errors import NotFound, ValidationError
 from workflow.services import awards, case_view, task_view, tasks
 from workflow.storage.models import AwardRound
 
