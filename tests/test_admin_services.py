@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from workflow.errors import Forbidden, ValidationError
-from workflow.services import admin
+from workflow.services import accounts, admin
 from workflow.storage.models import AuditEvent, User
 
 BENCH = Path(__file__).parent / "bpmn" / "engine_bench.bpmn"
@@ -38,3 +38,17 @@ def test_deploy_is_admin_only_audited_and_a_no_op_when_unchanged(db, people):
     with db.reading() as s:
         events = s.scalars(select(AuditEvent).where(AuditEvent.action == "deploy")).all()
     assert [e.data["version"] for e in events] == [2]
+
+
+def test_a_reviewer_inspector_or_approver_works_for_a_section(db, people):
+    """The admin's form created a reviewer with no section (or an approver of the window): an account
+    that could open no case and work no step, saved without a word."""
+    for role, department in (("reviewer", None), ("inspector", "window"), ("approver", "")):
+        with pytest.raises(ValidationError) as err:
+            admin.create_account(db, people["admin"], f"x_{role}", "long-enough-1", role, "新人", department or None)
+        assert set(err.value.fields) == {"department"}, role
+    with pytest.raises(ValidationError) as err:
+        accounts.update_account(db, people["admin"], people["reviewer1"].id, "reviewer1", None, None, None)
+    assert set(err.value.fields) == {"department"}
+    admin.create_account(db, people["admin"], "x_expert", "long-enough-1", "expert", "专家", None)
+    accounts.update_account(db, people["admin"], people["window"].id, "window", None, None, None)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, false, select, true
 
 from workflow.domain.matters import MATTERS
-from workflow.errors import Forbidden, NotFound
+from workflow.errors import Forbidden, NotFound, msg
 from workflow.storage.models import Case, ProcessInstance
 from workflow.vocabulary import DEPARTMENTAL_ROLES, SEE_ALL_ROLES
 
@@ -28,6 +28,14 @@ class Actor(Protocol):
 
 def case_departments(case: Any) -> set[str]:
     return {MATTERS[m].department for m in case.matters or () if m in MATTERS}
+
+
+def section_error(role: str | None, department: str | None) -> str | None:
+    """Reviewers, inspectors and approvers see and work only their section's cases: without a
+    section that runs matters, their account could open nothing."""
+    if role in DEPARTMENTAL_ROLES and department not in {m.department for m in MATTERS.values()}:
+        return msg("Choose the section this role works in.")
+    return None
 
 
 def can_see_case(actor: Actor, case: Any) -> bool:

@@ -11,7 +11,7 @@ import re
 from workflow.domain import passwords
 from workflow.domain.matters import DEPARTMENTS
 from workflow.domain.passwords import hash_password
-from workflow.domain.permissions import Actor, require_role
+from workflow.domain.permissions import Actor, require_role, section_error
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.services import tasks, users
 from workflow.storage import audit
@@ -71,6 +71,8 @@ def update_account(db: Database, actor: Actor, user_id: int, display_name: str, 
         raise ValidationError(errors)
     with db.transaction() as session:
         user = _account(session, user_id)
+        if section_error(user.role, values["department_code"]):
+            raise ValidationError({"department": [section_error(user.role, values["department_code"])]})
         changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
         for name in changed:
             setattr(user, name, values[name])

@@ -13,7 +13,7 @@ from workflow.domain import passwords
 from workflow.domain.identifiers import is_valid_credit_code
 from workflow.domain.matters import DEPARTMENTS
 from workflow.domain.passwords import hash_password
-from workflow.domain.permissions import Actor
+from workflow.domain.permissions import Actor, section_error
 from workflow.errors import Conflict, NotFound, ValidationError, msg
 from workflow.storage import audit
 from workflow.storage.db import Database, utcnow
@@ -57,6 +57,8 @@ def create_user(session: Session, username: str, password: str, role: str, displ
         errors["role"] = [msg("Must be one of: {choices}.", choices=", ".join(ROLES))]
     if department is not None and department not in DEPARTMENTS:
         errors["department"] = [msg("Unknown department.")]
+    elif section_error(role, department):
+        errors["department"] = [section_error(role, department)]
     if role == "applicant" and organisation_id is None:
         errors["organisation"] = [msg("An applicant belongs to an enterprise.")]
     if errors:
