@@ -142,3 +142,23 @@ def test_quota_goes_to_the_highest_scores_of_the_round_not_the_first_finishers(b
     assert bureau.outcome(early.id).case.outcome == "not_awarded"
     with pytest.raises(ValidationError):          # the round is closed: no new nominations
         to_committee(bureau)
+
+
+def test_a_nomination_ranked_after_the_round_closed_is_told_so(bureau):
+    """Still with the experts when the round closed, a nomination reached the ranking later and was
+    settled with "第1名（专家评分…），名额5个：未入选": first within a quota of five, yet not selected."""
+    from sqlalchemy import select
+
+    from workflow.storage.models import AuditEvent
+    first = to_committee(bureau, scores=(800, 800, 800, 800, 800))
+    later = to_committee(bureau, scores=(900, 900, 900, 900, 900), who="applicant_b")
+    awarded_into_ranking(bureau, first)
+    awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(first.id, "round_ranking").id)
+    awarded_into_ranking(bureau, later)
+    results = awards.close_round(bureau.db, bureau.people["quality_approver"], bureau.task(later.id, "round_ranking").id)
+    assert results[later.number]["selected"] is False
+    with bureau.db.reading() as s:
+        opinion = s.scalars(select(AuditEvent.opinion).where(AuditEvent.case_id == later.id,
+                                                             AuditEvent.action == "complete")
+                            .order_by(AuditEvent.seq.desc())).first()
+    assert "截止" in opinion and "第1名" not in opinion, opinion

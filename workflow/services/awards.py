@@ -23,6 +23,7 @@ from workflow.runtime.spiff_runtime import find_task
 from workflow.services.common import lock_case, record, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import AwardRound, Case, HumanTask
+from workflow.timekeeping.workdays import local_date
 
 
 def check_round(session: Session, data: dict) -> dict[str, list[str]]:
@@ -53,10 +54,13 @@ def close_round(db: Database, actor: Actor, task_id: int) -> dict:
             raise NotFound("Award round not found.")
         results = {}
         ranked = sorted(waiting, key=lambda item: (-item[2], item[0].created_at, item[0].id))
-        places = row.quota if row.status == "open" else 0     # a nomination decided after closing comes too late
+        late = row.status != "open"     # a nomination decided after closing comes too late
         for rank, (waiting_case, waiting_task, score) in enumerate(ranked, start=1):
-            selected = rank <= places
-            _settle(cmd, waiting_case, waiting_task, selected, rank, score, row.quota)
+            selected = not late and rank <= row.quota
+            opinion = (f"评选批次已于{local_date(row.closed_at or cmd.now).isoformat()}截止排序，"
+                       f"本申报（专家评分{score}）未能参加：未入选") if late else \
+                f"第{rank}名（专家评分{score}），名额{row.quota}个：{'入选' if selected else '未入选'}"
+            _settle(cmd, waiting_case, waiting_task, selected, rank, opinion)
             results[waiting_case.number] = {"rank": rank, "score": score, "selected": selected}
         if row.status == "open":
             row.status, row.closed_at, row.closed_by = "closed", cmd.now, actor.id
@@ -85,10 +89,9 @@ def _panel_score(session: Session, task: HumanTask) -> float:
     return float(score) if isinstance(score, (int, float)) else 0.0
 
 
-def _settle(cmd: Command, case: Case, task: HumanTask, selected: bool, rank: int, score: float, quota: int) -> None:
+def _settle(cmd: Command, case: Case, task: HumanTask, selected: bool, rank: int, opinion: str) -> None:
     sub = Command(cmd.session, cmd.actor, case=case, now=cmd.now)
     task.assignee_id, task.claimed_at = cmd.actor.id, cmd.now
-    opinion = f"第{rank}名（专家评分{score}），名额{quota}个：{'入选' if selected else '未入选'}"
     data = forms.validate("ranking", {"decision": "selected" if selected else "not_selected",
                                       "rank": rank, "opinion": opinion})
     completion.complete_loaded(sub, task, data)
