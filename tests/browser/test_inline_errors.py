@@ -133,3 +133,22 @@ def test_case_page_forms_keep_the_page(as_user, server, db, files):
     with db.reading() as s:
         assert s.scalar(select(Attachment.id).where(Attachment.case_id == case_id,
                                                      Attachment.filename == "licence.exe")) is None
+
+
+def test_a_step_closed_in_another_tab_leaves_no_live_button(as_user, server, db):
+    """The window accepted a filing in one tab; in the other, the refused decision put 该任务已办结 on
+    top but left the form and its button live, to be refused again on every click."""
+    _applicant, case_id = file_case(as_user, "food_license")
+    window = as_user("window")
+    task = open_tasks(db, case_id, "acceptance")[0]
+    first, second = window.page, window.context.new_page()
+    for tab in (first, second):
+        tab.goto(f"{window.url}/tasks/{task.id}")
+        tab.select_option("#decision form [name=decision]", "accept")
+        tab.fill("#decision form [name=opinion]", "受理")
+    first.click("#complete")
+    first.wait_for_selector(".flash-success")
+    second.click("#complete")
+    alert = second.wait_for_selector("#main > .flash-error")
+    assert "已办结" in alert.inner_text()
+    assert second.locator("#complete").is_disabled()

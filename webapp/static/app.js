@@ -55,6 +55,7 @@
       : action ? doc.querySelector('form[data-inline][action="' + action + '"]') : doc.querySelector("form[data-inline]:not([action])");
     var refusal = fresh ? null : doc.querySelector("#main .error-page");
     if (refusal) { main.insertBefore(asFlash(refusal), first); }   // an error page (409, 403, 404): its words on top
+    var gone = !fresh && !refusal;   // the page as it is now offers this operation no more (the step closed meanwhile)
     each(form.querySelectorAll(".field"), function (field) {
       each(field.querySelectorAll(".field-error"), function (n) { n.remove(); });
       field.classList.remove("has-error");
@@ -66,7 +67,7 @@
       if (source.classList.contains("has-error")) { field.classList.add("has-error"); }
     });
     if (busy) { busy.hidden = true; }
-    each(form.querySelectorAll("button"), function (b) { b.disabled = false; });
+    each(form.querySelectorAll("button"), function (b) { b.disabled = gone; });
     main.scrollIntoView();
   }
   document.addEventListener("change", function (event) {
