@@ -67,7 +67,7 @@ def release_held(db: Database, actor: Actor, user_id: int) -> int:
             back = task.handed_over_by if task.handover == "delegate" else None
             task.assignee_id, task.claimed_at = back, cmd.now if back else None
             task.handed_over_by = task.handover = None
-            record(cmd, "unclaim", task, data={"released_from": user_id})
+            record(cmd, "unclaim", task, data={"from_user_id": user_id})
             released += 1
     return released
 
