@@ -78,3 +78,14 @@ def test_screens_of_every_role(as_user, db, server):
     phone.shot("63-phone-cng-filing")
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the vehicle table pushes the page sideways on a phone ({width}px)"
+
+
+def test_staff_lists_in_english_fit_a_phone(as_user, server, db):
+    """The matter filter's longest English option (Special equipment installation/modification/repair
+    notice) pushed the inbox and the case list a few pixels sideways on a 390px phone."""
+    reviewer = as_user("reviewer2", phone=True)
+    reviewer.go("/lang/en")
+    for path in ("/inbox", "/cases"):
+        page = reviewer.go(path)
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], (path, width)
