@@ -126,7 +126,8 @@ def test_users_list_and_create(db, login):
     assert "用户与角色" in page and "reviewer1" in page
     bad = c.post("/admin/users", data={"username": "x", "password": "short", "role": "reviewer"})
     assert bad.status_code == 422 and "长度不能少于 8" in text(bad)
-    taken = c.post("/admin/users", data={"username": "reviewer1", "password": "long-enough-1", "role": "reviewer"})
+    taken = c.post("/admin/users", data={"username": "reviewer1", "password": "long-enough-1", "role": "reviewer",
+                                         "department": "production"})
     assert taken.status_code == 409
     ok = c.post("/admin/users", data={"username": "new_reviewer", "password": "long-enough-1", "role": "reviewer",
                                       "department": "food", "display_name": "新审查员"})
