@@ -257,3 +257,10 @@ def test_staff_are_warned_when_deadlines_reach_a_year_without_holiday_data(login
     admin.post("/lang/en", data={"next": "/admin/matters"})
     english = text(admin.get("/admin/matters"))
     assert "Holiday data for 2027 has not been imported" in english and "节假日数据未导入" not in english
+
+def test_audit_search_with_a_reversed_range_says_so(db, login):
+    """A range that ends before it starts matched nothing, which read as "no such event"."""
+    c = login("auditor")
+    bad = c.get("/audit/?from=2026-12-31&to=2026-01-01")
+    assert bad.status_code == 422 and "结束日期不能早于开始日期" in text(bad) and 'aria-invalid="true"' in text(bad)
+    assert c.get("/audit/?from=2026-01-01&to=2026-12-31").status_code == 200

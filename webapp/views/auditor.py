@@ -8,8 +8,11 @@ from flask_login import current_user
 
 from webapp import get_db
 from webapp.auth import roles
+from webapp.i18n import translate_fields
 from webapp.views.common import date_arg, int_arg
+from workflow.errors import ValidationError
 from workflow.services import exports, queries
+from workflow.services.paging import Page
 
 bp = Blueprint("auditor", __name__, url_prefix="/audit")
 
@@ -24,8 +27,12 @@ def search():
         case_number=request.args.get("case") or None, actor=request.args.get("actor") or None,
         action=request.args.get("action") or None, date_from=date_arg("from"), date_to=date_arg("to"),
         text=request.args.get("text") or None, page=int_arg("page", 1))
-    page = queries.audit_search(db, current_user, filters)
-    return render_template("auditor/search.html", page=page, f=filters, actions=queries.audit_actions(db))
+    try:
+        page, errors = queries.audit_search(db, current_user, filters), {}
+    except ValidationError as exc:
+        page, errors = Page([], 0, 1, filters.per_page), translate_fields(exc.fields)
+    return render_template("auditor/search.html", page=page, f=filters, actions=queries.audit_actions(db),
+                           errors=errors), 422 if errors else 200
 
 
 @bp.route("/case")

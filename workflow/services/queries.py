@@ -211,6 +211,9 @@ class AuditFilters(PageRequest):
 
 def audit_search(db: Database, actor: Actor, filters: AuditFilters = AuditFilters()) -> Page:
     require_role(actor, "auditor", "supervisor", "admin")
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        # a reversed range matched nothing, which read as "no such event" (as in the period report)
+        raise ValidationError({"date_to": [msg("The end date must not be before the start date.")]})
     query = select(AuditEvent)
     if filters.case_number:
         query = query.where(AuditEvent.case_number == filters.case_number.strip())
