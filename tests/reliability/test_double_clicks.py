@@ -184,6 +184,61 @@ def round_settled(w: World, ctx: dict, responses) -> None:
     assert [t.bpmn_id for t in open_tasks(w.db, ctx["other"])] == ["public_notice"]
 
 
+def bureau(w: World) -> Bureau:
+    return Bureau(w.db, w.people, ManualClock(datetime.now(OFFICE_TZ)))
+
+
+def food_filed(w: World) -> dict:
+    """A food licence application waiting for the window's acceptance decision."""
+    case = bureau(w).file(["food_license"])
+    return {"case": case.id, "task": open_tasks(w.db, case.id, "acceptance")[0].id}
+
+
+def food_correction(w: World) -> dict:
+    """The window's one-time correction notice given: the applicant's correction step is open."""
+    ctx = food_filed(w)
+    bureau(w).act("window", ctx["case"], "acceptance", decision="correct", items=["营业执照"])
+    ctx["task"] = open_tasks(w.db, ctx["case"], "correction")[0].id
+    return ctx
+
+
+def joint_review(w: World, claimed: bool = False) -> dict:
+    """An accepted industrial licence: its joint document review (two reviewers, Art. 34) is open."""
+    b = bureau(w)
+    case = b.file(["industrial_license"], {"commitment_path": False})
+    b.accept(case.id)
+    first, second = (t.id for t in open_tasks(w.db, case.id, "document_review"))
+    if claimed:
+        tasks.claim(w.db, w.who("reviewer1"), first)
+        tasks.claim(w.db, w.who("reviewer2"), second)
+    return {"case": case.id, "task": first, "task2": second}
+
+
+def joint_review_claimed(w: World) -> dict:
+    return joint_review(w, claimed=True)
+
+
+def branches_held(w: World) -> dict:
+    """Bench: check_a held by reviewer1, check_b by reviewer2 (parallel branches before decide)."""
+    ctx = intake_done(w)
+    ctx["task"], ctx["task2"] = ctx["check_a"], open_tasks(w.db, ctx["case"], "check_b")[0].id
+    tasks.claim(w.db, w.who("reviewer1"), ctx["task"])
+    tasks.claim(w.db, w.who("reviewer2"), ctx["task2"])
+    return ctx
+
+
+def two_signers(w: World) -> dict:
+    ctx = with_signer(w)
+    handover.add_signer(w.db, w.who("reviewer1"), ctx["task"], w.who("reviewer3").id, "请会签")
+    return ctx
+
+
+def badly_rated(w: World) -> dict:
+    ctx = completed(w)
+    ctx["rating"] = cases.rate(w.db, w.who("applicant_a"), ctx["case"], 1, "太慢").id
+    return ctx
+
+
 # -- the races ------------------------------------------------------------------------------
 
 @dataclass
@@ -323,6 +378,62 @@ RACES: dict[str, Race] = {
         two_in_ranking, two(("applicant_a", "case:withdraw", {}), ("quality_approver3", "task:close_round", None)),
         ("withdraw", "round_closed"), most=2, least=2, check=round_settled, finishable=False,
         on=("task", "other_task")),
+    # real processes: intake, the applicant's correction, joint reviews, parallel branches
+    "the window's acceptance, two clerks": Race(
+        food_filed, two(("window", "task:complete", {"data": {**OK, "decision": "accept"}}),
+                        ("window2", "task:complete", {"data": {**OK, "decision": "accept"}})),
+        "complete", check=one_open("document_review"), finishable=False),
+    "the window's correction notice, two clerks": Race(
+        food_filed, two(("window", "task:complete", {"data": {**OK, "decision": "correct", "items": ["营业执照"]}}),
+                        ("window2", "task:complete", {"data": {**OK, "decision": "correct", "items": ["营业执照"]}})),
+        "complete", check=one_open("correction"), finishable=False),
+    "the applicant's correction, two people of the applicant": Race(
+        food_correction, two(("applicant_a", "task:complete", {"data": {**OK, "note": "已补"}}),
+                             ("applicant_a2", "task:complete", {"data": {**OK, "note": "已补"}})),
+        "complete", check=one_open("acceptance"), finishable=False),
+    "joint review: one reviewer claims both parts": Race(
+        joint_review, both("reviewer1", "task:claim"), "claim", on=("task", "task2"), finishable=False),
+    "joint review: both parts completed at once": Race(
+        joint_review_claimed, two(("reviewer1", "task:complete", {"data": {**OK, "decision": "pass"}}),
+                                  ("reviewer2", "task:complete", {"data": {**OK, "decision": "pass"}})),
+        "complete", most=2, least=2, on=("task", "task2"), check=one_open("onsite_inspection"), finishable=False),
+    "parallel branches completed at once": Race(
+        branches_held, two(("reviewer1", "task:complete", {"data": OK}), ("reviewer2", "task:complete", {"data": OK})),
+        "complete", most=2, least=2, on=("task", "task2"), check=one_open("decide")),
+    # two different buttons of one person, or two people's different commands
+    "two different signers added at once": Race(
+        held, two(("reviewer1", "task:add_signer", {"user_id": "reviewer2"}),
+                  ("reviewer1", "task:add_signer", {"user_id": "reviewer3"})), "add_signer", most=2, least=2),
+    "two signers sign at once": Race(
+        two_signers, two(("reviewer2", "task:sign", {"opinion": "同意"}), ("reviewer3", "task:sign", {"opinion": "同意"})),
+        "sign", most=2, least=2),
+    "suspend vs complete": Race(
+        held, two(("reviewer1", "task:suspend", {"reason": "testing"}), ("reviewer1", "task:complete", {"data": OK})),
+        ("suspend", "complete"), most=2),
+    "unclaim vs complete": Race(
+        held, two(("reviewer1", "task:unclaim", None), ("reviewer1", "task:complete", {"data": OK})),
+        ("unclaim", "complete"), most=2),
+    "transfer vs complete": Race(
+        held, two(("reviewer1", "task:transfer", {"to_user_id": "reviewer2"}),
+                  ("reviewer1", "task:complete", {"data": OK})), ("transfer", "complete")),
+    "correction vs withdraw": Race(
+        held, two(("reviewer1", "task:correction", {"opinion": "请补正", "items": ["营业执照"]}),
+                  ("applicant_a", "case:withdraw", {})),
+        ("return_to_applicant", "withdraw"), most=2, check=withdrawn, finishable=False),
+    "resubmit vs withdraw": Race(
+        correction_asked, two(("applicant_a", "case:resubmit", {"data": {}, "note": "已补"}),
+                              ("applicant_a2", "case:withdraw", {})),
+        ("resubmit", "withdraw"), most=2, check=withdrawn, finishable=False),
+    "extension decision vs withdraw": Race(
+        extension_asked, two(("approver", "extension", {"approve": True, "opinion": "同意"}),
+                             ("applicant_a", "case:withdraw", {})),
+        ("extension_approved", "withdraw"), most=2, check=withdrawn, finishable=False),
+    "upload vs withdraw": Race(
+        accepted, two(("applicant_a", "upload", None), ("applicant_a2", "case:withdraw", {})),
+        ("attachment_uploaded", "withdraw"), most=2, check=withdrawn, finishable=False),
+    "answer to a bad rating": Race(
+        badly_rated, both("supervisor", "case:rating_reply", lambda ctx: {"rating_id": ctx["rating"], "reply": "已整改"}),
+        "rating_reply", finishable=False),
     "close_round": Race(in_ranking, both("quality_approver3", "task:close_round"), "round_closed",
                         finishable=False),
 }
@@ -330,7 +441,9 @@ RACES: dict[str, Race] = {
 
 # -- sending ---------------------------------------------------------------------------------
 
-def _body(w: World, body):
+def _body(w: World, ctx: dict, body):
+    if callable(body):
+        body = body(ctx)
     if not isinstance(body, dict):
         return body
     out = dict(body)
@@ -348,12 +461,12 @@ def _request(w: World, ctx: dict, on: str, who: str, target: str, body) -> Calla
         return lambda: api.post(f"/api/v1/cases/{ctx['case']}/attachments", who, content_type="multipart/form-data",
                                 data={"kind": "licence", "file": (io.BytesIO(PDF), "licence.pdf")})
     if target == "extension":
-        return lambda: api.post(f"/api/v1/extensions/{ctx['segment']}/decide", who, json=_body(w, body))
+        return lambda: api.post(f"/api/v1/extensions/{ctx['segment']}/decide", who, json=_body(w, ctx, body))
     kind, op = target.split(":")
     if kind == "case":
-        return lambda: api.post(f"/api/v1/cases/{ctx['case']}/{op}", who, json=_body(w, body or {}))
+        return lambda: api.post(f"/api/v1/cases/{ctx['case']}/{op}", who, json=_body(w, ctx, body or {}))
     task = ctx[on]
-    return lambda: api.post(f"/api/v1/tasks/{task}/{op}", who, json=_body(w, body) if body is not None else None)
+    return lambda: api.post(f"/api/v1/tasks/{task}/{op}", who, json=_body(w, ctx, body) if body is not None else None)
 
 
 def _since(w: World, seq: int) -> list[tuple[int, str]]:
