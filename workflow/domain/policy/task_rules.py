@@ -266,6 +266,8 @@ def remove_signer(ctx: TaskContext) -> Action:
 def sign(ctx: TaskContext) -> Action:
     _open(ctx)
     if not any(s.user_id == ctx.actor.id for s in ctx.pending_signers):
+        if any(s.user_id == ctx.actor.id for s in ctx.signers):    # a second click of the same signer
+            raise Conflict("You have already given your opinion on this task.")
         raise Forbidden("You have not been asked to sign this task.")
     return Action("sign")
 
