@@ -239,6 +239,17 @@ def test_recall_own_step_while_next_is_unclaimed(db, people, case):
     assert "recall" in audit_actions(db, case.id)
 
 
+def test_recall_refused_once_a_parallel_next_step_is_completed(db, people, case):
+    """check_a completed and check_b still untouched: recalling intake would throw check_a's work away."""
+    intake = open_tasks(db, case.id)[0]
+    tasks.complete(db, people["reviewer1"], intake.id, ok())
+    tasks.complete(db, people["reviewer2"], open_tasks(db, case.id, "check_a")[0].id, ok())
+    with pytest.raises(Conflict, match="no longer be recalled"):
+        tasks.recall(db, people["reviewer1"], intake.id)
+    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["check_b"]
+    assert "recall" not in audit_actions(db, case.id)
+
+
 def test_return_to_earlier_step(db, people, case):
     for bpmn_id in ("intake", "check_a", "check_b"):
         tasks.complete(db, people["reviewer1"], open_tasks(db, case.id, bpmn_id)[0].id, ok())

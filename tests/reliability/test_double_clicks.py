@@ -433,6 +433,38 @@ RACES: dict[str, Race] = {
     "answer to a bad rating": Race(
         badly_rated, both("supervisor", "case:rating_reply", lambda ctx: {"rating_id": ctx["rating"], "reply": "已整改"}),
         "rating_reply", finishable=False),
+    # commands that exclude each other: exactly one of the two
+    "delegate vs add_signer": Race(
+        held, two(("reviewer1", "task:delegate", {"to_user_id": "reviewer2"}),
+                  ("reviewer1", "task:add_signer", {"user_id": "reviewer3"})), ("delegate", "add_signer")),
+    "unclaim vs add_signer": Race(
+        held, two(("reviewer1", "task:unclaim", None), ("reviewer1", "task:add_signer", {"user_id": "reviewer3"})),
+        ("unclaim", "add_signer")),
+    "the transferee adds a signer while the colleague reclaims": Race(
+        handed("transfer"), two(("reviewer2", "task:add_signer", {"user_id": "reviewer3"}),
+                                ("reviewer1", "task:reclaim", None)), ("add_signer", "reclaim")),
+    "sign vs complete": Race(
+        with_signer, two(("reviewer2", "task:sign", {"opinion": "同意"}), ("reviewer1", "task:complete", {"data": OK})),
+        ("sign", "complete"), most=2),
+    "remove_signer vs complete": Race(
+        with_signer, two(("reviewer1", "task:remove_signer", {"user_id": "reviewer2"}),
+                         ("reviewer1", "task:complete", {"data": OK})), ("remove_signer", "complete"), most=2),
+    "resume vs complete": Race(
+        suspended, two(("reviewer1", "task:resume", None), ("reviewer1", "task:complete", {"data": OK})),
+        ("resume", "complete"), most=2),
+    "extension request vs complete": Race(
+        held, two(("reviewer1", "task:extension", {"days": 5, "reason": "需专家论证"}),
+                  ("reviewer1", "task:complete", {"data": OK})), ("extension_requested", "complete"), most=2),
+    "suspend vs withdraw": Race(
+        held, two(("reviewer1", "task:suspend", {"reason": "testing"}), ("applicant_a", "case:withdraw", {})),
+        ("suspend", "withdraw"), most=2, check=withdrawn, finishable=False),
+    "the window accepts while the applicant withdraws": Race(
+        food_filed, two(("window", "task:complete", {"data": {**OK, "decision": "accept"}}),
+                        ("applicant_a", "case:withdraw", {})), ("complete", "withdraw"), most=2,
+        check=withdrawn, finishable=False),
+    "recall vs the next step's completion": Race(
+        intake_done, two(("reviewer1", "task:recall", None), ("reviewer2", "task:complete", {"data": OK})),
+        ("recall", "complete"), on=("intake", "check_a")),
     "close_round": Race(in_ranking, both("quality_approver3", "task:close_round"), "round_closed",
                         finishable=False),
 }
@@ -491,6 +523,9 @@ def assert_consistent(w: World, case_id: int) -> None:
         assert len(keys) == len(set(keys)), keys
         if case.status not in v.RUNNING:
             assert rows == [], [t.bpmn_id for t in rows]
+            left = s.scalars(select(ClockSegment.id).where(ClockSegment.case_id == case_id,
+                                                           ClockSegment.status.in_(("open", "requested")))).all()
+            assert left == [], f"a finished case keeps open pauses or extension requests: {left}"
         open_ids = {t.id for t in rows}
         pauses = s.scalars(select(ClockSegment).where(ClockSegment.case_id == case_id, ClockSegment.kind != "extension",
                                                       ClockSegment.ended_at.is_(None))).all()
