@@ -144,16 +144,30 @@ def completed(w: World) -> dict:
     return ctx
 
 
-def _nominated(w: World, bureau: Bureau, code: str) -> int:
+def _nominated(w: World, bureau: Bureau, code: str, votes: tuple[str, ...] = ("quality_approver",
+                                                                            "quality_approver2")) -> int:
     case = bureau.file(["quality_award"], {"round": code})
     bureau.act("window", case.id, "eligibility_check", decision="eligible")
     bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS)
     for expert in EXPERTS:
         bureau.act(expert, case.id, "expert_scoring", score=800)
     bureau.act("quality_reviewer", case.id, "onsite_review", decision="pass")
-    for approver in ("quality_approver", "quality_approver2"):
+    for approver in votes:
         bureau.act(approver, case.id, "committee_decision", decision="award")
     return case.id
+
+
+def votes_counted(w: World, ctx: dict, responses) -> None:
+    """Both votes count: two awards of three reach the ranking step once, and no vote is left open."""
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [t.bpmn_id for t in open_tasks(w.db, ctx["case"])] == ["round_ranking"]
+
+
+def committee(w: World) -> dict:
+    """A nomination before its committee: each approver votes on their own part (票签)."""
+    case_id = _nominated(w, bureau(w), "2026", votes=())
+    parts = [t.id for t in open_tasks(w.db, case_id, "committee_decision")]
+    return {"case": case_id, "task": parts[0], "task2": parts[1]}
 
 
 def in_ranking(w: World, nominations: int = 1) -> dict:
@@ -465,6 +479,10 @@ RACES: dict[str, Race] = {
     "recall vs the next step's completion": Race(
         intake_done, two(("reviewer1", "task:recall", None), ("reviewer2", "task:complete", {"data": OK})),
         ("recall", "complete"), on=("intake", "check_a")),
+    "two committee votes cast at once": Race(
+        committee, two(("quality_approver", "task:complete", {"data": {**OK, "decision": "award"}}),
+                       ("quality_approver2", "task:complete", {"data": {**OK, "decision": "award"}})),
+        "complete", most=2, least=2, on=("task", "task2"), check=votes_counted, finishable=False),
     "close_round": Race(in_ranking, both("quality_approver3", "task:close_round"), "round_closed",
                         finishable=False),
 }
