@@ -549,6 +549,11 @@ def assert_consistent(w: World, case_id: int) -> None:
                                                       ClockSegment.ended_at.is_(None))).all()
         for pause in pauses:
             assert pause.task_id in open_ids, f"pause {pause.id} of closed step {pause.task_id}"
+        assert case.suspended == any(p.status == "open" for p in pauses), (case.suspended, [p.id for p in pauses])
+        if case.status in v.RUNNING:     # the stored clock is the clock the rows give
+            state = clock.case_state(s, case, datetime.now(OFFICE_TZ))
+            stored = case.decision_due_at if case.accepted_at else case.acceptance_due_at
+            assert (stored, case.used_days) == (state.due_at, state.used), (stored, case.used_days, state)
         manual = [p.task_id for p in pauses if p.opened_by is not None]
         assert len(manual) == len(set(manual)), manual
         for task in rows:
