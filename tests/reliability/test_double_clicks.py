@@ -83,6 +83,7 @@ class Race:
     finishable: bool = True
     refusals: tuple[int, ...] = (409,)
     on: tuple[str, str] = ("task", "task")    # the ctx key of each call's task
+    says: str | None = None                   # what a loser is told, when it matters
 
 
 def both(who: str, op: str, body: object = None) -> list[tuple[str, str, object]]:
@@ -145,7 +146,7 @@ RACES: dict[str, Race] = {
     "correction": Race(held, both("reviewer1", "task:correction", {"opinion": "请补正", "items": ["营业执照"]}),
                        "return_to_applicant"),
     "recall": Race(intake_done, both("reviewer1", "task:recall"), "recall", check=one_open("intake"),
-                   on=("intake", "intake")),
+                   on=("intake", "intake"), says="This step has already been recalled."),
     "recall vs the next step's claim": Race(
         intake_done, two(("reviewer1", "task:recall", None), ("reviewer2", "task:claim", None)), ("recall", "claim"),
         check=recall_or_claim, on=("intake", "check_a")),
@@ -160,7 +161,8 @@ RACES: dict[str, Race] = {
                      check=holder_is("reviewer2")),
     "resolve": Race(handed("delegate"), both("reviewer2", "task:resolve", {"opinion": "已核"}), "resolve",
                     check=holder_is("reviewer1")),
-    "reclaim": Race(handed("transfer"), both("reviewer1", "task:reclaim"), "reclaim", check=holder_is("reviewer1")),
+    "reclaim": Race(handed("transfer"), both("reviewer1", "task:reclaim"), "reclaim", check=holder_is("reviewer1"),
+                    says="You already hold this task."),
     "the holder completes while the colleague reclaims": Race(
         handed("transfer"), two(("reviewer2", "task:complete", {"data": OK}), ("reviewer1", "task:reclaim", None)),
         ("complete", "reclaim")),
@@ -168,14 +170,16 @@ RACES: dict[str, Race] = {
         handed("delegate"), two(("reviewer2", "task:resolve", {"opinion": "已核"}), ("reviewer1", "task:reclaim", None)),
         ("resolve", "reclaim"), check=holder_is("reviewer1")),
     # signers
-    "add_signer": Race(held, both("reviewer1", "task:add_signer", {"user_id": "reviewer2"}), "add_signer"),
+    "add_signer": Race(held, both("reviewer1", "task:add_signer", {"user_id": "reviewer2"}), "add_signer",
+                       says="This colleague has already been asked for an opinion on this task."),
     "remove_signer": Race(with_signer, both("reviewer1", "task:remove_signer", {"user_id": "reviewer2"}),
                           "remove_signer"),
     "remove_signer vs sign": Race(
         with_signer, two(("reviewer1", "task:remove_signer", {"user_id": "reviewer2"}),
                          ("reviewer2", "task:sign", {"opinion": "同意"})),
         ("remove_signer", "sign"), refusals=(409, 403)),
-    "sign": Race(with_signer, both("reviewer2", "task:sign", {"opinion": "同意"}), "sign"),
+    "sign": Race(with_signer, both("reviewer2", "task:sign", {"opinion": "同意"}), "sign",
+                 says="You have already given your opinion on this task."),
     # telling others: two notices are two notices
     "copy": Race(held, both("reviewer1", "task:copy", {"user_ids": ["reviewer2"]}), "copy", most=2, least=2),
     "urge": Race(held, both("supervisor", "task:urge"), "urge", most=2, least=2),
@@ -365,6 +369,8 @@ def test_two_clicks_at_once_are_one_action(world, name):
         assert loser.status_code in spec.refusals, (loser.status_code, loser.get_json())
         if loser.status_code == 409:
             assert error_of(loser)["code"] == "conflict"
+        if spec.says:
+            assert error_of(loser)["message"] == spec.says, error_of(loser)
     actions = (spec.actions,) * len(spec.calls) if isinstance(spec.actions, str) else spec.actions
     won = [a for a, r in zip(actions, responses, strict=True) if r.status_code < 300]
     assert spec.least <= len(won) <= spec.most, (counts, [r.get_json() for r in responses if r.status_code >= 300])
