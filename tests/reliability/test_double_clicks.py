@@ -329,7 +329,7 @@ def _request(w: World, ctx: dict, on: str, who: str, target: str, body) -> Calla
     api = w.api
     if target == "upload":
         return lambda: api.post(f"/api/v1/cases/{ctx['case']}/attachments", who, content_type="multipart/form-data",
-                                data={"kind": "licence", "file": (io.BytesIO(PDF), "licence.pdf")})
+                                data={"kind": "other", "file": (io.BytesIO(PDF), "licence.pdf")})
     if target == "extension":
         return lambda: api.post(f"/api/v1/extensions/{ctx['segment']}/decide", who, json=_body(w, ctx, body))
     kind, op = target.split(":")
