@@ -87,6 +87,18 @@ def test_field_level_errors_are_shown_next_to_fields_in_chinese(db, login):
         assert s.scalar(select(Case.id)) is None
 
 
+def test_a_vehicle_row_error_names_its_row_and_column(db, login):
+    """The summary above a CNG batch said only "车辆：必须大于等于 1 且小于等于 12。": which row, which cell?"""
+    c = login("applicant_a")
+    vehicles = application("cng_cylinder")["vehicles"]
+    data = application("cng_cylinder", vehicles=[vehicles[0], {**vehicles[1], "cylinder_count": 99}])
+    body = text(c.post("/my/cases/new", data=new_case_form(["cng_cylinder"], data)))
+    assert "车辆 第 2 行 · 气瓶数量：必须大于等于 1 且小于等于 12。" in body, body
+    assert body.count('<td class="has-error">') == 1
+    c.post("/lang/en")
+    assert "Vehicles row 2 · Cylinders" in text(c.post("/my/cases/new", data=new_case_form(["cng_cylinder"], data)))
+
+
 def test_a_file_that_is_not_pdf_jpg_png_or_ofd_files_nothing(db, login):
     c = login("applicant_a")
     response = c.post("/my/cases/new", data=new_case_form(
