@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from workflow import vocabulary as v
 from workflow.domain import applications, case_status, forms
+from workflow.domain.forms.applications import check_vehicle_decisions
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
 from workflow.domain.policy.task_rules import INTAKE_FORMS
@@ -87,6 +88,11 @@ def _validated(cmd: Command, task: HumanTask, data: dict) -> dict:
             changed = applications.correct(cmd.case, changes, cmd.session.get(Organisation, cmd.case.organisation_id),
                                            "changes.")
             clean = {**clean, **changed, "changes": changed}    # the history keeps what really changed
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if task.form_key == "vehicle_check" and clean.get("decision") == "register":
+        try:
+            check_vehicle_decisions(cmd.case.data.get("vehicles"), clean.get("vehicles"))
         except ValidationError as exc:
             errors.update(exc.fields)
     if errors:

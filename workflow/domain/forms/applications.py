@@ -13,6 +13,7 @@ from workflow.domain import identifiers, reference
 from workflow.domain.forms import form
 from workflow.domain.forms.fields import (
     Form, area_code, choice, credit_code, date, digits, flag, integer, number, phone, rule, text, text_list)
+from workflow.errors import ValidationError as EngineValidationError
 from workflow.errors import msg
 
 PLATE_NUMBER = msg("Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).")
@@ -185,6 +186,26 @@ def check_plates_unique(original: object) -> None:
         seen.add(key)
     if errors:
         raise ValidationError({"vehicles": errors})
+
+
+def check_vehicle_decisions(filed: list[dict], decided: list[dict]) -> None:
+    """A CNG batch registration decides each vehicle the applicant filed, once (a decision for each,
+    Administrative Licensing Law Art. 38): a plate that was never filed cannot be registered, and
+    no filed vehicle is left without a decision. Plates compare without their separator dot."""
+    plates = {plate_key(v.get("plate_number") or ""): v.get("plate_number") for v in filed or []}
+    found: dict[str, list] = {}
+    for index, row in enumerate(decided or []):
+        if plate_key(row.get("plate_number") or "") not in plates:
+            found[f"vehicles.{index}.plate_number"] = [msg("This vehicle is not in the application.")]
+    missing = [plate for key, plate in plates.items()
+               if key not in {plate_key(row.get("plate_number") or "") for row in decided or []}]
+    if missing:
+        found["vehicles"] = [msg("Decide every vehicle of the application; not yet decided: {plates}.",
+                                  plates="、".join(missing))]
+    elif found:
+        found["vehicles"] = [msg("Decide only the vehicles of the application.")]
+    if found:
+        raise EngineValidationError(found)
 
 
 @form("award_application")
