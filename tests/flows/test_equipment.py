@@ -73,3 +73,23 @@ def test_cng_batch_decides_exactly_the_vehicles_filed(bureau):
         {"plate_number": "闽A22222", "decision": "refuse", "reason": "气瓶检验过期"}])
     got = bureau.outcome(case.id)
     assert [c.details["vin"] for c in got.certificates] == ["LSVAU2180N2183294"]
+
+
+def test_a_vehicle_already_registered_is_not_registered_again(bureau):
+    """Walking a second CNG filing for a registered vehicle: it got a second valid certificate."""
+    first = bureau.file(["cng_cylinder"], {"vehicles": VALID["cng_application"]["vehicles"][:1]})
+    pending = bureau.file(["cng_cylinder"], {"vehicles": VALID["cng_application"]["vehicles"][:1]})
+    bureau.act("window", first.id, "vehicle_check", decision="register",
+               vehicles=[{"plate_number": "闽A12345", "decision": "register"}])
+    number = bureau.outcome(first.id).certificates[0].number
+    with pytest.raises(ValidationError) as again:         # filing it again
+        bureau.file(["cng_cylinder"], {"vehicles": [{**VALID["cng_application"]["vehicles"][0],
+                                                      "plate_number": "闽A·12345"}]})
+    assert number in again.value.fields["vehicles.0.plate_number"][0]
+    with pytest.raises(ValidationError) as meanwhile:     # a filing sent before the first was registered
+        bureau.act("window", pending.id, "vehicle_check", decision="register",
+                   vehicles=[{"plate_number": "闽A12345", "decision": "register"}])
+    assert set(meanwhile.value.fields) == {"vehicles.0.plate_number"}
+    bureau.act("window", pending.id, "vehicle_check", decision="refuse", refuse_reason="该车辆已登记")
+    with bureau.db.reading() as s:
+        assert len(s.scalars(select(Certificate).where(Certificate.scope.contains("12345"))).all()) == 1

@@ -114,7 +114,7 @@ def register_vehicles(call: OperationCall) -> dict:
         if vehicle.get("decision") == "register":
             item = {**applied.get(plate_key(plate), {}), **vehicle, **dict(matter.item_defaults)}
             cert = certificates.issue(call.cmd.session, call.cmd.case, matter, call.cmd.now,
-                                      f"车用气瓶 {plate}", item=_json_safe(item))
+                                      licences.VEHICLE_SCOPE.format(plate=plate), item=_json_safe(item))
             registered.append({"plate_number": plate, "number": cert.number})
         else:
             refused.append({"plate_number": plate, "reason": vehicle.get("reason")})

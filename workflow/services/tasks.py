@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow import vocabulary as v
-from workflow.domain import applications, case_status, forms
+from workflow.domain import applications, case_status, forms, licences
 from workflow.domain.forms.applications import check_vehicle_decisions
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
@@ -95,6 +95,8 @@ def _validated(cmd: Command, task: HumanTask, data: dict) -> dict:
             check_vehicle_decisions(cmd.case.data.get("vehicles"), clean.get("vehicles"))
         except ValidationError as exc:
             errors.update(exc.fields)
+        errors.update(licences.registered_vehicle_errors(     # another filing registered it meanwhile
+            cmd.session, clean.get("vehicles"), only=lambda row: row.get("decision") == "register"))
     if errors:
         raise ValidationError(errors)
     return clean
