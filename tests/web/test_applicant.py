@@ -201,6 +201,10 @@ def test_return_to_applicant_and_resubmit(db, people, login):
         assert s.get(Case, case.id).status != "correction"
     again = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "x"})
     assert again.status_code == 409 and "没有需要您补正" in text(again)
+    # the form is not offered once nothing waits for a correction (it was, and then refused what was typed)
+    stale = c.get(f"/my/cases/{case.id}/resubmit")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"/cases/{case.id}")
+    assert "没有需要您补正" in text(c.get(f"/cases/{case.id}"))
 
 
 def test_withdraw(db, people, login):

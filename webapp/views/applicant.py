@@ -131,6 +131,8 @@ def resubmit(case_id: int):
     """The corrections a step asked for after acceptance (退回补正)."""
     db = get_db()
     d = case_view.case_view(db, current_user, case_id, current_lang())
+    if request.method == "GET" and not d.action("resubmit"):   # sent already (maybe in another tab), or finished
+        return _nothing_to_correct(case_id)
     codes = [c for c in d.case.matters if c in MATTERS]
     posted = application_data(codes, request.form, cleared=True) if request.method == "POST" else {}
     values = {**(d.case.data or {}), **posted}
@@ -139,6 +141,11 @@ def resubmit(case_id: int):
         return done
     return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
                            errors=errors, materials=_materials(codes)), (422 if errors else 200)
+
+
+def _nothing_to_correct(case_id: int):
+    flash(_("Nothing in this case is waiting for your correction."), "info")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 def _resubmit(db, case_id: int, values: dict):
