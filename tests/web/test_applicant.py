@@ -99,6 +99,13 @@ def test_a_vehicle_row_error_names_its_row_and_column(db, login):
     assert "Vehicles row 2 · Cylinders" in text(c.post("/my/cases/new", data=new_case_form(["cng_cylinder"], data)))
 
 
+def test_the_award_round_is_chosen_from_the_open_rounds(login):
+    """Walking a quality-award nomination: 评审年度/批次 was a text box, the open rounds shown nowhere,
+    so the applicant guessed a code and met "没有该编号的正在申报的评选批次"."""
+    page = text(login("applicant_a").get("/my/cases/new?matters=quality_award"))
+    assert '<select id="f-round" name="round">' in page and '<option value="2026"' in page, page
+
+
 def test_a_file_that_is_not_pdf_jpg_png_or_ofd_files_nothing(db, login):
     c = login("applicant_a")
     response = c.post("/my/cases/new", data=new_case_form(
