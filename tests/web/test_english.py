@@ -67,3 +67,13 @@ def test_correction_suspension_names_its_step_in_english(db, people, login):
     c.post("/lang/en")
     body = text(c.get(f"/cases/{case.id}"))
     assert "Correction by the applicant" in body and "申请人补正材料" not in body
+
+
+def test_error_summary_in_english_uses_an_english_colon(login):
+    """The summary above a refused form read "Phone：Not a valid phone number." in English."""
+    from tests.web.flows import application, form_payload
+    c = login("applicant_a")
+    c.post("/lang/en")
+    data = {**form_payload(application("food_license", phone="12")), "matters": ["food_license"]}
+    body = text(c.post("/my/cases/new", data=data))
+    assert "<li>Phone: " in body and "Phone：" not in body, body
