@@ -175,14 +175,20 @@ def check_plates_unique(original: object) -> None:
     """
     rows = original.get("vehicles") if isinstance(original, dict) else None
     seen: set[str] = set()
+    vins: set[str] = set()   # one vehicle under two plates is as wrong as one plate twice
     errors: dict[int, dict[str, list[str]]] = {}
     for index, row in enumerate(rows if isinstance(rows, list) else []):
         plate = row.get("plate_number") if isinstance(row, dict) else None
+        vin = row.get("vin") if isinstance(row, dict) else None
+        if isinstance(vin, str) and _VIN.fullmatch(vin.strip()):
+            if vin.strip() in vins:
+                errors.setdefault(index, {})["vin"] = [msg("Each vehicle identification number may appear only once.")]
+            vins.add(vin.strip())
         if not isinstance(plate, str) or not is_valid_plate(plate.strip()):
             continue
         key = plate_key(plate.strip())
         if key in seen:
-            errors[index] = {"plate_number": [msg("Each plate number may appear only once.")]}
+            errors.setdefault(index, {})["plate_number"] = [msg("Each plate number may appear only once.")]
         seen.add(key)
     if errors:
         raise ValidationError({"vehicles": errors})
