@@ -93,7 +93,11 @@ def error_label(name: str) -> str:
     """What a form error is about: a field (nested ones by their first part) or a file (``file:kind``)."""
     if name.startswith("file:"):
         return material_label(name[len("file:"):])
-    return label("field", name.split(".")[0])
+    parts = name.split(".")
+    if len(parts) == 3 and parts[1].isdigit():   # a cell of a table of rows (vehicles.1.cylinder_count)
+        return i18n.gettext("{field} row {n} · {column}", field=label("field", parts[0]), n=int(parts[1]) + 1,
+                            column=label("field", parts[2]))
+    return label("field", parts[0])
 
 
 def version_label(process_id: str, version: int) -> str:

@@ -25,6 +25,13 @@ from workflow.storage.db import Database
 from workflow.storage.models import AwardRound, Case, HumanTask
 
 
+def open_rounds(db: Database) -> list[tuple[str, str]]:
+    """The rounds a nomination may name now (code, title), for the filing form to offer."""
+    with db.reading() as session:
+        return [(r.code, f"{r.code} {r.title}") for r in session.scalars(
+            select(AwardRound).where(AwardRound.status == "open").order_by(AwardRound.code))]
+
+
 def check_round(session: Session, data: dict) -> dict[str, list[str]]:
     """A nomination names an open round (field errors otherwise)."""
     code = data.get("round")
