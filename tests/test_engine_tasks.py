@@ -205,7 +205,7 @@ def test_added_signer_must_sign_before_completion(db, people, case):
         handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
     tasks.claim(db, people["reviewer1"], intake.id)
     handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
-    with pytest.raises(ValidationError):        # already asked: no longer offered
+    with pytest.raises(Conflict, match="already been asked"):     # a second click: a conflict, not a field error
         handover.add_signer(db, people["reviewer1"], intake.id, people["reviewer2"].id)
     with pytest.raises(Conflict, match="signer"):
         tasks.complete(db, people["reviewer1"], intake.id, ok())
@@ -237,6 +237,17 @@ def test_recall_own_step_while_next_is_unclaimed(db, people, case):
                                                                  HumanTask.state == "closed")).all()
     assert "recalled" in reasons
     assert "recall" in audit_actions(db, case.id)
+
+
+def test_recall_refused_once_a_parallel_next_step_is_completed(db, people, case):
+    """check_a completed and check_b still untouched: recalling intake would throw check_a's work away."""
+    intake = open_tasks(db, case.id)[0]
+    tasks.complete(db, people["reviewer1"], intake.id, ok())
+    tasks.complete(db, people["reviewer2"], open_tasks(db, case.id, "check_a")[0].id, ok())
+    with pytest.raises(Conflict, match="no longer be recalled"):
+        tasks.recall(db, people["reviewer1"], intake.id)
+    assert [t.bpmn_id for t in open_tasks(db, case.id)] == ["check_b"]
+    assert "recall" not in audit_actions(db, case.id)
 
 
 def test_return_to_earlier_step(db, people, case):

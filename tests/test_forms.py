@@ -176,6 +176,8 @@ BAD: list[tuple[str, dict, dict[str, str]]] = [
      {"vehicles": "Length must be between 1 and 200."}),
     ("cng_application", dict(vehicles=[VEHICLE, {**VEHICLE, "plate_number": "闽A·12345"}]),
      {"vehicles.1.plate_number": "Each plate number may appear only once."}),
+    ("cng_application", dict(vehicles=[VEHICLE, {**VEHICLE, "plate_number": "闽A54321"}]),   # one vehicle, two plates
+     {"vehicles.1.vin": "Each vehicle identification number may appear only once."}),
     ("cng_application", dict(vehicles=[
         {**VEHICLE, "plate_number": "闽AI2345", "vin": "LSVAU2180N218329O", "cylinder_count": 13},
         {**VEHICLE, "plate_number": "港A12345", "cylinder_valid_until": "2030-13-01"}]),

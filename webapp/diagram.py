@@ -86,17 +86,41 @@ def _text_block(lines: list[str], cx: float, cy: float, css: str = "") -> str:
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
+LABEL_MAX_WIDTH = 90.0   # bpmn-js wraps an outside label at this width
+
+
 def relabelled(xml: str, name_label: Callable[[str], str]) -> str:
     """The BPMN with every element's ``name`` as ``name_label`` gives it (step names in the page's
-    language), for drawing only; the XML unchanged if it cannot be read."""
+    language), for drawing only; the XML unchanged if it cannot be read. Outside labels (flows,
+    gateways, events) are laid out for the Chinese name, two characters wide, and bpmn-js breaks a
+    word that does not fit its box, so a renamed element's label box is widened to its words."""
     try:
         root = etree.fromstring(xml.encode("utf-8"), _PARSER)
     except (etree.XMLSyntaxError, ValueError):
         return xml
+    renamed: dict[str, str] = {}
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{" + BPMN + "}") and el.get("name"):
-            el.set("name", name_label(el.get("name")))
+            shown = name_label(el.get("name"))
+            if shown != el.get("name") and el.get("id"):
+                renamed[el.get("id")] = shown
+            el.set("name", shown)
+    for di in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+        bounds = di.find(f"{{{BPMNDI}}}BPMNLabel/{{{DC}}}Bounds")
+        if bounds is not None and di.get("bpmnElement") in renamed:
+            _widen(bounds, renamed[di.get("bpmnElement")], centred=di.tag.endswith("BPMNShape"))
     return etree.tostring(root, encoding="unicode")
+
+
+def _widen(bounds, text: str, centred: bool) -> None:
+    """Make the label box wide enough for ``text``'s longest word (and the whole text up to the wrap
+    width); a shape's label stays centred under it, a flow's keeps its left edge."""
+    width = _float(bounds, "width")
+    wanted = max(width, min(LABEL_MAX_WIDTH, _width(text)), max(map(_width, text.split() or [""])))
+    if wanted > width:
+        if centred:
+            bounds.set("x", f"{_float(bounds, 'x') - (wanted - width) / 2:.0f}")
+        bounds.set("width", f"{wanted:.0f}")
 
 
 def render_svg(xml: str | bytes, done: Iterable[str] = (), current: Iterable[str] = (),

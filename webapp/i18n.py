@@ -9,6 +9,7 @@ errors are :class:`~workflow.errors.Message` objects that carry their id and val
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,18 @@ def init_app(app: Flask) -> None:
     """flask-babel on ``app`` once (the pages and the API alone both need it): the catalogue and
     the page language as its locale."""
     if "babel" not in app.extensions:
+        _compile_catalogues()
         babel.init_app(app, default_locale=DEFAULT_LANG, default_translation_directories=str(TRANSLATIONS),
                        locale_selector=current_lang)
+
+
+def _compile_catalogues() -> None:
+    """Build a missing or stale .mo (git-ignored): served without one, every page is English."""
+    from webapp.i18n_import import compile_stale
+    try:
+        compile_stale(TRANSLATIONS)
+    except OSError as error:   # a read-only install: its build step must have compiled them
+        logging.getLogger(__name__).warning("translations not compiled: %s", error)
 
 
 def current_lang() -> str:

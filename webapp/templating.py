@@ -93,7 +93,11 @@ def error_label(name: str) -> str:
     """What a form error is about: a field (nested ones by their first part) or a file (``file:kind``)."""
     if name.startswith("file:"):
         return material_label(name[len("file:"):])
-    return label("field", name.split(".")[0])
+    parts = name.split(".")
+    if len(parts) == 3 and parts[1].isdigit():   # a cell of a table of rows (vehicles.1.cylinder_count)
+        return i18n.gettext("{field} row {n} · {column}", field=label("field", parts[0]), n=int(parts[1]) + 1,
+                            column=label("field", parts[2]))
+    return label("field", parts[0])
 
 
 def version_label(process_id: str, version: int) -> str:
@@ -117,16 +121,29 @@ def process_name(process_id: str) -> str:
 
 
 def diagram_xml(view) -> str:
-    """The process's BPMN as the page draws it: step names in the page's language (labels.step_label)."""
+    """The process's BPMN as the task page hands it to bpmn-js, names in the page's language."""
+    return in_page_language(view.version.xml)
+
+
+def in_page_language(xml: str) -> str:
+    """A BPMN with every element's name in the page's language, for drawing: a process or pool by its
+    matter's title, steps, gateways, flows and events by the ``[step]`` table (labels.step_label)."""
     from webapp.diagram import relabelled
-    return view.version.xml if i18n.current_lang() == "zh" else relabelled(view.version.xml, step_label)
+    return xml if i18n.current_lang() == "zh" else relabelled(xml, _element_name)
 
 
-def diagram_svg(view) -> Markup:
+def _element_name(name: str) -> str:
+    matter = next((m for m in MATTERS.values() if m.title_zh == name), None)
+    return matter.title(i18n.current_lang()) if matter else step_label(name)
+
+
+def diagram_svg(view=None, xml: str | None = None, title: str | None = None) -> Markup:
+    """The drawn diagram (no JavaScript) of a case's process, where it stands, or of a bare version."""
     from webapp.diagram import render_svg
-    return Markup(render_svg(diagram_xml(view), done=view.done_ids, current=view.current_ids,
-                             lane_label=labeller("role"),
-                             title=process_name(view.version.process_id)))
+    if view is not None:
+        xml, title = view.version.xml, process_name(view.version.process_id)
+    return Markup(render_svg(in_page_language(xml), done=getattr(view, "done_ids", ()),
+                             current=getattr(view, "current_ids", ()), lane_label=labeller("role"), title=title))
 
 
 def _calendar_notice() -> dict:

@@ -160,8 +160,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_attachment_upload(api, people, bench_case, tmp_path):
     path = f"/api/v1/cases/{bench_case.id}/attachments"
     from io import BytesIO
+    crafted = api.post(path, as_="applicant_a", content_type="multipart/form-data",
+                       data={"kind": "__bogus", "file": (BytesIO(PDF), "执照.pdf")})
+    assert crafted.status_code == 422 and list(error_of(crafted)["fields"]) == ["kind"]
     ok = api.post(path, as_="applicant_a", content_type="multipart/form-data",
-                  data={"kind": "business_license", "file": (BytesIO(PDF), "执照.pdf")})
+                  data={"kind": "other", "file": (BytesIO(PDF), "执照.pdf")})
     assert ok.status_code == 201, ok.get_json()
     row = ok.get_json()
     assert row["content_type"] == "application/pdf" and row["size"] == len(PDF) and len(row["sha256"]) == 64

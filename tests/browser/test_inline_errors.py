@@ -152,3 +152,25 @@ def test_a_step_closed_in_another_tab_leaves_no_live_button(as_user, server, db)
     alert = second.wait_for_selector("#main > .flash-error")
     assert "已办结" in alert.inner_text()
     assert second.locator("#complete").is_disabled()
+
+
+def test_vehicle_row_errors_stay_in_their_row_and_cell(as_user, server):
+    """Walking a CNG batch filing: with scripts on, a refused row's errors were piled up under the
+    table with no row named ("车辆：必须大于等于 1 且小于等于 12"), every cell of every row red."""
+    from tests.test_forms import VEHICLE
+    applicant = as_user("applicant_a")
+    page = applicant.go("/my/cases/new?matters=cng_cylinder")
+    data = {key: value for key, value in VALID["cng_application"].items() if key != "vehicles"}
+    good = {**VEHICLE, "plate_number": "粤B·D12345", "vin": "LFV2A21K6A3000001"}
+    rows = {f"vehicles-{i}-{name}": value for i, row in enumerate([VEHICLE, {**good, "cylinder_count": 99}])
+            for name, value in row.items()}
+    type_form(page, {**data, **rows})
+    page.evaluate("document.querySelector('form.card').noValidate = true")
+    page.click("form.card .actions button.primary")
+    page.wait_for_selector(".field.has-error .field-error")
+    cell = page.locator("td:has([name='vehicles-1-cylinder_count']) .field-error")
+    assert cell.count() == 1 and "12" in cell.inner_text()
+    assert page.locator("td:has([name='vehicles-0-cylinder_count']) .field-error").count() == 0
+    assert page.locator(".kind-table > .field-error").count() == 0          # nothing piled up under the table
+    assert page.locator("[name='vehicles-1-cylinder_count']").input_value() == "99"   # typed rows kept
+    assert page.locator("td.has-error").count() == 1                        # only that cell marked

@@ -12,7 +12,7 @@ from tests.flows.test_food import decide
 from tests.helpers import ORG_A
 from workflow.documents.content import Links
 from workflow.errors import NotFound, ValidationError
-from workflow.services import case_view, documents
+from workflow.services import case_view, documents, tasks
 
 LINKS = Links(verify=lambda token: f"https://example.test/v/{token}", progress="https://example.test/progress")
 AUTHORITY = "福州市鼓楼区市场监督管理局"
@@ -88,6 +88,19 @@ def test_correction_notice_lists_every_item_and_refusal_its_reason(bureau):
     bureau.act("window", other.id, "acceptance", decision="refuse", refuse_reason="不属于本机关职权范围")
     text = render(bureau, "applicant_a", other.id, kinds_keys(bureau, other.id)["refusal"])
     assert "不属于本机关职权范围" in text and "决定不予受理" in text and "六十日内" in text
+
+
+def test_correction_after_acceptance_does_not_restart_the_acceptance_period(bureau):
+    """Walking a reviewer's 退回补正: its notice cited the intake article and said "受理期限重新计算"
+    of a case accepted days before, while the case page (truly) showed the decision clock paused."""
+    case = bureau.file(["food_license"])
+    bureau.accept(case.id)
+    review = bureau.claim("food_reviewer", case.id, "document_review")
+    tasks.return_to_applicant(bureau.db, bureau.people["food_reviewer"], review.id, "请补充", ["补充产品说明书"])
+    text = render(bureau, "applicant_a", case.id, kinds_keys(bureau, case.id)["correction"])
+    assert "1. 补充产品说明书" in text and "一次性告知" in text
+    assert "受理期限重新计算" not in text and "第三十二条" not in text
+    assert "已于2026年3月2日受理" in text and "不计入审批期限" in text
 
 
 def test_documents_are_not_found_for_other_enterprises_and_unknown_keys(bureau):

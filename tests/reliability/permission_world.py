@@ -33,7 +33,7 @@ def build(db, root: str) -> dict[str, object]:
     case = accepted_food_licence(db, people)
     cert = issue_certificate(db, case.id)
     attachment = attachments.upload(db, people["applicant_a"], case.id,
-                                    attachments.Upload("license", "营业执照.pdf", PDF), root)
+                                    attachments.Upload("business_license", "营业执照.pdf", PDF), root)
     with db.reading() as s:
         notification = s.scalar(select(Notification.id).order_by(Notification.id))
         version = s.scalar(select(ProcessVersion.id).order_by(ProcessVersion.id))

@@ -66,20 +66,20 @@ def test_a_failure_while_storing_files_leaves_no_case_row_or_file(db, people, cl
     first file's row and the first file on disk all disappear with the transaction."""
     root = tmp_path / "files"
     folder = root / make_case_number(clock().year, 1)
-    second = attachments.Upload("licence", "b.pdf", PDF + b"second")
+    second = attachments.Upload("other", "b.pdf", PDF + b"second")
     sha = attachments.check(second)[1]
     (folder / f"{sha[:12]}-b.pdf.part").mkdir(parents=True)
     events = _count(db, AuditEvent.seq)
     with pytest.raises(OSError):
         cases.submit(db, people["applicant_a"], ["bench"], {"title": "带附件"},
-                     uploads=[attachments.Upload("form", "a.pdf", PDF), second], root=root)
+                     uploads=[attachments.Upload("other", "a.pdf", PDF), second], root=root)
     assert (_count(db, Case.id), _count(db, Attachment.id), _count(db, AuditEvent.seq)) == (0, 0, events)
     assert [p.name for p in folder.iterdir()] == [f"{sha[:12]}-b.pdf.part"]
 
 
 def test_a_filing_with_files_keeps_both(db, people, tmp_path):
     case = cases.submit(db, people["applicant_a"], ["bench"], {"title": "带附件"},
-                        uploads=[attachments.Upload("form", "a.pdf", PDF)], root=tmp_path)
+                        uploads=[attachments.Upload("other", "a.pdf", PDF)], root=tmp_path)
     assert [a.filename for a in attachments.for_case(db, people["applicant_a"], case.id)] == ["a.pdf"]
 
 

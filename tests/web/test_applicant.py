@@ -87,6 +87,25 @@ def test_field_level_errors_are_shown_next_to_fields_in_chinese(db, login):
         assert s.scalar(select(Case.id)) is None
 
 
+def test_a_vehicle_row_error_names_its_row_and_column(db, login):
+    """The summary above a CNG batch said only "车辆：必须大于等于 1 且小于等于 12。": which row, which cell?"""
+    c = login("applicant_a")
+    vehicles = application("cng_cylinder")["vehicles"]
+    data = application("cng_cylinder", vehicles=[vehicles[0], {**vehicles[1], "cylinder_count": 99}])
+    body = text(c.post("/my/cases/new", data=new_case_form(["cng_cylinder"], data)))
+    assert "车辆 第 2 行 · 气瓶数量：必须大于等于 1 且小于等于 12。" in body, body
+    assert body.count('<td class="has-error">') == 1
+    c.post("/lang/en")
+    assert "Vehicles row 2 · Cylinders" in text(c.post("/my/cases/new", data=new_case_form(["cng_cylinder"], data)))
+
+
+def test_the_award_round_is_chosen_from_the_open_rounds(login):
+    """Walking a quality-award nomination: 评审年度/批次 was a text box, the open rounds shown nowhere,
+    so the applicant guessed a code and met "没有该编号的正在申报的评选批次"."""
+    page = text(login("applicant_a").get("/my/cases/new?matters=quality_award"))
+    assert '<select id="f-round" name="round">' in page and '<option value="2026"' in page, page
+
+
 def test_a_file_that_is_not_pdf_jpg_png_or_ofd_files_nothing(db, login):
     c = login("applicant_a")
     response = c.post("/my/cases/new", data=new_case_form(
@@ -189,6 +208,10 @@ def test_return_to_applicant_and_resubmit(db, people, login):
         assert s.get(Case, case.id).status != "correction"
     again = c.post(f"/my/cases/{case.id}/resubmit", data={"title": "x"})
     assert again.status_code == 409 and "没有需要您补正" in text(again)
+    # the form is not offered once nothing waits for a correction (it was, and then refused what was typed)
+    stale = c.get(f"/my/cases/{case.id}/resubmit")
+    assert stale.status_code == 302 and stale.headers["Location"].endswith(f"/cases/{case.id}")
+    assert "没有需要您补正" in text(c.get(f"/cases/{case.id}"))
 
 
 def test_withdraw(db, people, login):

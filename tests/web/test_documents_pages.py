@@ -6,7 +6,6 @@ import io
 import re
 from urllib.parse import quote
 
-
 from tests.helpers import ORG_A, pdf_text
 from tests.web.conftest import make_app, pdf_links, text
 from tests.web.flows import accepted_food_licence, granted_food_licence
@@ -60,6 +59,19 @@ def test_progress_lookup_needs_the_code_and_shows_nothing_else(db, people, app, 
     assert wrong.status_code == unknown.status_code == 404
     a, b = (_without_tokens(text(r)).replace(n, "N") for r, n in ((wrong, case.number), (unknown, "SL2099-999999")))
     assert a == b, [(x, y) for x, y in zip(a.splitlines(), b.splitlines()) if x != y]
+
+
+def test_progress_lookup_in_english_names_the_step_and_documents_in_english(db, people, app):
+    """Walking the public lookup in English showed the current step and the documents in Chinese
+    (材料审查, 受理通知书), while the applicant's own case page names them in English."""
+    case = accepted_food_licence(db, people)
+    with db.reading() as s:
+        code = s.get(Case, case.id).query_code
+    c = app.test_client()
+    c.post("/lang/en")
+    page = text(c.post("/progress", data={"number": case.number, "code": code}))
+    assert "Document review" in page and "Notice of acceptance" in page, page
+    assert "材料审查" not in page and "受理通知书" not in page
 
 
 def _without_tokens(page: str) -> str:

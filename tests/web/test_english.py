@@ -56,13 +56,24 @@ def test_documents_are_named_in_english(db, people, login):
 
 
 
-def test_a_step_suspension_is_named_in_english(db, people, login):
-    """A pause the process opens for a step (the on-site inspection) kept the step's Chinese name as
-    its note in the English suspensions table."""
-    case = granted_food_licence(db, people)
-    c = login("supervisor")
-    assert "现场核查（≥2名核查员）" in text(c.get(f"/cases/{case.id}"))
+def test_correction_suspension_names_its_step_in_english(db, people, login):
+    """The case page's suspension table read "Correction by the applicant: 申请人补正材料" in English."""
+    from tests.web.flows import application
+    from workflow.services import cases, tasks
+    case = cases.submit(db, people["applicant_a"], ["food_license"], application("food_license"))
+    tasks.complete(db, people["window"], open_tasks(db, case.id)[0].id,
+                   {"opinion": "材料不全", "decision": "correct", "items": ["营业执照副本"]})
+    c = login("applicant_a")
     c.post("/lang/en")
     body = text(c.get(f"/cases/{case.id}"))
-    assert "On-site inspection: On-site inspection (at least two inspectors)" in body
-    assert "现场核查（≥2名核查员）" not in body
+    assert "Correction by the applicant" in body and "申请人补正材料" not in body
+
+
+def test_error_summary_in_english_uses_an_english_colon(login):
+    """The summary above a refused form read "Phone：Not a valid phone number." in English."""
+    from tests.web.flows import application, form_payload
+    c = login("applicant_a")
+    c.post("/lang/en")
+    data = {**form_payload(application("food_license", phone="12")), "matters": ["food_license"]}
+    body = text(c.post("/my/cases/new", data=data))
+    assert "<li>Phone: " in body and "Phone：" not in body, body

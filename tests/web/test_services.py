@@ -78,7 +78,7 @@ def test_safe_names():
 
 def test_upload_rules(db, people, tmp_path):
     case = submit(db, people)
-    pdf = attachments.Upload("business_license", "执照.pdf", b"%PDF-1.4 x")
+    pdf = attachments.Upload("other", "执照.pdf", b"%PDF-1.4 x")
     row = attachments.upload(db, people["applicant_a"], case.id, pdf, root=tmp_path)
     assert row.size == 10 and row.content_type == "application/pdf" and (tmp_path / case.number).is_dir()
     again = attachments.upload(db, people["reviewer1"], case.id, pdf, root=tmp_path)
@@ -96,6 +96,12 @@ def test_upload_rules(db, people, tmp_path):
     with pytest.raises(ValidationError):
         attachments.upload(db, people["applicant_a"], case.id, attachments.Upload("../x", "a.pdf", b"%PDF-"),
                            root=tmp_path)
+    held = [a.id for a in attachments.for_case(db, people["applicant_a"], case.id)]
+    with pytest.raises(ValidationError) as exc:       # a good file of a material no matter of the case names
+        attachments.upload(db, people["applicant_a"], case.id, attachments.Upload("business_license", "a.pdf",
+                                                                                  b"%PDF-1.4 y"), root=tmp_path)
+    assert list(exc.value.fields) == ["kind"]
+    assert [a.id for a in attachments.for_case(db, people["applicant_a"], case.id)] == held
     found, path = attachments.download(db, people["applicant_a2"], row.id)
     assert path.read_bytes() == b"%PDF-1.4 x"
     with pytest.raises(NotFound):

@@ -13,7 +13,7 @@ from tests.web.conftest import text
 from tests.web.flows import accepted_food_licence, open_tasks
 from webapp.labels import LABELS
 from workflow.services import tasks
-from workflow.storage.models import AuditEvent, HumanTask
+from workflow.storage.models import AuditEvent, HumanTask, ProcessInstance
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 
@@ -23,11 +23,38 @@ def bpmn_of(page: str) -> str:
     return html.unescape(re.search(r'data-bpmn="([^"]*)"', page).group(1))
 
 
-def test_every_step_of_the_shipped_processes_has_an_english_name():
+DRAWN = ("userTask|serviceTask|callActivity|exclusiveGateway|parallelGateway|inclusiveGateway|startEvent|endEvent"
+         "|intermediateCatchEvent|boundaryEvent|sequenceFlow")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_name_a_shipped_diagram_draws_has_an_english_name():
+    """Steps, gateways' questions, flows and events; pools are named by their matter's title."""
     names = {name for path in BPMN.glob("*.bpmn")
-             for name in re.findall(r'<(?:bpmn:)?(?:userTask|serviceTask|callActivity)\b[^>]*?\bname="([^"]+)"',
-                                    path.read_text(encoding="utf-8"))}
-    assert names and not names - set(LABELS["step"]), sorted(names - set(LABELS["step"]))
+             for name in re.findall(rf'<(?:bpmn:)?(?:{DRAWN})\b[^>]*?\bname="([^"]+)"', path.read_text(encoding="utf-8"))}
+    assert "审查结论？" in names and "不予受理" in names
+    assert not names - set(LABELS["step"]), sorted(names - set(LABELS["step"]))
+
+
+def test_english_diagrams_carry_no_chinese(db, people, login):
+    case = accepted_food_licence(db, people)
+    review = open_tasks(db, case.id)[0]
+    c = login("food_reviewer")
+    c.post("/lang/en")
+    page = text(c.get(f"/tasks/{review.id}"))
+    drawn = page[page.index('<div class="diagram">'):page.index("</svg>")]
+    assert "Review conclusion?" in bpmn_of(page) and not CJK.findall(bpmn_of(page)), CJK.findall(bpmn_of(page))
+    assert "Food production license (SC)" in drawn and not CJK.findall(drawn), CJK.findall(drawn)
+    with db.reading() as s:
+        version_id = s.scalar(select(ProcessInstance.process_version_id).where(ProcessInstance.case_id == case.id))
+    admin = login("admin")
+    admin.post("/lang/en")
+    page = text(admin.get(f"/admin/processes/{version_id}"))
+    drawn = page[page.index('<div class="diagram">'):page.index("</svg>")]
+    lines_joined = re.sub(r"</tspan><tspan[^>]*>", " ", drawn)
+    assert "Accept the filing?" in lines_joined and not CJK.findall(drawn), CJK.findall(drawn)
+    admin.post("/lang/zh")
+    assert "受理意见？" in text(admin.get(f"/admin/processes/{version_id}"))      # Chinese pages: as the file says
 
 
 def test_step_names_in_the_page_language(db, people, login):

@@ -63,7 +63,11 @@
       var twin = fresh && control ? fresh.querySelector('[name="' + control.name + '"]') : null;
       var source = twin ? twin.closest(".field") : null;
       if (!source) { return; }
-      each(source.querySelectorAll(".field-error"), function (n) { field.appendChild(document.importNode(n, true)); });
+      var rows = field.querySelector("table.repeat tbody"), fresher = source.querySelector("table.repeat tbody");
+      if (rows && fresher) { rows.replaceWith(document.importNode(fresher, true)); }  // each row's errors in its cells
+      each(source.querySelectorAll(".field-error"), function (n) {
+        if (!n.closest("table.repeat")) { field.appendChild(document.importNode(n, true)); }
+      });
       if (source.classList.contains("has-error")) { field.classList.add("has-error"); }
     });
     if (busy) { busy.hidden = true; }

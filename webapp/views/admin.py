@@ -10,9 +10,7 @@ from flask_login import current_user
 
 from webapp import get_db
 from webapp.auth import roles
-from webapp.diagram import render_svg
 from webapp.i18n import translate_fields
-from webapp.labels import labeller
 from webapp.i18n import gettext as _
 from webapp.views.common import int_arg, on_post
 from workflow.domain import limits
@@ -155,8 +153,7 @@ def _deploy(db, file):
 @roles("admin")
 def process_version(version_id: int):
     version, page = queries.cases_on_version(get_db(), current_user, version_id, int_arg("page", 1))
-    svg = render_svg(version.xml, lane_label=labeller("role"), title=version.process_id)
-    return render_template("admin/process.html", v=version, page=page, svg=svg)
+    return render_template("admin/process.html", v=version, page=page)
 
 
 @bp.route("/processes/migrate", methods=["GET", "POST"])

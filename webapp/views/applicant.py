@@ -15,7 +15,7 @@ from webapp.views.cases import case_form
 from webapp.views.common import int_arg, on_post
 from workflow.domain import forms
 from workflow.domain.matters import MATTERS
-from workflow.services import attachments, case_view, cases, dispatch, queries, task_view, tasks
+from workflow.services import attachments, awards, case_view, cases, dispatch, queries, task_view, tasks
 from workflow.vocabulary import TASK_OPEN
 
 bp = Blueprint("applicant", __name__, url_prefix="/my")
@@ -76,7 +76,7 @@ def new_case():
     codes = _chosen(deployed)
     if not codes:
         return _choose(deployed)
-    fields = application_fields(codes)
+    fields = _open_rounds_offered(application_fields(codes))
     values = application_data(codes, request.form) if request.method == "POST" else _enterprise_defaults(fields)
     errors, done = on_post(lambda: _file(db, codes, values))
     if done:
@@ -84,6 +84,14 @@ def new_case():
     return render_template("applicant/new.html", codes=codes, fields=fields, values=values, errors=errors,
                            materials=_materials(codes), filing_token=_posted_token() or uuid.uuid4().hex), \
         (422 if errors else 200)
+
+
+def _open_rounds_offered(fields):
+    """A nomination names an open award round: offered as a choice, not a code to guess."""
+    for spec in fields:
+        if spec.name == "round":
+            spec.kind, spec.choices = "select", awards.open_rounds(get_db())
+    return fields
 
 
 def _chosen(deployed: set[str]) -> list[str]:
@@ -131,6 +139,8 @@ def resubmit(case_id: int):
     """The corrections a step asked for after acceptance (退回补正)."""
     db = get_db()
     d = case_view.case_view(db, current_user, case_id, current_lang())
+    if request.method == "GET" and not d.action("resubmit"):   # sent already (maybe in another tab), or finished
+        return _nothing_to_correct(case_id)
     codes = [c for c in d.case.matters if c in MATTERS]
     posted = application_data(codes, request.form, cleared=True) if request.method == "POST" else {}
     values = {**(d.case.data or {}), **posted}
@@ -139,6 +149,11 @@ def resubmit(case_id: int):
         return done
     return render_template("applicant/resubmit.html", d=d, fields=application_fields(codes), values=values,
                            errors=errors, materials=_materials(codes)), (422 if errors else 200)
+
+
+def _nothing_to_correct(case_id: int):
+    flash(_("Nothing in this case is waiting for your correction."), "info")
+    return redirect(url_for("cases.detail", case_id=case_id))
 
 
 def _resubmit(db, case_id: int, values: dict):

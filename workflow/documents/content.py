@@ -77,6 +77,13 @@ def _acceptance(f: Facts, ref: Ref) -> tuple[list[str], list[str], list[tuple[st
 
 
 def _correction(f: Facts, ref: Ref):
+    if ref.event.action == "return_to_applicant":   # 退回补正 during review: the case stays accepted
+        accepted = f.case.accepted_at
+        since = f"已于{chinese_date(local_date(accepted))}受理" if accepted else "已受理"
+        text = [f"你（单位）提出的{f.matter_title(ref.event)}申请（办件编号 {f.case.number}）{since}。经审查，"
+                "申请材料需要补正，现一次性告知需要补正的全部内容如下；补正期间不计入审批期限，"
+                "补正材料提交后继续计算。"]
+        return text, correction_items([ref.event]), []
     text = [f"你（单位）提出的{f.matter_title(None)}申请（办件编号 {f.case.number}），申请材料不齐全或者不符合法定形式。"
             f"依照{LAW}第三十二条第一款第（四）项的规定，现一次性告知需要补正的全部内容如下；"
             "补正材料提交后，受理期限重新计算。"]

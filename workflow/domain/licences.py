@@ -20,6 +20,7 @@ from workflow.storage.models import Case, Certificate
 
 CHANGE, RENEWAL, CANCELLATION = "change", "renewal", "cancellation"
 NOT_HELD = msg("No valid licence with this number is held by your enterprise.")
+VEHICLE_SCOPE = "车用气瓶 {plate}"   # a CNG certificate's scope: one vehicle
 
 
 def check(session: Session, matter: Matter, organisation_id: int, data: dict, today: date) -> dict[str, list[str]]:
@@ -66,3 +67,21 @@ def apply_grant(session: Session, matter: Matter, data: dict, now) -> Certificat
     return certificates.reissue(cert, now, holder=data.get(fields.holder) if fields.holder else None,
                                 scope="、".join(scope) if isinstance(scope, list) else scope or None,
                                 details=details)
+
+
+def registered_vehicle_errors(session: Session, vehicles: list[dict] | None, only=None) -> dict[str, list[str]]:
+    """A vehicle already holding a valid CNG registration is not registered again (TSG 08: one
+    registration per unit; a change or cancellation first): the row's plate names the certificate.
+    ``only`` limits the check to some rows (those the window registers)."""
+    rows = {index: v.get("plate_number") or "" for index, v in enumerate(vehicles or [])
+            if only is None or only(v)}
+    keys = {index: plate.replace("·", "").replace("•", "") for index, plate in rows.items()}
+    scopes = {VEHICLE_SCOPE.format(plate=key[:2] + dot + key[2:]): key
+              for key in keys.values() for dot in ("", "·", "•")}
+    if not scopes:
+        return {}
+    held = {scopes[cert.scope]: cert.number for cert in session.scalars(select(Certificate).where(
+        Certificate.scope.in_(scopes), Certificate.status == certificates.VALID).order_by(Certificate.id))}
+    return {f"vehicles.{index}.plate_number": [msg("This vehicle already holds a valid registration ({number}).",
+                                                   number=held[key])]
+            for index, key in keys.items() if key in held}

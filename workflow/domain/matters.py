@@ -204,3 +204,13 @@ def get_matter(code: str) -> Matter:
         return MATTERS[code]
     except KeyError:
         raise NotFound(msg("Unknown matter '{code}'.", code=code)) from None
+
+
+OTHER_MATERIAL = "other"
+
+
+def material_kinds(codes: list[str]) -> frozenset[str]:
+    """The materials a case of these matters may hold: each matter's list, and "other" (a file the
+    lists do not name, e.g. an explanation the window asked for)."""
+    return frozenset(kind for code in codes if code in MATTERS
+                     for kind, _zh, _en in MATTERS[code].attachments) | {OTHER_MATERIAL}

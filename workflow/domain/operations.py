@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from workflow import vocabulary
 from workflow.domain import certificates, clock, identifiers, licences
+from workflow.domain.forms.applications import plate_key
 from workflow.domain.matters import Matter, get_matter
 from workflow.runtime.operations import OperationCall, operation
 from workflow.storage import audit
@@ -106,14 +107,14 @@ def issue_receipt(call: OperationCall) -> dict:
 def register_vehicles(call: OperationCall) -> dict:
     """CNG batch: each vehicle is registered or refused on its own; the applicant sees both lists."""
     decisions = {v.get("plate_number"): v for v in call.data.get("vehicles") or []}
-    applied = {v.get("plate_number"): v for v in call.cmd.case.data.get("vehicles") or []}
+    applied = {plate_key(v.get("plate_number") or ""): v for v in call.cmd.case.data.get("vehicles") or []}
     matter = _matter(call)
     registered, refused = [], []
     for plate, vehicle in decisions.items():
         if vehicle.get("decision") == "register":
-            item = {**applied.get(plate, {}), **vehicle, **dict(matter.item_defaults)}
+            item = {**applied.get(plate_key(plate), {}), **vehicle, **dict(matter.item_defaults)}
             cert = certificates.issue(call.cmd.session, call.cmd.case, matter, call.cmd.now,
-                                      f"车用气瓶 {plate}", item=_json_safe(item))
+                                      licences.VEHICLE_SCOPE.format(plate=plate), item=_json_safe(item))
             registered.append({"plate_number": plate, "number": cert.number})
         else:
             refused.append({"plate_number": plate, "reason": vehicle.get("reason")})

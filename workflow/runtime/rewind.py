@@ -61,13 +61,28 @@ def earlier_steps(workflow: BpmnWorkflow, current_id: str, skip_lanes: tuple[str
 def can_recall(workflow: BpmnWorkflow, done_id: str, following_ids: list[str]) -> bool:
     """Whether the completed step ``done_id`` still leads, unbroken, to every following open step."""
     done = find_task(workflow, done_id)
-    if done is None or done.state != TaskState.COMPLETED or not following_ids:
+    if done is None or done.state != TaskState.COMPLETED or not following_ids or _worked_after(done):
         return False
     for task_id in following_ids:
         later = find_task(workflow, task_id)
         if later is None or done not in _path_back(later):
             return False
     return True
+
+
+def _worked_after(done) -> bool:
+    """Whether a human step after ``done`` was completed already (a parallel branch, a part of a joint
+    review): recalling ``done`` would throw that work away."""
+    stack = list(done.children)
+    while stack:
+        task = stack.pop()
+        if _is_barrier(task):
+            continue
+        spec = task.task_spec
+        if task.state == TaskState.COMPLETED and (getattr(spec, "manual", False) or _is_step(task)):
+            return True
+        stack.extend(task.children)
+    return False
 
 
 def _path_back(task) -> list:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from workflow.domain.matters import material_kinds
 from workflow.domain.permissions import Actor
 from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime.command import Command
@@ -131,8 +132,11 @@ def _store(cmd: Command, root: Path, upload: Upload, kind: str, sha: str) -> Pat
 
 
 def add(cmd: Command, root: Path, upload: Upload) -> Attachment:
-    """Store one checked file and its row inside the caller's command (one transaction)."""
+    """Store one checked file and its row inside the caller's command (one transaction); its kind is one
+    of the materials the case's matters name, so a crafted form cannot file an unnamed material."""
     kind, sha = check(upload)
+    if upload.kind not in material_kinds(cmd.case.matters):
+        raise ValidationError({"kind": [msg("Choose which material this file is.")]})
     path = _store(cmd, root, upload, kind, sha)
     row = Attachment(case_id=cmd.case.id, kind=upload.kind, filename=safe_name(upload.filename, kind),
                      content_type=TYPES[kind], size=len(upload.content), sha256=sha,

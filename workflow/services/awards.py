@@ -26,6 +26,13 @@ from workflow.storage.models import AwardRound, Case, HumanTask
 from workflow.timekeeping.workdays import local_date
 
 
+def open_rounds(db: Database) -> list[tuple[str, str]]:
+    """The rounds a nomination may name now (code, title), for the filing form to offer."""
+    with db.reading() as session:
+        return [(r.code, f"{r.code} {r.title}") for r in session.scalars(
+            select(AwardRound).where(AwardRound.status == "open").order_by(AwardRound.code))]
+
+
 def check_round(session: Session, data: dict) -> dict[str, list[str]]:
     """A nomination names an open round (field errors otherwise)."""
     code = data.get("round")
@@ -48,8 +55,8 @@ def close_round(db: Database, actor: Actor, task_id: int) -> dict:
         waiting = _waiting(session, code)
         case = lock_case(session, task.case_id)
         cmd = Command(session, actor, case=case)
-        policy.require_task(policy.TaskContext(session, actor, session.get(HumanTask, task_id), case, cmd.now),
-                            "close_round")
+        task = session.get(HumanTask, task_id, populate_existing=True)      # as the locks left it
+        policy.require_task(policy.TaskContext(session, actor, task, case, cmd.now), "close_round")
         if row is None:
             raise NotFound("Award round not found.")
         results = {}
@@ -69,15 +76,22 @@ def close_round(db: Database, actor: Actor, task_id: int) -> dict:
 
 
 def _waiting(session: Session, code: str) -> list[tuple[Case, HumanTask, float]]:
-    """Every nomination of the round waiting in the ranking step, with its panel score (cases locked)."""
-    tasks = session.scalars(select(HumanTask).where(HumanTask.state == v.TASK_OPEN,
-                                                    HumanTask.form_key == "ranking").order_by(HumanTask.case_id)).all()
+    """Every nomination of the round waiting in the ranking step, with its panel score: the cases are
+    locked in id order first, then their tasks read again under the locks (a withdrawal that
+    committed meanwhile has closed the step)."""
+    case_ids = session.scalars(select(HumanTask.case_id).where(*_RANKING).order_by(HumanTask.case_id)).all()
     found = []
-    for task in tasks:
-        case = lock_case(session, task.case_id)
-        if (case.data or {}).get("round") == code:
+    for case_id in dict.fromkeys(case_ids):
+        case = lock_case(session, case_id)
+        if (case.data or {}).get("round") != code:
+            continue
+        for task in session.scalars(select(HumanTask).where(HumanTask.case_id == case_id, *_RANKING)
+                                    .order_by(HumanTask.id).execution_options(populate_existing=True)):
             found.append((case, task, _panel_score(session, task)))
     return found
+
+
+_RANKING = (HumanTask.state == v.TASK_OPEN, HumanTask.form_key == "ranking")
 
 
 def _panel_score(session: Session, task: HumanTask) -> float:

@@ -101,6 +101,7 @@ def _check_filing(session: Session, actor: Actor, codes: list[str], data: dict, 
     an open award round."""
     org = session.get(Organisation, actor.organisation_id)
     errors = applications.foreign_enterprise_errors(org, data)
+    errors.update(licences.registered_vehicle_errors(session, data.get("vehicles")))
     for code in codes:
         errors.update(licences.check(session, MATTERS[code], org.id, data, today))
         if MATTERS[code].award_round:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import TaskContext
-from workflow.errors import ValidationError, msg
+from workflow.errors import Conflict, ValidationError, msg
 from workflow.services.common import TaskOp, get_user, record, task_op, text, visible_task
 from workflow.storage.db import Database
 from workflow.storage.models import HumanTask, TaskSigner
@@ -63,6 +63,8 @@ def reclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
 def add_signer(db: Database, actor: Actor, task_id: int, user_id: int, message: str | None = None) -> TaskSigner:
     """加签: require a colleague's opinion before the task may complete."""
     with task_op(db, actor, task_id, "add_signer") as op:
+        if _asked(op, user_id):      # a second click: the first asked them already
+            raise Conflict("This colleague has already been asked for an opinion on this task.")
         op.action.require_one("candidates", user_id, "user_id")
         signer = get_user(op.cmd.session, user_id)
         row = TaskSigner(task_id=op.task.id, user_id=signer.id, requested_by=actor.id, requested_at=op.cmd.now)
@@ -71,6 +73,14 @@ def add_signer(db: Database, actor: Actor, task_id: int, user_id: int, message: 
         record(op.cmd, "add_signer", op.task, opinion=text(message, "message", required=False),
                data={"signer_id": signer.id, "signer": signer.display_name})
         return row
+
+
+def _asked(op: TaskOp, user_id: object) -> bool:
+    """Whether this person's opinion on the task is already asked for and not yet given."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool):
+        return False
+    return op.cmd.session.scalar(select(TaskSigner.id).where(
+        TaskSigner.task_id == op.task.id, TaskSigner.user_id == user_id, TaskSigner.signed_at.is_(None))) is not None
 
 
 def remove_signer(db: Database, actor: Actor, task_id: int, user_id: int) -> TaskSigner:

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from workflow import vocabulary as v
+from workflow.documents.catalog import Ref
 from workflow.errors import NotFound, msg
 from workflow.services import documents
 from workflow.storage import audit
@@ -36,7 +37,7 @@ class PublicProgress:
     remaining_days: int | None
     due_on: date | None
     suspended: bool
-    documents: list[tuple[str, date]]
+    documents: list[Ref]   # those issued; pages name them in their language (kind, certificate's matter)
 
 
 def lookup(db: Database, number: str, code: str) -> PublicProgress:
@@ -54,4 +55,4 @@ def lookup(db: Database, number: str, code: str) -> PublicProgress:
         case.number, list(case.matters or []), case.status, case.outcome, list(dict.fromkeys(steps)),
         (case.limit_days + case.extended_days) if case.limit_days else None, case.used_days, case.remaining_days,
         local_date(case.decision_due_at) if case.decision_due_at else None, bool(case.suspended),
-        [(r.title, r.issued_on) for r in refs if r.issued_on])
+        [r for r in refs if r.issued_on])

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from workflow import vocabulary as v
-from workflow.domain import applications, case_status, forms
+from workflow.domain import applications, case_status, forms, licences
+from workflow.domain.forms.applications import check_vehicle_decisions
 from workflow.domain.permissions import Actor
 from workflow.domain.policy import Action
 from workflow.domain.policy.task_rules import INTAKE_FORMS
@@ -111,6 +112,13 @@ def _validated(cmd: Command, task: HumanTask, data: dict) -> dict:
             clean = {**clean, **changed, "changes": changed}    # the history keeps what really changed
         except ValidationError as exc:
             errors.update(exc.fields)
+    if task.form_key == "vehicle_check" and clean.get("decision") == "register":
+        try:
+            check_vehicle_decisions(cmd.case.data.get("vehicles"), clean.get("vehicles"))
+        except ValidationError as exc:
+            errors.update(exc.fields)
+        errors.update(licences.registered_vehicle_errors(     # another filing registered it meanwhile
+            cmd.session, clean.get("vehicles"), only=lambda row: row.get("decision") == "register"))
     if errors:
         raise ValidationError(errors)
     return clean

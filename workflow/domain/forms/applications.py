@@ -13,6 +13,7 @@ from workflow.domain import identifiers, reference
 from workflow.domain.forms import form
 from workflow.domain.forms.fields import (
     Form, area_code, choice, credit_code, date, digits, flag, integer, number, phone, rule, text, text_list)
+from workflow.errors import ValidationError as EngineValidationError
 from workflow.errors import msg
 
 PLATE_NUMBER = msg("Not a valid licence plate number (such as 闽A12345 or 粤B·D12345).")
@@ -174,17 +175,43 @@ def check_plates_unique(original: object) -> None:
     """
     rows = original.get("vehicles") if isinstance(original, dict) else None
     seen: set[str] = set()
+    vins: set[str] = set()   # one vehicle under two plates is as wrong as one plate twice
     errors: dict[int, dict[str, list[str]]] = {}
     for index, row in enumerate(rows if isinstance(rows, list) else []):
         plate = row.get("plate_number") if isinstance(row, dict) else None
+        vin = row.get("vin") if isinstance(row, dict) else None
+        if isinstance(vin, str) and _VIN.fullmatch(vin.strip()):
+            if vin.strip() in vins:
+                errors.setdefault(index, {})["vin"] = [msg("Each vehicle identification number may appear only once.")]
+            vins.add(vin.strip())
         if not isinstance(plate, str) or not is_valid_plate(plate.strip()):
             continue
         key = plate_key(plate.strip())
         if key in seen:
-            errors[index] = {"plate_number": [msg("Each plate number may appear only once.")]}
+            errors.setdefault(index, {})["plate_number"] = [msg("Each plate number may appear only once.")]
         seen.add(key)
     if errors:
         raise ValidationError({"vehicles": errors})
+
+
+def check_vehicle_decisions(filed: list[dict], decided: list[dict]) -> None:
+    """A CNG batch registration decides each vehicle the applicant filed, once (a decision for each,
+    Administrative Licensing Law Art. 38): a plate that was never filed cannot be registered, and
+    no filed vehicle is left without a decision. Plates compare without their separator dot."""
+    plates = {plate_key(v.get("plate_number") or ""): v.get("plate_number") for v in filed or []}
+    found: dict[str, list] = {}
+    for index, row in enumerate(decided or []):
+        if plate_key(row.get("plate_number") or "") not in plates:
+            found[f"vehicles.{index}.plate_number"] = [msg("This vehicle is not in the application.")]
+    missing = [plate for key, plate in plates.items()
+               if key not in {plate_key(row.get("plate_number") or "") for row in decided or []}]
+    if missing:
+        found["vehicles"] = [msg("Decide every vehicle of the application; not yet decided: {plates}.",
+                                  plates="、".join(missing))]
+    elif found:
+        found["vehicles"] = [msg("Decide only the vehicles of the application.")]
+    if found:
+        raise EngineValidationError(found)
 
 
 @form("award_application")

@@ -177,6 +177,8 @@ def recall(ctx: TaskContext) -> Action:
     if task.form_key in INTAKE_FORMS:
         raise Conflict("An intake decision is a written decision and cannot be recalled.")
     following = ctx.following
+    if any(t.spiff_task_id == task.spiff_task_id for t in following):    # reopened: a second click
+        raise Conflict("This step has already been recalled.")
     if not following or any(t.assignee_id is not None or t.hold or t.signers_pending for t in following):
         raise Conflict("The next step has already been taken up; this step can no longer be recalled.")
     if not rewind.can_recall(ctx.loaded_workflow(), task.spiff_task_id, [t.spiff_task_id for t in following]):
@@ -224,7 +226,9 @@ def reclaim(ctx: TaskContext) -> Action:
     """拿回: take back a task one transferred or delegated while the colleague has not acted on it."""
     _open(ctx)
     task = ctx.task
-    if task.handed_over_by != ctx.actor.id or task.assignee_id == ctx.actor.id:
+    if task.assignee_id == ctx.actor.id:      # taken back already (a second click) or never handed over
+        raise Conflict(msg("You already hold this task."))
+    if task.handed_over_by != ctx.actor.id:
         raise Conflict("You did not hand this task over.")
     _fits(ctx)
     if ctx.pending_signers:
@@ -266,6 +270,8 @@ def remove_signer(ctx: TaskContext) -> Action:
 def sign(ctx: TaskContext) -> Action:
     _open(ctx)
     if not any(s.user_id == ctx.actor.id for s in ctx.pending_signers):
+        if any(s.user_id == ctx.actor.id for s in ctx.signers):    # a second click of the same signer
+            raise Conflict("You have already given your opinion on this task.")
         raise Forbidden("You have not been asked to sign this task.")
     return Action("sign")
 
