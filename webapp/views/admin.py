@@ -16,7 +16,7 @@ from webapp.views.common import int_arg, on_post
 from workflow.domain import limits
 from workflow.domain.matters import DEPARTMENTS
 from workflow.errors import ValidationError, msg
-from workflow.services import accounts, admin, calendar, documents, failures, queries, versions
+from workflow.services import accounts, admin, awards, calendar, documents, failures, queries, versions
 from workflow.storage.db import utcnow
 from workflow.timekeeping.workdays import local_date
 from workflow.vocabulary import ROLES
@@ -198,7 +198,7 @@ def matters():
     errors, code = {}, request.form.get("code")
     if request.method == "POST":
         try:
-            admin.set_limits(db, current_user, code or "", *(_days(request.form.get(name)) for name in
+            admin.set_limits(db, current_user, code or "", *(_whole_number(request.form.get(name)) for name in
                              ("statutory_days", "committed_days", "green_channel_days")))
         except ValidationError as exc:
             errors = translate_fields(exc.fields)
@@ -209,10 +209,28 @@ def matters():
                            edited=code), (422 if errors else 200)
 
 
-def _days(value: str | None) -> int | str | None:
-    """Blank = no limit; digits = days; anything else is passed on for the service to refuse."""
+def _whole_number(value: str | None) -> int | str | None:
+    """Blank = none; digits = the number; anything else is passed on for the service to refuse."""
     value = (value or "").strip()
     return None if not value else int(value) if value.isdigit() else value
+
+
+@bp.route("/rounds", methods=["GET", "POST"])
+@roles("admin")
+def rounds():
+    values = request.form.to_dict()
+    errors, done = on_post(lambda: _open_round(values))
+    if done:
+        return done
+    return render_template("admin/rounds.html", rounds=awards.rounds(get_db(), current_user), errors=errors,
+                           values=values), (422 if errors else 200)
+
+
+def _open_round(values: dict) -> Response:
+    row = awards.open_round(get_db(), current_user, values.get("code", ""), values.get("title", ""),
+                            _whole_number(values.get("quota")))
+    flash(_("Award round {code} opened: nominations may name it now.", code=row.code), "success")
+    return redirect(url_for("admin.rounds"))
 
 
 @bp.route("/office", methods=["GET", "POST"])

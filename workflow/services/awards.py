@@ -10,17 +10,21 @@ points), each round has a quota (e.g. at most 5 awards), the result goes to a 7-
 """
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow import vocabulary as v
 from workflow.domain import case_status, forms, policy
-from workflow.domain.permissions import Actor
-from workflow.errors import NotFound, msg
+from workflow.domain.permissions import Actor, require_role
+from workflow.errors import NotFound, ValidationError, msg
 from workflow.runtime import completion, instances
 from workflow.runtime.command import Command
 from workflow.runtime.spiff_runtime import find_task
 from workflow.services.common import lock_case, record, visible_task
+from workflow.storage import audit
 from workflow.storage.db import Database
 from workflow.storage.models import AwardRound, Case, HumanTask
 from workflow.timekeeping.workdays import local_date
@@ -31,6 +35,51 @@ def open_rounds(db: Database) -> list[tuple[str, str]]:
     with db.reading() as session:
         return [(r.code, f"{r.code} {r.title}") for r in session.scalars(
             select(AwardRound).where(AwardRound.status == "open").order_by(AwardRound.code))]
+
+
+ROUND_CODE = re.compile(r"^[0-9A-Za-z-]{1,20}$")
+MAX_QUOTA = 100
+
+
+def rounds(db: Database, actor: Actor) -> list[AwardRound]:
+    """Every round, newest first, for the administrator who opens them."""
+    require_role(actor, "admin")
+    with db.reading() as session:
+        return list(session.scalars(select(AwardRound).order_by(AwardRound.created_at.desc(), AwardRound.code)))
+
+
+def open_round(db: Database, actor: Actor, code: str, title: str, quota: int | str | None) -> AwardRound:
+    """Open a call for nominations (each year's 质量奖评选): without an open round every nomination is
+    refused. The code is what nominations name; it cannot be reused."""
+    require_role(actor, "admin")
+    code, title = (code or "").strip(), (title or "").strip()
+    errors = _round_errors(code, title, quota)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with db.transaction() as session:
+            if session.get(AwardRound, code) is not None:
+                raise ValidationError({"code": [msg("An award round with this code exists already.")]})
+            row = AwardRound(code=code, title=title, quota=quota, status="open")
+            session.add(row)
+            session.flush()
+            audit.record(session, action="round_opened", actor=actor,
+                         data={"round": code, "title": title, "quota": quota})
+            return row
+    except IntegrityError:          # the same code opened by a colleague at the same moment
+        raise ValidationError({"code": [msg("An award round with this code exists already.")]}) from None
+
+
+def _round_errors(code: str, title: str, quota) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not ROUND_CODE.match(code):
+        errors["code"] = [msg("1 to 20 letters, digits or hyphens (e.g. 2027).")]
+    if not 1 <= len(title) <= 200:
+        errors["title"] = [msg("Length must be between {min} and {max}.", min=1, max=200)]
+    if not isinstance(quota, int) or isinstance(quota, bool) or not 1 <= quota <= MAX_QUOTA:
+        errors["quota"] = [msg("Must be greater than or equal to {min} and less than or equal to {max}.",
+                               min=1, max=MAX_QUOTA)]
+    return errors
 
 
 def check_round(session: Session, data: dict) -> dict[str, list[str]]:
