@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from tests.helpers import open_tasks
 from workflow.domain import operations
-from workflow.errors import NotFound, ValidationError
-from workflow.services import awards, case_view, task_view, tasks
-from workflow.storage.models import AwardRound
+from workflow.errors import Forbidden, NotFound, ValidationError
+from workflow.services import awards, case_view, handover, task_view, tasks
+from workflow.storage.models import AuditEvent, AwardRound
 
 EXPERTS = ["expert1", "expert2", "expert3", "expert4", "expert5"]
 COMMITTEE = ["quality_approver", "quality_approver2", "quality_approver3"]
@@ -162,3 +164,32 @@ def test_a_nomination_ranked_after_the_round_closed_is_told_so(bureau):
                                                              AuditEvent.action == "complete")
                             .order_by(AuditEvent.seq.desc())).first()
     assert "截止" in opinion and "第1名" not in opinion, opinion
+
+
+def test_a_scoring_step_is_handed_on_by_the_quality_reviewer_to_an_expert_not_on_the_panel(bureau):
+    """An expert's scoring is assigned in person, so no colleague could take it: an expert who fell
+    ill or left held the nomination for ever. The department's reviewer hands it on."""
+    case = bureau.file(["quality_award"])
+    bureau.act("window", case.id, "eligibility_check", decision="eligible")
+    bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS[:3])
+    bureau.act("expert2", case.id, "expert_scoring", score=750)
+    stuck = bureau.task(case.id, "expert_scoring", "expert1")
+    reviewer, people = bureau.people["quality_reviewer"], bureau.people
+    offered = {a.op: a for a in task_view.task_view(bureau.db, reviewer, stuck.id).actions}
+    names = {c["username"] for c in offered["transfer"].choices["candidates"]}
+    assert names == {"expert4", "expert5"}                   # nobody already on the panel scores twice
+    for outsider in ("reviewer1", "expert3", "expert1"):       # another section; the experts themselves
+        with pytest.raises((Forbidden, NotFound)):
+            handover.transfer(bureau.db, people[outsider], stuck.id, people["expert4"].id)
+    with pytest.raises(ValidationError):
+        handover.transfer(bureau.db, reviewer, stuck.id, people["expert2"].id, "专家出差")
+    handover.transfer(bureau.db, reviewer, stuck.id, people["expert4"].id, "专家出差，改由专家4评分")
+    with pytest.raises(NotFound):                             # the first expert no longer sees it
+        task_view.task_view(bureau.db, people["expert1"], stuck.id)
+    bureau.act("expert4", case.id, "expert_scoring", score=810)
+    bureau.act("expert3", case.id, "expert_scoring", score=790)
+    assert {t.bpmn_id for t in open_tasks(bureau.db, case.id)} == {"onsite_review"}
+    with bureau.db.reading() as s:
+        moved = s.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id,
+                                                   AuditEvent.action == "transfer")).one()
+        assert moved.actor_id == reviewer.id and moved.data["to_user_id"] == people["expert4"].id

@@ -54,7 +54,8 @@ def unclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
 def release_held(db: Database, actor: Actor, user_id: int) -> int:
     """A disabled account's claimed steps go back to the queue (a delegated one to its holder), one
     command each, so no case waits on a person who can no longer sign in. Steps the process assigned
-    to them in person (an expert's scoring) stay theirs: no colleague may take those."""
+    to them in person (an expert's scoring) stay theirs until their section's reviewer or approver hands
+    them on to someone not yet part of the step (the policy's ``transfer``)."""
     with db.reading() as session:
         ids = session.scalars(select(HumanTask.id).where(HumanTask.assignee_id == user_id, HumanTask.state == v.TASK_OPEN,
                                                          HumanTask.role != "applicant").order_by(HumanTask.id)).all()

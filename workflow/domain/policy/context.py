@@ -88,6 +88,16 @@ class TaskContext:
         return [u for u in rows if can_work_on(u, self.task) and can_see_case(u, self.case)
                 and not self.sibling_taken(u.id)]
 
+    def newcomers(self) -> list[Row]:
+        """Active people of the step's role who have no part of it in this case yet: whom an in-person
+        step (an expert's scoring) may be handed to without one person scoring twice."""
+        taken = select(HumanTask.assignee_id).where(HumanTask.case_id == self.task.case_id,
+                                                    HumanTask.bpmn_id == self.task.bpmn_id,
+                                                    HumanTask.assignee_id.is_not(None))
+        rows = self.session.execute(select(*PERSON).where(User.role == self.task.role, User.active.is_(True),
+                                                          User.id.not_in(taken)).order_by(User.username))
+        return [u for u in rows if can_work_on(u, self.task)]     # an expert sees the step, not the case
+
     def staff_who_see_case(self, roles: tuple[str, ...]) -> list[Row]:
         rows = self.session.execute(select(*PERSON).where(User.role.in_(roles), User.active.is_(True),
                                                           User.id != self.actor.id).order_by(User.role, User.username))

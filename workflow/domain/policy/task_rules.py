@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from workflow import vocabulary as v
 from workflow.domain import clock, forms
+from workflow.domain.matters import MATTERS
 from workflow.domain.permissions import can_see_case, can_work_on
 from workflow.domain.policy.actions import Action, Rules, person
 from workflow.domain.policy.case_rules import pending_extensions
@@ -198,9 +199,22 @@ def _may_hand_over(ctx: TaskContext) -> None:
 
 @rule("transfer")
 def transfer(ctx: TaskContext) -> Action:
-    """转办: the colleague takes the task over."""
+    """转办: the colleague takes the task over. A step the process assigned in person (an expert's
+    scoring) is handed on by its department's reviewer or approver instead, to someone of that role
+    not yet part of it: an expert who is ill, conflicted or gone would otherwise hold the case for ever."""
+    if ctx.props.get("assigneeFrom") and ctx.task.role != "applicant":
+        return _hand_on_in_person(ctx)
     _may_hand_over(ctx)
     return _with_people("transfer", ctx.colleagues)
+
+
+def _hand_on_in_person(ctx: TaskContext) -> Action:
+    _open(ctx)
+    _operator(ctx, ("reviewer", "approver"))
+    department = MATTERS[ctx.task.matter_code].department if ctx.task.matter_code in MATTERS else None
+    if ctx.actor.department_code != department or not can_see_case(ctx.actor, ctx.case):
+        raise Forbidden("This task belongs to another role, department or organisation.")
+    return _with_people("transfer", ctx.newcomers())
 
 
 @rule("delegate")

@@ -1,14 +1,18 @@
-"""The administrator opens each year's award round: without an open round every quality-award
-nomination is refused, and only the demo data used to create one."""
+"""The quality award's pages: the administrator opens each year's round (without an open round every
+nomination is refused, and only the demo data used to create one), and the section's reviewer hands
+an expert's scoring on to another expert."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.flows.driver import Bureau
+from tests.flows.test_award import EXPERTS
+from tests.helpers import open_tasks
 from tests.web.conftest import text
 from workflow.errors import Forbidden, ValidationError
 from workflow.services import awards
-from workflow.storage.models import AuditEvent, AwardRound
+from workflow.storage.models import AuditEvent, AwardRound, HumanTask
 
 
 def rounds(db) -> dict[str, AwardRound]:
@@ -55,3 +59,23 @@ def test_the_rounds_page_in_english(login):
     admin.post("/lang/en")
     page = text(admin.get("/admin/rounds"))
     assert "Award rounds" in page and "Open for nominations" in page and "评选批次" not in page
+
+
+def test_the_quality_reviewer_hands_a_scoring_step_on_from_its_page(db, people, login, clock):
+    """An expert's scoring assigned in person: the section's reviewer hands it to an expert not on the
+    panel from the task page (tests/flows/test_award.py has the rule's refusals)."""
+    bureau = Bureau(db, people, clock)
+    case = bureau.file(["quality_award"])
+    bureau.act("window", case.id, "eligibility_check", decision="eligible")
+    bureau.act("quality_reviewer", case.id, "recommendation", decision="recommend", experts=EXPERTS[:3])
+    stuck = bureau.task(case.id, "expert_scoring", "expert1")
+    reviewer = login("quality_reviewer")
+    page = text(reviewer.get(f"/tasks/{stuck.id}"))
+    assert 'id="op-transfer"' in page and f'value="{people["expert4"].id}"' in page
+    assert f'value="{people["expert2"].id}"' not in page.split('id="op-transfer"')[1].split("</details>")[0]
+    moved = reviewer.post(f"/tasks/{stuck.id}/transfer", data={"to_user_id": people["expert4"].id, "opinion": "出差"})
+    assert moved.status_code == 302
+    with db.reading() as s:
+        assert s.get(HumanTask, stuck.id).assignee_id == people["expert4"].id
+    assert login("expert4").get(f"/tasks/{stuck.id}").status_code == 200
+    assert len(open_tasks(db, case.id, "expert_scoring")) == 3
