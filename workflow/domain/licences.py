@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from workflow import vocabulary
 from workflow.domain import certificates
+from workflow.domain.forms.applications import plate_key
 from workflow.domain.matters import Matter
 from workflow.errors import msg
 from workflow.storage.models import Case, Certificate
@@ -75,7 +76,7 @@ def registered_vehicle_errors(session: Session, vehicles: list[dict] | None, onl
     ``only`` limits the check to some rows (those the window registers)."""
     rows = {index: v.get("plate_number") or "" for index, v in enumerate(vehicles or [])
             if only is None or only(v)}
-    keys = {index: plate.replace("·", "").replace("•", "") for index, plate in rows.items()}
+    keys = {index: plate_key(plate) for index, plate in rows.items()}
     scopes = {VEHICLE_SCOPE.format(plate=key[:2] + dot + key[2:]): key
               for key in keys.values() for dot in ("", "·", "•")}
     if not scopes:

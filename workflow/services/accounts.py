@@ -71,8 +71,8 @@ def update_account(db: Database, actor: Actor, user_id: int, display_name: str, 
         raise ValidationError(errors)
     with db.transaction() as session:
         user = _account(session, user_id)
-        if section_error(user.role, values["department_code"]):
-            raise ValidationError({"department": [section_error(user.role, values["department_code"])]})
+        if no_section := section_error(user.role, values["department_code"]):
+            raise ValidationError({"department": [no_section]})
         changed = sorted(name for name, value in values.items() if getattr(user, name) != value)
         for name in changed:
             setattr(user, name, values[name])

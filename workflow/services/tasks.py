@@ -45,10 +45,15 @@ def claim(db: Database, actor: Actor, task_id: int, expected_version: int | None
 
 def unclaim(db: Database, actor: Actor, task_id: int) -> HumanTask:
     with task_op(db, actor, task_id, "unclaim") as op:
-        op.task.assignee_id, op.task.claimed_at = None, None
-        op.task.handed_over_by = op.task.handover = None
-        record(op.cmd, "unclaim", op.task)
-        return op.task
+        return _give_back(op.cmd, op.task)
+
+
+def _give_back(cmd: Command, task: HumanTask, to: int | None = None, data: dict | None = None) -> HumanTask:
+    """The task leaves its holder: back to the queue, or to ``to`` (who delegated it), no hand-over left."""
+    task.assignee_id, task.claimed_at = to, cmd.now if to else None
+    task.handed_over_by = task.handover = None
+    record(cmd, "unclaim", task, data=data)
+    return task
 
 
 def release_held(db: Database, actor: Actor, user_id: int) -> int:
@@ -66,10 +71,8 @@ def release_held(db: Database, actor: Actor, user_id: int) -> int:
             if task.assignee_id != user_id or task.state != v.TASK_OPEN or \
                     instances.step_properties(cmd.session, row.process_version_id, task.bpmn_id).get("assigneeFrom"):
                 continue
-            back = task.handed_over_by if task.handover == "delegate" else None
-            task.assignee_id, task.claimed_at = back, cmd.now if back else None
-            task.handed_over_by = task.handover = None
-            record(cmd, "unclaim", task, data={"from_user_id": user_id})
+            _give_back(cmd, task, task.handed_over_by if task.handover == "delegate" else None,
+                       {"from_user_id": user_id})
             released += 1
     return released
 

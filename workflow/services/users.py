@@ -57,8 +57,8 @@ def create_user(session: Session, username: str, password: str, role: str, displ
         errors["role"] = [msg("Must be one of: {choices}.", choices=", ".join(ROLES))]
     if department is not None and department not in DEPARTMENTS:
         errors["department"] = [msg("Unknown department.")]
-    elif section_error(role, department):
-        errors["department"] = [section_error(role, department)]
+    elif no_section := section_error(role, department):
+        errors["department"] = [no_section]
     if role == "applicant" and organisation_id is None:
         errors["organisation"] = [msg("An applicant belongs to an enterprise.")]
     if errors:

@@ -199,12 +199,10 @@ def check_vehicle_decisions(filed: list[dict], decided: list[dict]) -> None:
     Administrative Licensing Law Art. 38): a plate that was never filed cannot be registered, and
     no filed vehicle is left without a decision. Plates compare without their separator dot."""
     plates = {plate_key(v.get("plate_number") or ""): v.get("plate_number") for v in filed or []}
-    found: dict[str, list] = {}
-    for index, row in enumerate(decided or []):
-        if plate_key(row.get("plate_number") or "") not in plates:
-            found[f"vehicles.{index}.plate_number"] = [msg("This vehicle is not in the application.")]
-    missing = [plate for key, plate in plates.items()
-               if key not in {plate_key(row.get("plate_number") or "") for row in decided or []}]
+    decided_keys = [plate_key(row.get("plate_number") or "") for row in decided or []]
+    found: dict[str, list] = {f"vehicles.{index}.plate_number": [msg("This vehicle is not in the application.")]
+                              for index, key in enumerate(decided_keys) if key not in plates}
+    missing = [plate for key, plate in plates.items() if key not in decided_keys]
     if missing:
         found["vehicles"] = [msg("Decide every vehicle of the application; not yet decided: {plates}.",
                                   plates="、".join(missing))]
